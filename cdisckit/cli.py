@@ -1,0 +1,52 @@
+"""The ``cdisckit`` command line: parsing, dispatch and exit codes.
+
+Exit codes: 0 done, 1 conformance or validation errors found, 2 bad input
+(one line naming the file, the row or the spec path and what is wrong).
+"""
+
+import argparse
+import importlib
+import sys
+
+from specs.errors import InputError
+
+from . import __version__
+
+COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "xpt", "spec")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="cdisckit",
+        description="Raw clinical-trial data to SDTM/ADaM XPT v5, Define-XML 2.1 and conformance reports.")
+    parser.add_argument("--version", action="version", version=f"cdisckit {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"cdisckit.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"cdisckit.commands.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"cdisckit {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cdisckit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

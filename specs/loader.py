@@ -1,0 +1,236 @@
+"""Load a study's spec folder into a validated ``Study``.
+
+A spec folder holds ``study.yaml``, optional ``codelists.yaml``,
+``methods.yaml`` and ``comments.yaml``, and one file per dataset under
+``sdtm/`` and ``adam/``. Loading checks, in order, the YAML syntax, the JSON
+Schema of each file (``specs/schema/``), the XPT v5 limits of names, labels
+and lengths, and cross-references (a codelist, method, comment, document or
+standard that a spec points to must exist). Every problem found is reported,
+each as ``file: path.inside[3].file: what is wrong``, in one ``SpecError``.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import referencing
+import yaml
+
+from . import transport
+from .errors import InputError, SpecError
+from .model import Dataset, Study
+from .serialize import STUDY_FILES, STUDY_LISTS, from_data
+from .yamlio import load_yaml
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+BUNDLED_DIR = Path(__file__).parent / "studies"
+MODEL_FOLDERS = {"sdtm": "SDTM", "adam": "ADaM"}
+
+
+def bundled_studies():
+    """Names of the studies shipped with the package."""
+    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / "study.yaml").is_file())
+
+
+def resolve_study(study):
+    """The spec folder for a path or the name of a bundled study."""
+    path = Path(study)
+    if (path / "study.yaml").is_file():
+        return path
+    if (BUNDLED_DIR / str(study) / "study.yaml").is_file():
+        return BUNDLED_DIR / str(study)
+    if path.exists():
+        raise InputError(f"{path}: not a spec folder (no study.yaml)")
+    raise InputError(f"{study}: no such spec folder, nor a bundled study "
+                     f"(bundled: {', '.join(bundled_studies())})")
+
+
+@cache
+def _schemas():
+    resources = []
+    schemas = {}
+    for file in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        schema = json.loads(file.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], referencing.Resource.from_contents(schema)))
+        schemas[file.name.removesuffix(".schema.json")] = schema
+    registry = referencing.Registry().with_resources(resources)
+    return {name: jsonschema.Draft202012Validator(schema, registry=registry)
+            for name, schema in schemas.items()}
+
+
+def format_path(parts):
+    """``('variables', 3, 'length')`` as ``variables[3].length``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+def _schema_message(error):
+    v, value = error.validator, error.validator_value
+    if v == "required":
+        missing = [k for k in value if k not in error.instance]
+        return f"missing required key {missing[0]!r}" if missing else error.message
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {extra[0]!r}" if extra else error.message
+    if v == "enum":
+        return f"{error.instance!r} must be one of {', '.join(map(str, value))}"
+    if v == "type":
+        return f"{error.instance!r} must be of type {value if isinstance(value, str) else ' or '.join(value)}"
+    if v == "maximum":
+        return f"must be <= {value}"
+    if v == "minimum":
+        return f"must be >= {value}"
+    if v == "minItems":
+        return f"must have at least {value} item(s)"
+    if v == "pattern":
+        return f"{error.instance!r} does not match the pattern {value}"
+    if v in ("maxLength", "minLength"):
+        return f"{error.instance!r} must be {'at most' if v == 'maxLength' else 'at least'} {value} characters"
+    return error.message
+
+
+def _read(file, schema, problems):
+    """Parse and schema-validate one spec file; None when it has problems."""
+    try:
+        data = load_yaml(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problems.append(f"{file}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}")
+        return None
+    errors = sorted(_schemas()[schema].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        problems.append(f"{file}: {format_path(error.absolute_path)}: {_schema_message(error)}")
+    return None if errors else data
+
+
+def _check_transport(file, dataset, problems):
+    """XPT v5 limits on dataset and variable names, labels and lengths."""
+    def add(path, problem):
+        if problem:
+            problems.append(f"{file}: {path}: {problem}")
+
+    add("name", transport.name_problem(dataset.name))
+    add("label", transport.label_problem(dataset.label))
+    if dataset.name != file.stem.upper():
+        problems.append(f"{file}: name: dataset {dataset.name!r} must be in a file named {dataset.name}.yaml")
+    for i, var in enumerate(dataset.variables):
+        add(f"variables[{i}].name", transport.name_problem(var.name))
+        add(f"variables[{i}].label", transport.label_problem(var.label))
+        if not var.numeric:
+            add(f"variables[{i}].length", transport.length_problem(var.length))
+    for i, vlm in enumerate(dataset.value_level):
+        add(f"value_level[{i}].label", transport.label_problem(vlm.label))
+        if vlm.data_type not in ("integer", "float"):
+            add(f"value_level[{i}].length", transport.length_problem(vlm.length))
+
+
+def _duplicates(file, what, items, key, problems):
+    seen = set()
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            problems.append(f"{file}: {what}[{i}].{key}: {value!r} is defined twice")
+        seen.add(value)
+
+
+def _check_references(study, files, problems):
+    """Every id a spec points to must be defined."""
+    known = {
+        "codelist": (study.codelists, "codelists.yaml"),
+        "method": (study.methods, "methods.yaml"),
+        "comment": (study.comments, "comments.yaml"),
+        "document": ({d.id: d for d in study.documents}, "study.yaml documents"),
+        "standard": ({s.id: s for s in study.standards}, "study.yaml standards"),
+    }
+
+    def ref(file, path, kind, value):
+        table, where = known[kind]
+        if value is not None and value not in table:
+            problems.append(f"{file}: {path}.{kind}: {kind} {value!r} is not defined in {where}")
+
+    def origin(file, path, org):
+        if org is not None:
+            ref(file, f"{path}.origin", "document", org.document)
+
+    for name, (attr, _) in STUDY_FILES.items():
+        for i, item in enumerate(getattr(study, attr).values()):
+            for kind in ("document", "standard", "comment"):
+                if hasattr(item, kind):
+                    ref(files[name], f"[{i}]", kind, getattr(item, kind))
+    for name, ds in study.datasets.items():
+        file = files[name]
+        ref(file, "(top)", "standard", ds.standard)
+        ref(file, "(top)", "comment", ds.comment)
+        names = set(ds.variable_names)
+        for i, key in enumerate(ds.keys):
+            if key not in names:
+                problems.append(f"{file}: keys[{i}]: key variable {key!r} is not a variable of {name}")
+        for i, var in enumerate(ds.variables):
+            for kind in ("codelist", "method", "comment"):
+                ref(file, f"variables[{i}]", kind, getattr(var, kind))
+            origin(file, f"variables[{i}]", var.origin)
+        for i, vlm in enumerate(ds.value_level):
+            path = f"value_level[{i}]"
+            if vlm.variable not in names:
+                problems.append(f"{file}: {path}.variable: {vlm.variable!r} is not a variable of {name}")
+            for j, cond in enumerate(vlm.where):
+                if cond.variable not in names:
+                    problems.append(f"{file}: {path}.where[{j}].variable: "
+                                    f"{cond.variable!r} is not a variable of {name}")
+            for kind in ("codelist", "method", "comment"):
+                ref(file, path, kind, getattr(vlm, kind))
+            origin(file, path, vlm.origin)
+
+
+def load_study(study):
+    """Load, validate and cross-check a spec folder (path or bundled name)."""
+    root = resolve_study(study)
+    problems = []
+    study_file = root / "study.yaml"
+    data = _read(study_file, "study", problems)
+    if data is None:
+        raise SpecError(problems)
+    lists = {key: [from_data(cls, item) for item in data.get(key, [])] for key, cls in STUDY_LISTS.items()}
+    result = Study(**{k: v for k, v in data.items() if k not in STUDY_LISTS}, **lists, path=str(root))
+    _duplicates(study_file, "standards", result.standards, "id", problems)
+    _duplicates(study_file, "documents", result.documents, "id", problems)
+
+    files = {}
+    for name, (attr, cls) in STUDY_FILES.items():
+        file = files[name] = root / name
+        if not file.is_file():
+            continue
+        items = [from_data(cls, item) for item in (_read(file, name.removesuffix("s.yaml") + "s", problems) or [])]
+        _duplicates(file, "", items, "id", problems)
+        setattr(result, attr, {item.id: item for item in items})
+        if attr == "codelists":
+            for i, codelist in enumerate(items):
+                _duplicates(file, f"[{i}].terms", codelist.terms, "value", problems)
+
+    for folder, model in MODEL_FOLDERS.items():
+        for file in sorted((root / folder).glob("*.yaml")):
+            data = _read(file, "dataset", problems)
+            if data is None:
+                continue
+            ds = from_data(Dataset, data, model=model, path=str(file))
+            for i, var in enumerate(ds.variables, start=1):
+                var.order = i
+            _duplicates(file, "variables", ds.variables, "name", problems)
+            _check_transport(file, ds, problems)
+            if ds.name in result.datasets:
+                problems.append(f"{file}: name: dataset {ds.name!r} is also defined in "
+                                f"{result.datasets[ds.name].path}")
+                continue
+            result.datasets[ds.name] = ds
+            files[ds.name] = file
+    _check_references(result, files, problems)
+    if problems:
+        raise SpecError(problems)
+    return result
