@@ -6,6 +6,8 @@ XPT writer checks data against them before writing a byte.
 
 import re
 
+import pandas as pd
+
 NAME_MAX = 8
 LABEL_MAX = 40
 CHAR_MAX = 200
@@ -38,3 +40,11 @@ def length_problem(length):
     if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= CHAR_MAX:
         return f"length {length!r} must be <= {CHAR_MAX} and >= 1"
     return None
+
+
+def text_length(values):
+    """Length an XPT character variable needs for ``values``: longest value in
+    bytes, at least 1 (FDA: variable length = longest value, never padded)."""
+    series = pd.Series(values, dtype="object")
+    lengths = series.dropna().map(lambda v: len(str(v).rstrip().encode("utf-8")))
+    return max(int(lengths.max()) if len(lengths) else 0, 1)
