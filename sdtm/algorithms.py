@@ -1,0 +1,378 @@
+"""The catalogue of mapping algorithms a spec may name.
+
+Each variable's ``mapping`` is ``{algorithm: NAME, ...parameters}``. An
+algorithm takes a ``Block`` (the records of one source, with ``raw(column)``
+for raw values, ``var(name)`` for other variables of the dataset and
+``subject_values(dataset, variable)`` for subject-level values) and returns
+the variable's values. Operands inside parameters are one of
+``{column: RAW}``, ``{variable: VAR}``, ``{text: "literal"}``,
+``{parameter: NAME}`` (study.yaml ``parameters``).
+
+| algorithm | fills a variable with |
+|---|---|
+| assign | a raw column, through an optional ``decode`` table, then the variable's codelist |
+| hardcode | one value (checked against the codelist) |
+| parameter | a study parameter from study.yaml |
+| datetime | ISO 8601 from a raw ``date`` in ``style`` and an optional raw ``time`` |
+| concat | ``parts`` joined by ``separator`` |
+| condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
+| paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
+| subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
+| study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
+| age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
+| epoch | EPOCH of the subject element (SE) in which ``date`` falls |
+| visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last scheduled visit |
+| baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` |
+| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
+| range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
+| seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
+"""
+
+import numpy as np
+import pandas as pd
+
+from specs.errors import InputError
+
+from . import iso8601
+
+ALGORITHMS = {}
+FINAL_ALGORITHMS = {}
+
+
+def algorithm(name, final=False):
+    def register(func):
+        (FINAL_ALGORITHMS if final else ALGORITHMS)[name] = func
+        return func
+    return register
+
+
+# -- operands and conditions ---------------------------------------------
+
+def operand(block, spec):
+    """Values of an operand dict for the block's records."""
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise InputError(f"{block.path}: operand {spec!r} must be one of column, variable, text, parameter")
+    (kind, name), = spec.items()
+    if kind == "column":
+        return block.raw(name)
+    if kind == "variable":
+        return block.var(name).fillna("").astype(str)
+    if kind == "text":
+        return pd.Series(str(name), index=block.index, dtype="object")
+    if kind == "parameter":
+        return pd.Series(_parameter(block, name), index=block.index, dtype="object")
+    raise InputError(f"{block.path}: unknown operand kind {kind!r} (column, variable, text, parameter)")
+
+
+def _parameter(block, name):
+    if name not in block.study.parameters:
+        raise InputError(f"{block.path}: study parameter {name!r} is not in study.yaml parameters")
+    return str(block.study.parameters[name])
+
+
+def _normal(values):
+    return values.fillna("").astype(str).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
+
+
+def evaluate_condition(block, cond):
+    """Boolean Series of a condition dict: ``{column|variable: X, equals|in|empty|not_empty|matches: ...}``,
+    or ``{all: [...]}`` / ``{any: [...]}``, or ``{not: {...}}``."""
+    if "all" in cond:
+        return np.logical_and.reduce([evaluate_condition(block, c) for c in cond["all"]] +
+                                     [pd.Series(True, index=block.index)])
+    if "any" in cond:
+        return np.logical_or.reduce([evaluate_condition(block, c) for c in cond["any"]] +
+                                    [pd.Series(False, index=block.index)])
+    if "not" in cond:
+        return ~evaluate_condition(block, cond["not"])
+    subject = {k: v for k, v in cond.items() if k in ("column", "variable")}
+    values = _normal(operand(block, subject))
+    if "equals" in cond:
+        return values == _normal(pd.Series([cond["equals"]])).iloc[0]
+    if "in" in cond:
+        return values.isin(list(_normal(pd.Series(cond["in"]))))
+    if "empty" in cond:
+        return (values == "") == bool(cond["empty"])
+    if "not_empty" in cond:
+        return (values != "") == bool(cond["not_empty"])
+    if "matches" in cond:
+        return values.str.fullmatch(cond["matches"], case=False)
+    raise InputError(f"{block.path}: condition {cond!r} needs equals, in, empty, not_empty or matches")
+
+
+def condition_variables(cond):
+    """The variables a condition dict tests."""
+    if isinstance(cond, list):
+        return [v for c in cond for v in condition_variables(c)]
+    nested = [cond[k] for k in ("all", "any", "not") if k in cond]
+    return ([cond["variable"]] if "variable" in cond else []) + condition_variables(nested)
+
+
+# -- controlled terminology ----------------------------------------------
+
+def to_codelist(block, values, column=None):
+    """Map values to the variable's codelist submission values.
+
+    A value matches a term by its submission value, decode or any of its
+    ``collected`` spellings, ignoring case and repeated spaces. An unmapped
+    value of a non-extensible codelist stops the run; of an extensible one
+    it is kept as given (a sponsor extension).
+    """
+    var = block.variable
+    codelist = block.study.codelists.get(var.codelist) if var is not None and var.codelist else None
+    if codelist is None or not codelist.terms:
+        return values
+    lookup = {}
+    for term in codelist.terms:
+        for spelling in [term.value, term.decode, *term.collected]:
+            if spelling is not None:
+                lookup.setdefault(_normal(pd.Series([spelling])).iloc[0], term.value)
+    normal = _normal(values)
+    mapped = normal.map(lookup)
+    unmapped = mapped.isna() & (normal != "")
+    if unmapped.any() and not codelist.extensible:
+        block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
+                                       f"{codelist.id} ({', '.join(codelist.values())})", column)
+    return mapped.where(~unmapped, values.str.strip()).fillna("")
+
+
+# -- record-level algorithms ---------------------------------------------
+
+@algorithm("assign")
+def assign(block, column, decode=None):
+    values = block.raw(column).str.strip()
+    if decode:
+        table = {_normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
+        values = _normal(values).map(table).fillna(values)
+    return to_codelist(block, values, column)
+
+
+@algorithm("hardcode")
+def hardcode(block, value):
+    return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"))
+
+
+@algorithm("parameter")
+def parameter(block, name):
+    return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
+
+
+@algorithm("datetime")
+def datetime(block, date, style, time=None):
+    raw = block.raw(date)
+    dates, bad = iso8601.parse_dates(raw, style)
+    block.fail(bad, lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}", date)
+    if time is None:
+        return dates
+    raw_time = block.raw(time)
+    times, bad = iso8601.parse_times(raw_time)
+    block.fail(bad, lambda i: f"time {raw_time[i]!r} is not a valid HH:MM[:SS] time", time)
+    return iso8601.combine(dates, times)
+
+
+@algorithm("concat")
+def concat(block, parts, separator=""):
+    values = [operand(block, p) for p in parts]
+    out = values[0]
+    for more in values[1:]:
+        out = out + separator + more
+    return to_codelist(block, out)
+
+
+@algorithm("condition")
+def condition(block, cases, default=None):
+    out = operand(block, default) if default is not None else pd.Series("", index=block.index, dtype="object")
+    for case in reversed(cases):
+        out = out.where(~evaluate_condition(block, case["when"]), operand(block, case["then"]))
+    return to_codelist(block, out)
+
+
+@algorithm("paired_term")
+def paired_term(block, variable):
+    study = block.study
+    source = block.dataset.variable(variable)
+    if source is None or not source.codelist or not block.variable.codelist:
+        raise InputError(f"{block.path}: paired_term needs a codelist on {variable} and on {block.variable.name}")
+    codes = {t.value: t.nci_code for t in study.codelists[source.codelist].terms}
+    target = {t.nci_code: t.value for t in study.codelists[block.variable.codelist].terms if t.nci_code}
+    values = block.var(variable)
+    out = values.map(codes).map(target)
+    block.fail(out.isna() & (values != ""), lambda i: f"{variable} {values[i]!r} has no paired term in codelist "
+                                                      f"{block.variable.codelist}")
+    return out.fillna("")
+
+
+@algorithm("subject_summary")
+def subject_summary(block, dataset, variable, how="min", where=None):
+    other = block.other_dataset(dataset, ["USUBJID", variable, *condition_variables(where or {})])
+    if where:
+        mask = evaluate_condition(_DatasetView(other, block.path), where)
+        other = other[mask.to_numpy()]
+    values = other[variable].astype(str)
+    values = values[values != ""]
+    groups = values.groupby(other.loc[values.index, "USUBJID"], sort=False)
+    summary = {"min": groups.min, "max": groups.max, "first": groups.first, "last": groups.last,
+               "count": groups.count, "any": lambda: groups.count().gt(0).map({True: "Y"})}.get(how)
+    if summary is None:
+        raise InputError(f"{block.path}.how: {how!r} must be min, max, first, last, count or any")
+    return block.var("USUBJID").map(summary()).fillna("").astype(str)
+
+
+class _DatasetView:
+    """A frame of evaluated variables seen as a condition subject."""
+
+    def __init__(self, frame, path):
+        self.frame, self.path, self.index = frame, path, frame.index
+
+    def var(self, name):
+        return self.frame[name]
+
+    def raw(self, name):
+        raise InputError(f"{self.path}: a filter on another dataset tests its variables, not raw column {name}")
+
+
+def _reference(block, reference):
+    dataset, variable = (reference or "DM.RFSTDTC").split(".")
+    return block.subject_values(dataset, variable)
+
+
+@algorithm("study_day")
+def study_day(block, date, reference=None):
+    days = iso8601.study_day(block.var(date), _reference(block, reference))
+    return days.map(lambda d: "" if pd.isna(d) else str(int(d)))
+
+
+@algorithm("age")
+def age(block, birth, reference):
+    """Completed years; a partial birth date counts from its latest possible
+    day (month 12, day 31 where unknown), so the age is the certain one."""
+    born = block.var(birth).fillna("")
+    ref = iso8601.to_date(block.var(reference) if "." not in reference else _reference(block, reference))
+    year = pd.to_numeric(born.str.slice(0, 4), errors="coerce")
+    month = pd.to_numeric(born.str.slice(5, 7), errors="coerce").fillna(12)
+    day = pd.to_numeric(born.str.slice(8, 10), errors="coerce").fillna(31)
+    years = ref.dt.year - year - ((ref.dt.month * 100 + ref.dt.day) < (month * 100 + day)).astype(int)
+    return years.map(lambda y: "" if pd.isna(y) else str(int(y)))
+
+
+@algorithm("epoch")
+def epoch(block, date, elements="SE"):
+    se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
+    dates = block.var(date).fillna("").str.slice(0, 10)
+    subjects = block.var("USUBJID")
+    out = pd.Series("", index=block.index, dtype="object")
+    full = dates.str.len() == 10
+    frame = pd.DataFrame({"USUBJID": subjects[full], "date": dates[full], "_i": dates[full].index})
+    spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].copy()
+    spans["SESTDTC"], spans["SEENDTC"] = spans["SESTDTC"].str.slice(0, 10), spans["SEENDTC"].str.slice(0, 10)
+    joined = frame.merge(spans, on="USUBJID", how="inner")
+    # An element holds dates from its start up to (not including) its end,
+    # which is the next element's start; a date equal to an end date with no
+    # element starting then (the last element) belongs to that element.
+    inside = (joined["date"] >= joined["SESTDTC"]) & (
+        (joined["date"] < joined["SEENDTC"]) | (joined["SEENDTC"] == ""))
+    at_end = joined["date"] == joined["SEENDTC"]
+    joined = joined[inside | at_end].assign(_rank=(~inside).astype(int))
+    joined = joined.sort_values(["_i", "_rank"], kind="mergesort").drop_duplicates("_i")
+    out.loc[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy()
+    return out
+
+
+@algorithm("visit_number")
+def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED"):
+    tv = block.other_dataset("TV", ["VISIT", "VISITNUM"])
+    numbers = dict(zip(_normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
+    names = _normal(block.var(visit))
+    nums = names.map(numbers)
+    extra = nums.isna() & names.str.startswith(unscheduled.upper())
+    block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {block.var(visit)[i]!r} is not a TV visit "
+                                                                f"and not {unscheduled}")
+    if extra.any():
+        # Unscheduled: the last scheduled visit of the subject on or before
+        # the date, plus .01 for each unscheduled visit after it.
+        if date is None:
+            raise InputError(f"{block.path}: unscheduled visits need the date parameter")
+        frame = pd.DataFrame({"s": block.var("USUBJID"), "d": block.var(date).str.slice(0, 10), "n": nums,
+                              "u": extra})
+        order = frame.sort_values(["s", "d", "u"], kind="mergesort")
+        order["base"] = order["n"].where(~order["u"]).groupby(order["s"]).ffill().fillna(0)
+        visits = order[order["u"]].drop_duplicates(["s", "d"])
+        visits = visits.assign(k=visits.groupby(["s", "base"]).cumcount() + 1)
+        visits["num"] = visits["base"] + visits["k"] / 100
+        lookup = visits.set_index(["s", "d"])["num"]
+        keys = pd.MultiIndex.from_arrays([frame.loc[extra, "s"], frame.loc[extra, "d"]])
+        nums[extra] = lookup.reindex(keys).to_numpy()
+    return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+
+
+@algorithm("baseline_flag")
+def baseline_flag(block, result, date, by, reference=None):
+    ref = _reference(block, reference or "DM.RFXSTDTC")
+    dates = block.var(date).fillna("")
+    has = block.var(result).fillna("") != ""
+    # Compare at the precision both have; a same-day record counts as before.
+    both = dates.str.len().combine(ref.str.len(), min)
+    on_or_before = pd.Series([d[:n] <= r[:n] for d, r, n in zip(dates, ref, both)], index=block.index, dtype=bool) \
+        if len(dates) else pd.Series(dtype=bool)
+    ok = has & (dates != "") & (ref != "") & on_or_before
+    keys = [block.var("USUBJID")] + [block.var(b) for b in by]
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).assign(d=dates, ok=ok)
+    cand = frame[ok].sort_values([*(f"k{i}" for i in range(len(keys))), "d"], kind="mergesort")
+    last = cand.groupby([f"k{i}" for i in range(len(keys))], sort=False).tail(1).index
+    out = pd.Series("", index=block.index, dtype="object")
+    out[last] = "Y"
+    return out
+
+
+@algorithm("standardize")
+def standardize(block, output, result, unit, test, conversions):
+    key = (block.dataset.name, block.source.index, result, unit, test)
+    cache = block.mapper.cache
+    if key not in cache:
+        cache[key] = _standardized(block, result, unit, test, conversions)
+    return cache[key][output]
+
+
+def _standardized(block, result, unit, test, conversions):
+    """Standard result (text, number) and unit per test, from spec conversion factors."""
+    res, units, tests = block.var(result).str.strip(), block.var(unit).str.strip(), block.var(test)
+    std_unit = tests.map({t: c["unit"] for t, c in conversions.items()})
+    factors = {(t, u): float(f) for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
+    factors.update({(t, c["unit"]): 1.0 for t, c in conversions.items()})
+    factor = pd.Series([factors.get((t, u)) for t, u in zip(tests, units)], index=block.index, dtype="float64")
+    number = pd.to_numeric(res, errors="coerce")
+    numeric = number.notna()
+    known = tests.isin(list(conversions))
+    block.fail(known & numeric & factor.isna() & (units != ""),
+               lambda i: f"{test} {tests[i]}: no conversion from unit {units[i]!r} to {std_unit[i]!r} "
+                         "in the spec's conversions")
+    digits = {t: c.get("digits") for t, c in conversions.items()}
+    value = number * factor
+    rounded = pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
+                         for v, t in zip(value, tests)], index=block.index, dtype="float64")
+    text = rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
+    # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
+    text = text.where(numeric, res.str.upper())
+    return {"c": text, "n": rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
+            "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
+
+
+@algorithm("range_indicator")
+def range_indicator(block, result, low, high):
+    value = pd.to_numeric(block.var(result), errors="coerce")
+    lo = pd.to_numeric(block.var(low), errors="coerce")
+    hi = pd.to_numeric(block.var(high), errors="coerce")
+    out = pd.Series("", index=block.index, dtype="object")
+    judged = value.notna() & (lo.notna() | hi.notna())
+    out[judged] = "NORMAL"
+    out[judged & lo.notna() & (value < lo)] = "LOW"
+    out[judged & hi.notna() & (value > hi)] = "HIGH"
+    return to_codelist(block, out)
+
+
+# -- algorithms applied to the sorted, final frame ------------------------
+
+@algorithm("seq", final=True)
+def seq(frame, by=("USUBJID",)):
+    """1, 2, ... within each ``by`` group, in the frame's (key) order."""
+    return (frame.groupby(list(by), sort=False).cumcount() + 1).astype("float64")

@@ -1,0 +1,379 @@
+"""The spec-driven mapping engine: raw forms in, final SDTM frames out.
+
+A dataset's spec says where its records come from (``mapping.sources``: raw
+forms, other SDTM datasets or literal records, optionally filtered and
+transposed) and, per variable, which algorithm of the catalogue
+(``sdtm.algorithms``) fills it. Variables are evaluated on demand, so one may
+use another in any order and across datasets (DM's RFXSTDTC from EX, EX's
+EXDY from DM) as long as there is no real cycle. A finished frame is typed,
+in spec order, sorted by the spec's keys, with --SEQ assigned, and checked
+for values that cannot go into an XPT file.
+
+Raw forms are DataFrames of text whose index is the line number in the
+file and whose ``attrs["source"]`` names the file; every error names the
+file, the line, the column and the spec path.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from specs import transport
+from specs.errors import InputError
+
+from .algorithms import ALGORITHMS, FINAL_ALGORITHMS, evaluate_condition
+
+INTERNAL = ("_file", "_row", "_src")
+
+
+@dataclass
+class Source:
+    """One origin of records for a dataset."""
+    form: str | None = None
+    dataset: str | None = None
+    records: list | None = None
+    where: dict | None = None
+    transpose: dict | None = None
+    set: dict = field(default_factory=dict)
+    index: int = 0
+
+
+def _sources(ds):
+    mapping = ds.mapping or {}
+    raw = mapping.get("sources")
+    if raw is None:
+        raise InputError(f"{ds.path}: mapping.sources: dataset {ds.name} has no record sources")
+    return [Source(index=i, **src) for i, src in enumerate(raw)]
+
+
+class Block:
+    """The records of one source of one dataset, as algorithms see them."""
+
+    def __init__(self, mapper, ds, source, index, variable, path):
+        self.mapper, self.dataset, self.source, self.index = mapper, ds, source, index
+        self.variable, self.path = variable, path
+
+    @property
+    def study(self):
+        return self.mapper.study
+
+    def records(self):
+        return self.mapper.records(self.dataset.name).loc[self.index]
+
+    def raw(self, column):
+        """A raw (or source-dataset) column for these records."""
+        columns, file = self.mapper.source_columns(self.dataset.name, self.source.index)
+        if column not in columns:
+            raise InputError(f"{file}: column {column!r} not found (needed by {self.path})")
+        return self.mapper.records(self.dataset.name).loc[self.index, column].fillna("").astype(str)
+
+    def var(self, name):
+        """Values of another variable of the same dataset for these records."""
+        return self.mapper.column(self.dataset.name, name).loc[self.index]
+
+    def subject_values(self, dataset, variable):
+        """Values of a one-record-per-subject dataset's variable, by USUBJID."""
+        other = self.mapper.column(dataset, variable)
+        keys = self.mapper.column(dataset, "USUBJID")
+        lookup = pd.Series(other.values, index=keys.values)
+        lookup = lookup[~lookup.index.duplicated()]
+        return self.var("USUBJID").map(lookup).fillna("")
+
+    def other_dataset(self, dataset, variables):
+        """Values of some variables of another dataset (before sorting)."""
+        return self.mapper.evaluated(dataset, variables)
+
+    def fail(self, mask, message, column=None):
+        """Stop with a message naming the file, line and column of the first bad record."""
+        mask = pd.Series(mask, index=self.index) if not isinstance(mask, pd.Series) else mask
+        if not mask.any():
+            return
+        base = self.mapper.records(self.dataset.name)
+        bad = mask[mask].index
+        first = bad[0]
+        where = f"{base.at[first, '_file']}: row {base.at[first, '_row']}"
+        if column:
+            where += f", column {column}"
+        more = f" ({len(bad) - 1} more such records)" if len(bad) > 1 else ""
+        raise InputError(f"{where}: {message(first)}{more} [spec {self.path}]")
+
+
+class Mapper:
+    """Builds the SDTM datasets of one study from its raw forms."""
+
+    def __init__(self, study, raw):
+        self.study, self.raw = study, raw
+        self._records, self._columns, self._built, self._busy = {}, {}, {}, set()
+        self._source_info, self._order = {}, {}
+        self.cache = {}
+
+    def spec(self, name):
+        ds = self.study.datasets.get(name)
+        if ds is None or ds.model != "SDTM":
+            raise InputError(f"{self.study.path}: no SDTM dataset {name!r} in the specs")
+        return ds
+
+    # -- records ---------------------------------------------------------
+    def source_columns(self, name, index):
+        """The columns one source of a dataset provides, and its file's name."""
+        self.records(name)
+        return self._source_info[(name, index)]
+
+    def records(self, name):
+        """The record base: one row per output record, raw columns plus provenance."""
+        if name not in self._records:
+            ds = self.spec(name)
+            parts = [self._source_records(ds, src) for src in _sources(ds)]
+            base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(INTERNAL))
+            self._records[name] = base
+        return self._records[name]
+
+    def _source_records(self, ds, src):
+        path = f"{ds.path}: mapping.sources[{src.index}]"
+        if sum(x is not None for x in (src.form, src.dataset, src.records)) != 1:
+            raise InputError(f"{path}: give exactly one of form, dataset or records")
+        frame = None
+        if src.form is not None:
+            if src.form not in self.raw:
+                raise InputError(f"{path}.form: raw form {src.form!r} is not in the raw data "
+                                 f"(found: {', '.join(sorted(self.raw)) or 'none'})")
+            frame = self.raw[src.form]
+            file = frame.attrs.get("source", src.form)
+            base = frame.astype("object").fillna("").assign(_file=file, _row=frame.index.to_numpy())
+        elif src.dataset is not None:
+            frame = self.build(src.dataset)
+            base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
+        else:
+            base = pd.DataFrame(src.records, dtype="object").fillna("")
+            base = base.assign(_file=f"{ds.path}: mapping.sources[{src.index}].records",
+                               _row=np.arange(len(base)))
+        base = base.reset_index(drop=True)
+        if src.where:
+            probe = Block(self, ds, src, base.index, None, f"{path}.where")
+            keep = evaluate_condition(_Frame(probe, base), src.where)
+            base = base[keep.to_numpy()].reset_index(drop=True)
+        if src.transpose:
+            base = _transpose(base, src.transpose, f"{path}.transpose", base["_file"].iloc[0] if len(base) else path)
+        label = frame.attrs.get("source", src.form) if src.form is not None else (
+            f"{src.dataset} (SDTM)" if src.dataset is not None else f"{path}.records")
+        self._source_info[(ds.name, src.index)] = (set(base.columns) - set(INTERNAL), label)
+        return base.assign(_src=src.index)
+
+    # -- variables -------------------------------------------------------
+    def column(self, name, variable, mapping=None, path=None):
+        """All values of one variable of a dataset, aligned with its record base."""
+        key = (name, variable)
+        if mapping is None and key in self._columns:
+            return self._columns[key]
+        if key in self._busy:
+            raise InputError(f"{self.spec(name).path}: variable {variable} depends on itself "
+                             "through its mapping (a cycle)")
+        ds = self.spec(name)
+        spec_var = ds.variable(variable)
+        base = self.records(name)
+        self._busy.add(key)
+        try:
+            parts = []
+            for src in _sources(ds):
+                index = base.index[base["_src"].to_numpy() == src.index]
+                how, where = self._mapping_of(ds, src, spec_var, variable, mapping)
+                block = Block(self, ds, src, index, spec_var, path or where)
+                parts.append(self._apply(block, how, variable))
+            values = pd.concat(parts) if parts else pd.Series(dtype="object")
+            values = values.reindex(base.index)
+        finally:
+            self._busy.discard(key)
+        if mapping is None:
+            self._columns[key] = values
+        return values
+
+    def _mapping_of(self, ds, src, spec_var, variable, mapping):
+        if mapping is not None:
+            return mapping, None
+        if variable in src.set:
+            return src.set[variable], f"{ds.path}: mapping.sources[{src.index}].set.{variable}"
+        if spec_var is None:
+            raise InputError(f"{ds.path}: variable {variable!r} is used by a mapping but is not a variable of {ds.name}")
+        i = spec_var.order - 1
+        if spec_var.mapping is not None:
+            return spec_var.mapping, f"{ds.path}: variables[{i}].mapping"
+        return {"algorithm": "assign", "column": variable}, f"{ds.path}: variables[{i}] (no mapping: copies column {variable})"
+
+    def _apply(self, block, how, variable):
+        name = how.get("algorithm")
+        if name in FINAL_ALGORITHMS:
+            return pd.Series("", index=block.index, dtype="object")
+        algorithm = ALGORITHMS.get(name)
+        if algorithm is None:
+            raise InputError(f"{block.path}.algorithm: unknown algorithm {name!r} "
+                             f"(known: {', '.join(sorted(ALGORITHMS) + sorted(FINAL_ALGORITHMS))})")
+        params = {k: v for k, v in how.items() if k != "algorithm"}
+        try:
+            values = algorithm(block, **params)
+        except TypeError as exc:
+            raise InputError(f"{block.path}: bad parameters for algorithm {name!r}: {exc}") from None
+        return pd.Series(values, index=block.index)
+
+    def evaluated(self, name, variables=None):
+        """Variables of a dataset (default: all) evaluated, in record-base order (not final)."""
+        names = variables or self.spec(name).variable_names
+        return pd.DataFrame({v: self.column(name, v) for v in names}, index=self.records(name).index)
+
+    # -- final -----------------------------------------------------------
+    def build(self, name):
+        """The final dataset: typed, ordered, sorted by keys, --SEQ assigned."""
+        if name in self._built:
+            return self._built[name]
+        if name in self._busy:
+            raise InputError(f"{self.spec(name).path}: dataset {name} is a record source of itself (a cycle)")
+        self._busy.add(name)
+        try:
+            ds = self.spec(name)
+            supp = (ds.mapping or {}).get("supplemental")
+            frame = self._build_supplemental(ds, supp) if supp else self._finalise(ds, self.evaluated(name))
+        finally:
+            self._busy.discard(name)
+        self._built[name] = frame
+        return frame
+
+    def _finalise(self, ds, frame):
+        base = self.records(ds.name)
+        frame = _typed(ds, frame, base)
+        if (ds.mapping or {}).get("distinct"):
+            cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
+            frame = frame[~frame.duplicated(subset=cols)]
+        keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
+        frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
+        for var in ds.variables:
+            how = var.mapping or {}
+            if how.get("algorithm") in FINAL_ALGORITHMS:
+                params = {k: v for k, v in how.items() if k != "algorithm"}
+                frame[var.name] = FINAL_ALGORITHMS[how["algorithm"]](frame, **params)
+        frame = frame[ds.variable_names]
+        _check_transport(ds, frame, base)
+        self._order[ds.name] = frame.index.to_numpy()
+        return frame.reset_index(drop=True)
+
+    def _build_supplemental(self, ds, supp):
+        """SUPP-- records: one per parent record and qualifier with a value."""
+        path = f"{ds.path}: mapping.supplemental"
+        parent = supp.get("parent")
+        parent_frame = self.build(parent)
+        rows = self._order[parent]
+        idvar = supp.get("idvar")
+        labels = {c.values[0]: vl for vl in ds.value_level if vl.variable == "QVAL"
+                  for c in vl.where if c.variable == "QNAM" and c.comparator == "EQ"}
+        parts = []
+        for qnam, how in (supp.get("qualifiers") or {}).items():
+            vl = labels.get(qnam)
+            if vl is None:
+                raise InputError(f"{path}.qualifiers.{qnam}: no value_level entry for QVAL where QNAM EQ {qnam} "
+                                 "(it gives QLABEL and QORIG)")
+            values = self.column(parent, qnam, mapping=how, path=f"{path}.qualifiers.{qnam}")
+            values = values.reindex(rows).fillna("").astype(str).to_numpy()
+            part = pd.DataFrame({
+                "STUDYID": parent_frame["STUDYID"].to_numpy(), "RDOMAIN": parent,
+                "USUBJID": parent_frame["USUBJID"].to_numpy(),
+                "IDVAR": idvar or "", "IDVARVAL": _idvarval(parent_frame, idvar),
+                "QNAM": qnam, "QLABEL": vl.label or "", "QVAL": values,
+                "QORIG": vl.origin.type if vl.origin else "", "QEVAL": (vl.origin.source or "") if vl.origin and vl.origin.type == "Assigned" else "",
+            })
+            parts.append(part[part["QVAL"] != ""])
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ds.variable_names)
+        missing = [v for v in ds.variable_names if v not in frame.columns]
+        if missing:
+            raise InputError(f"{path}: SUPP-- variables {missing} are not standard SUPP-- variables")
+        frame = frame[ds.variable_names]
+        frame = frame.sort_values([k for k in ds.keys if k in frame.columns], kind="mergesort")
+        frame = _typed(ds, frame, None)
+        return frame.reset_index(drop=True)
+
+
+def _idvarval(frame, idvar):
+    if not idvar:
+        return ""
+    values = frame[idvar]
+    if pd.api.types.is_numeric_dtype(values):
+        return values.map(lambda v: "" if pd.isna(v) else f"{v:g}").to_numpy()
+    return values.astype(str).to_numpy()
+
+
+class _Frame:
+    """A record base seen through a Block's interface, for source filters."""
+
+    def __init__(self, block, base):
+        self._block, self._base = block, base
+        self.index = base.index
+
+    def raw(self, column):
+        if column not in self._base.columns:
+            raise InputError(f"{self._block.path}: column {column!r} not found in the source")
+        return self._base[column].fillna("").astype(str)
+
+    def var(self, name):
+        raise InputError(f"{self._block.path}: a source filter can only test raw columns, not {name}")
+
+
+def _transpose(base, spec, path, file):
+    """Wide raw rows to one record per listed column (findings)."""
+    columns = spec.get("columns") or []
+    missing = [c for c in columns if c not in base.columns]
+    if missing:
+        raise InputError(f"{file}: columns {missing} not found (needed by {path})")
+    keep = [c for c in base.columns if c not in columns]
+    long = base.melt(id_vars=keep, value_vars=columns, var_name="_item", value_name="_value", ignore_index=False)
+    long["_order"] = long["_item"].map({c: i for i, c in enumerate(columns)})
+    long = long.rename_axis("_pos").sort_values(["_pos", "_order"], kind="mergesort")
+    if not spec.get("keep_empty", False):
+        long = long[long["_value"].fillna("").astype(str).str.strip() != ""]
+    return long.drop(columns="_order").reset_index(drop=True)
+
+
+def _typed(ds, frame, base):
+    """Numbers as float64, text as str with "" for missing, per the spec."""
+    out = {}
+    for var in ds.variables:
+        values = frame[var.name]
+        if var.numeric:
+            text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+            nums = pd.to_numeric(text.where(text != ""), errors="coerce")
+            bad = nums.isna() & (text != "")
+            if bad.any():
+                first = bad[bad].index[0]
+                where = f"{base.at[first, '_file']}: row {base.at[first, '_row']}" if base is not None else ds.path
+                raise InputError(f"{where}: {ds.name}.{var.name} value {text[first]!r} is not a number "
+                                 f"[spec {ds.path}: variables[{var.order - 1}]]")
+            out[var.name] = nums.astype("float64")
+        else:
+            out[var.name] = values.astype("object").where(values.notna(), "").astype(str)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _check_transport(ds, frame, base):
+    """Refuse values an XPT v5 file cannot hold, naming the raw record."""
+    for var in ds.variables:
+        if var.numeric:
+            continue
+        values = frame[var.name]
+        bad = ~values.map(str.isascii)
+        limit = var.length or transport.CHAR_MAX
+        too_long = values.str.encode("utf-8").str.len() > limit
+        for mask, why in ((bad, "is not ASCII"), (too_long, f"is longer than {limit} bytes")):
+            if mask.any():
+                first = mask[mask].index[0]
+                raise InputError(f"{base.at[first, '_file']}: row {base.at[first, '_row']}: "
+                                 f"{ds.name}.{var.name} value {values[first]!r} {why} (XPT v5); "
+                                 f"map it in the spec [spec {ds.path}: variables[{var.order - 1}]]")
+
+
+def map_study(study, raw, datasets=None, progress=None):
+    """Build the study's SDTM datasets (all, or the names given) from raw forms."""
+    mapper = Mapper(study, raw)
+    names = datasets or [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
+    result = {}
+    for name in names:
+        if progress:
+            progress(name)
+        result[name] = mapper.build(name)
+    return result
