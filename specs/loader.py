@@ -1,8 +1,9 @@
 """Load a study's spec folder into a validated ``Study``.
 
 A spec folder holds ``study.yaml``, optional ``codelists.yaml``,
-``methods.yaml`` and ``comments.yaml``, and one file per dataset under
-``sdtm/`` and ``adam/``. Loading checks, in order, the YAML syntax, the JSON
+``methods.yaml`` and ``comments.yaml`` (each may also be a folder of such
+files, e.g. ``codelists/ae.yaml``, so a team can split the work), and one
+file per dataset under ``sdtm/`` and ``adam/``. Loading checks, in order, the YAML syntax, the JSON
 Schema of each file (``specs/schema/``), the XPT v5 limits of names, labels
 and lengths, and cross-references (a codelist, method, comment, document or
 standard that a spec points to must exist). Every problem found is reported,
@@ -159,11 +160,12 @@ def _check_references(study, files, problems):
         if org is not None:
             ref(file, f"{path}.origin", "document", org.document)
 
-    for name, (attr, _) in STUDY_FILES.items():
-        for i, item in enumerate(getattr(study, attr).values()):
+    for attr, _ in STUDY_FILES.values():
+        for item in getattr(study, attr).values():
+            file, i = files[(attr, item.id)]
             for kind in ("document", "standard", "comment"):
                 if hasattr(item, kind):
-                    ref(files[name], f"[{i}]", kind, getattr(item, kind))
+                    ref(file, f"[{i}]", kind, getattr(item, kind))
     for name, ds in study.datasets.items():
         file = files[name]
         ref(file, "(top)", "standard", ds.standard)
@@ -204,15 +206,19 @@ def load_study(study):
 
     files = {}
     for name, (attr, cls) in STUDY_FILES.items():
-        file = files[name] = root / name
-        if not file.is_file():
-            continue
-        items = [from_data(cls, item) for item in (_read(file, name.removesuffix("s.yaml") + "s", problems) or [])]
-        _duplicates(file, "", items, "id", problems)
-        setattr(result, attr, {item.id: item for item in items})
-        if attr == "codelists":
-            for i, codelist in enumerate(items):
-                _duplicates(file, f"[{i}].terms", codelist.terms, "value", problems)
+        stem = name.removesuffix(".yaml")
+        table = {}
+        for file in [root / name] * (root / name).is_file() + sorted((root / stem).glob("*.yaml")):
+            items = [from_data(cls, item) for item in (_read(file, stem, problems) or [])]
+            for i, item in enumerate(items):
+                if item.id in table:
+                    problems.append(f"{file}: [{i}].id: {item.id!r} is defined twice "
+                                    f"(also in {files[(attr, item.id)][0]})")
+                table[item.id] = item
+                files[(attr, item.id)] = (file, i)
+                if attr == "codelists":
+                    _duplicates(file, f"[{i}].terms", item.terms, "value", problems)
+        setattr(result, attr, table)
 
     for folder, model in MODEL_FOLDERS.items():
         for file in sorted((root / folder).glob("*.yaml")):

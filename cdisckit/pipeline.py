@@ -1,0 +1,47 @@
+"""The whole flow: raw export -> SDTM -> ADaM -> Define-XML -> checks.
+
+Each step takes spec objects and DataFrames and writes its outputs in one
+go into the eCTD module 5 tree, so a failed step leaves nothing behind.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+from sdtm.engine import map_study
+from specs.atomic import atomic_folder
+
+from .raw import read_raw
+from .xpt import variables_from_spec, write_xpt
+
+
+def creation_time(text=None):
+    """The creation datetime stamped into every output: given, or now (UTC, seconds)."""
+    if text:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def submission_folders(out, studyid):
+    """Where SDTM, ADaM and the reports go in the eCTD module 5 layout."""
+    study = Path(out) / "m5" / "datasets" / studyid.lower()
+    return {"sdtm": study / "tabulations" / "sdtm",
+            "adam": study / "analysis" / "adam" / "datasets",
+            "reports": Path(out) / "reports"}
+
+
+def write_datasets(study, frames, folder, created):
+    """Write final frames as XPT v5 files named and labelled from the specs."""
+    with atomic_folder(folder) as tmp:
+        for name, frame in frames.items():
+            ds = study.datasets[name]
+            write_xpt(frame, Path(tmp) / ds.file_name, name=ds.name, label=ds.label,
+                      variables=variables_from_spec(ds), created=created)
+    return folder
+
+
+def build_sdtm(study, raw_dir, progress=lambda message: None):
+    """Map a raw export folder to the study's SDTM frames."""
+    forms, _ = read_raw(raw_dir)
+    names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
+    return map_study(study, forms, names, progress=lambda name: progress(
+        f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
