@@ -6,13 +6,14 @@ for raw values, ``var(name)`` for other variables of the dataset and
 ``subject_values(dataset, variable)`` for subject-level values) and returns
 the variable's values. Operands inside parameters are one of
 ``{column: RAW}``, ``{variable: VAR}``, ``{text: "literal"}``,
-``{parameter: NAME}`` (study.yaml ``parameters``).
+``{parameter: NAME}`` (study.yaml ``parameters`` or a study field such as
+``studyid``).
 
 | algorithm | fills a variable with |
 |---|---|
-| assign | a raw column, through an optional ``decode`` table, then the variable's codelist |
+| assign | a raw column (spaces trimmed and collapsed, optional ``case``: upper/lower), through an optional ``decode`` table, then the variable's codelist |
 | hardcode | one value (checked against the codelist) |
-| parameter | a study parameter from study.yaml |
+| parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
 | datetime | ISO 8601 from a raw ``date`` in ``style`` and an optional raw ``time`` |
 | concat | ``parts`` joined by ``separator`` |
 | condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
@@ -64,10 +65,18 @@ def operand(block, spec):
     raise InputError(f"{block.path}: unknown operand kind {kind!r} (column, variable, text, parameter)")
 
 
+_STUDY_FIELDS = ("studyid", "title", "protocol", "sponsor", "ct_version")
+
+
 def _parameter(block, name):
-    if name not in block.study.parameters:
-        raise InputError(f"{block.path}: study parameter {name!r} is not in study.yaml parameters")
-    return str(block.study.parameters[name])
+    """A study.yaml ``parameters`` entry, or one of the study's own fields."""
+    study = block.study
+    if name in study.parameters:
+        return str(study.parameters[name])
+    if name in _STUDY_FIELDS and getattr(study, name) is not None:
+        return str(getattr(study, name))
+    raise InputError(f"{block.path}: {name!r} is neither in study.yaml parameters nor a study field "
+                     f"({', '.join(_STUDY_FIELDS)})")
 
 
 def _normal(values):
@@ -139,8 +148,12 @@ def to_codelist(block, values, column=None):
 # -- record-level algorithms ---------------------------------------------
 
 @algorithm("assign")
-def assign(block, column, decode=None):
-    values = block.raw(column).str.strip()
+def assign(block, column, decode=None, case=None):
+    values = block.raw(column).str.strip().str.replace(r"\s+", " ", regex=True)
+    if case in ("upper", "lower"):
+        values = getattr(values.str, case)()
+    elif case is not None:
+        raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
     if decode:
         table = {_normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
         values = _normal(values).map(table).fillna(values)

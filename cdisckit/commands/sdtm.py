@@ -1,0 +1,26 @@
+"""``cdisckit sdtm``: map a raw EDC export to SDTM XPT files."""
+
+from pathlib import Path
+
+from specs import load_study
+
+from ..pipeline import build_sdtm, creation_time, write_datasets
+from ..progress import reporter
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("sdtm", help="map raw forms to SDTM XPT v5 files, driven by the study's specs")
+    parser.add_argument("--study", required=True, help="spec folder, or the name of a bundled study")
+    parser.add_argument("--raw", required=True, help="folder of raw forms (one CSV/XLSX per CRF form)")
+    parser.add_argument("--out", required=True, help="folder to write the SDTM .xpt files into")
+    parser.add_argument("--created", help="creation datetime stamped into the files (ISO 8601; default now)")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    study = load_study(args.study)
+    progress = reporter()
+    frames = build_sdtm(study, args.raw, progress)
+    write_datasets(study, frames, Path(args.out), creation_time(args.created))
+    print(f"SDTM: {len(frames)} datasets written to {args.out}")
+    return 0
