@@ -1,5 +1,6 @@
 """The catalogue of mapping algorithms a spec may name.
 
+Record sources and dataset-level options are described in ``sdtm.engine``.
 Each variable's ``mapping`` is ``{algorithm: NAME, ...parameters}``. An
 algorithm takes a ``Block`` (the records of one source, with ``raw(column)``
 for raw values, ``var(name)`` for other variables of the dataset and
@@ -17,6 +18,7 @@ the variable's values. Operands inside parameters are one of
 | datetime | ISO 8601 from a raw ``date`` in ``style`` and an optional raw ``time`` |
 | concat | ``parts`` joined by ``separator`` |
 | condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
+| extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
 | paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
 | subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
 | study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
@@ -198,6 +200,16 @@ def condition(block, cases, default=None):
     for case in reversed(cases):
         out = out.where(~evaluate_condition(block, case["when"]), operand(block, case["then"]))
     return to_codelist(block, out)
+
+
+@algorithm("extreme")
+def extreme(block, values, how="max"):
+    """The latest (``max``) or earliest (``min``) non-blank of several operands,
+    e.g. dates from different forms; ISO 8601 text compares in time order."""
+    if how not in ("min", "max"):
+        raise InputError(f"{block.path}.how: {how!r} must be min or max")
+    frame = pd.concat([operand(block, v) for v in values], axis=1).replace("", np.nan)
+    return getattr(frame, how)(axis=1).fillna("")
 
 
 @algorithm("paired_term")

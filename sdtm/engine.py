@@ -12,6 +12,24 @@ for values that cannot go into an XPT file.
 Raw forms are DataFrames of text whose index is the line number in the
 file and whose ``attrs["source"]`` names the file; every error names the
 file, the line, the column and the spec path.
+
+Dataset-level ``mapping`` keys:
+
+| key | meaning |
+|---|---|
+| sources | list of record sources (below), stacked in order |
+| distinct | drop records identical in every mapped variable (double data entry) |
+| collapse | ``{by: [...], min: [...], max: [...]}``: one record per group (e.g. SV) |
+| supplemental | ``{parent, idvar, qualifiers: {QNAM: mapping}}``: a SUPP-- dataset |
+
+A source is exactly one of ``form: NAME`` (a raw form), ``dataset: NAME``
+(a final SDTM dataset, its variables read as columns) or ``records: [...]``
+(literal rows, e.g. trial design), with optional ``join: [{form, on}]``
+(left-join a one-row-per-key form; its columns read as ``form.COLUMN``),
+``where`` (a condition on columns; see ``sdtm.algorithms``), ``transpose:
+{columns: [...]}`` (one record per listed non-empty cell, in columns
+``_item`` and ``_value``) and ``set: {VAR: mapping}`` (mappings for this
+source only). A variable without a mapping copies the column of its name.
 """
 
 from dataclasses import dataclass, field
@@ -33,6 +51,7 @@ class Source:
     form: str | None = None
     dataset: str | None = None
     records: list | None = None
+    join: list = field(default_factory=list)
     where: dict | None = None
     transpose: dict | None = None
     set: dict = field(default_factory=dict)
@@ -149,6 +168,8 @@ class Mapper:
             base = base.assign(_file=f"{ds.path}: mapping.sources[{src.index}].records",
                                _row=np.arange(len(base)))
         base = base.reset_index(drop=True)
+        for i, join in enumerate(src.join):
+            base = self._join(base, join, f"{path}.join[{i}]")
         if src.where:
             probe = Block(self, ds, src, base.index, None, f"{path}.where")
             keep = evaluate_condition(_Frame(probe, base), src.where)
@@ -159,6 +180,23 @@ class Mapper:
             f"{src.dataset} (SDTM)" if src.dataset is not None else f"{path}.records")
         self._source_info[(ds.name, src.index)] = (set(base.columns) - set(INTERNAL), label)
         return base.assign(_src=src.index)
+
+    def _join(self, base, join, path):
+        """Left-join another raw form (one row per key) as ``form.COLUMN`` columns."""
+        form, on = join.get("form"), join.get("on") or []
+        if form not in self.raw:
+            raise InputError(f"{path}.form: raw form {form!r} is not in the raw data")
+        other = self.raw[form].astype("object").fillna("")
+        file = other.attrs.get("source", form)
+        missing = [c for c in on if c not in other.columns or c not in base.columns]
+        if not on or missing:
+            raise InputError(f"{path}.on: join columns {missing or on} must be in both forms")
+        dup = other.duplicated(on, keep="first")
+        if dup.any():
+            raise InputError(f"{file}: row {other.index[dup.to_numpy()][0]}: more than one row for "
+                             f"{dict(other.loc[dup, on].iloc[0])}; a joined form needs one row per key [{path}]")
+        renamed = other.rename(columns={c: f"{form}.{c}" for c in other.columns if c not in on})
+        return base.merge(renamed, on=on, how="left", validate="many_to_one").fillna("")
 
     # -- variables -------------------------------------------------------
     def column(self, name, variable, mapping=None, path=None):
@@ -243,6 +281,8 @@ class Mapper:
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
             frame = frame[~frame.duplicated(subset=cols)]
+        if (ds.mapping or {}).get("collapse"):
+            frame = _collapse(frame, ds.mapping["collapse"], ds)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
         for var in ds.variables:
@@ -313,6 +353,24 @@ class _Frame:
 
     def var(self, name):
         raise InputError(f"{self._block.path}: a source filter can only test raw columns, not {name}")
+
+
+def _collapse(frame, spec, ds):
+    """One record per ``by`` group: ``min``/``max`` of the listed variables
+    (ignoring blanks), the first value of the others (e.g. SV from visits)."""
+    by = spec.get("by") or []
+    unknown = [v for v in by + spec.get("min", []) + spec.get("max", []) if v not in frame.columns]
+    if not by or unknown:
+        raise InputError(f"{ds.path}: mapping.collapse: variables {unknown or by} are not variables of {ds.name}")
+    how = {v: "first" for v in frame.columns if v not in by}
+    how.update({v: "min" for v in spec.get("min", [])}, **{v: "max" for v in spec.get("max", [])})
+    blanked = frame.mask(frame.eq(""))
+    grouped = blanked.groupby(by, sort=False, dropna=False)
+    out = grouped.agg(how).reset_index()
+    out.index = grouped.head(1).index
+    text = [v.name for v in ds.variables if not v.numeric]
+    out[text] = out[text].fillna("")
+    return out[frame.columns]
 
 
 def _transpose(base, spec, path, file):

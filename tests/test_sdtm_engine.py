@@ -251,3 +251,52 @@ def test_non_ascii_value_is_refused_with_its_record(tiny):
     raw["ae"].attrs["source"] = "raw/ae.csv"
     with pytest.raises(InputError, match=r"raw/ae.csv: row 4: AE.AETERM value 'Fatigué' is not ASCII"):
         map_study(tiny, raw, ["AE"])
+
+
+def test_join_collapse_and_extreme(tmp_path):
+    """A joined one-row-per-subject form, the latest of several dates, and
+    records collapsed to one per subject and visit."""
+    study = {
+        "study.yaml": STUDY["study.yaml"],
+        "sdtm/DM.yaml": """\
+            name: DM
+            label: Demographics
+            keys: [USUBJID]
+            mapping: {sources: [{form: enrol, join: [{form: eos, on: [SUBJ]}]}]}
+            variables:
+              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
+              - {name: RFPENDTC, label: End of Participation, mapping: {algorithm: extreme, how: max,
+                 values: [{column: ICDAT}, {column: eos.EOSDAT}]}}
+            """,
+        "sdtm/SV.yaml": """\
+            name: SV
+            label: Subject Visits
+            keys: [USUBJID, VISITNUM]
+            mapping:
+              sources: [{form: visits}]
+              collapse: {by: [USUBJID, VISITNUM], min: [SVSTDTC], max: [SVENDTC]}
+            variables:
+              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
+              - {name: VISITNUM, label: Visit Number, data_type: float, mapping: {algorithm: assign, column: V}}
+              - {name: SVSTDTC, label: Start, mapping: {algorithm: assign, column: D}}
+              - {name: SVENDTC, label: End, mapping: {algorithm: assign, column: D}}
+            """,
+    }
+    for name, text in study.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    raw = {
+        "enrol": pd.DataFrame({"SUBJ": ["A", "B"], "ICDAT": ["2021-01-01", "2021-02-01"]}, index=[2, 3]),
+        "eos": pd.DataFrame({"SUBJ": ["B"], "EOSDAT": ["2021-09-30"]}, index=[2]),
+        "visits": pd.DataFrame({"SUBJ": ["A", "A", "A", "B"], "V": ["2", "1", "2", "1"],
+                                "D": ["2021-03-05", "2021-01-02", "2021-03-01", ""]}, index=[2, 3, 4, 5]),
+    }
+    out = map_study(load_study(tmp_path), raw, ["DM", "SV"])
+    assert out["DM"].values.tolist() == [["A", "2021-01-01"], ["B", "2021-09-30"]]
+    assert out["SV"].values.tolist() == [["A", 1.0, "2021-01-02", "2021-01-02"],
+                                         ["A", 2.0, "2021-03-01", "2021-03-05"],
+                                         ["B", 1.0, "", ""]]
+    raw["eos"] = pd.DataFrame({"SUBJ": ["B", "B"], "EOSDAT": ["2021-09-30", "2021-10-01"]}, index=[2, 3])
+    raw["eos"].attrs["source"] = "raw/eos.csv"
+    with pytest.raises(InputError, match=r"raw/eos.csv: row 3: more than one row for \{'SUBJ': 'B'\}"):
+        map_study(load_study(tmp_path), raw, ["DM"])
