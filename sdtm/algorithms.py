@@ -8,12 +8,13 @@ for raw values, ``var(name)`` for other variables of the dataset and
 the variable's values. Operands inside parameters are one of
 ``{column: RAW}``, ``{variable: VAR}``, ``{text: "literal"}``,
 ``{parameter: NAME}`` (study.yaml ``parameters`` or a study field such as
-``studyid``).
+``studyid``), or a nested mapping ``{algorithm: ..., ...}``.
 
 | algorithm | fills a variable with |
 |---|---|
 | assign | a raw column (spaces trimmed and collapsed, optional ``case``: upper/lower), through an optional ``decode`` table, then the variable's codelist |
-| hardcode | one value (checked against the codelist) |
+| hardcode | one value (checked against the codelist; ``assign`` and ``hardcode`` take ``codelist`` to name a value-level one) |
+| count_subjects | the number of distinct subjects of ``dataset`` (optionally ``where``) |
 | parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
 | datetime | ISO 8601 from a raw ``date`` in ``style`` and an optional raw ``time`` |
 | concat | ``parts`` joined by ``separator`` |
@@ -21,10 +22,11 @@ the variable's values. Operands inside parameters are one of
 | extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
 | paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
 | subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
+| subject_value | the subject's ``variable`` of a one-record-per-subject ``dataset`` (e.g. DM.RFXSTDTC) |
 | study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
 | age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
 | epoch | EPOCH of the subject element (SE) in which ``date`` falls |
-| visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last scheduled visit |
+| visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` |
 | standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
@@ -53,8 +55,11 @@ def algorithm(name, final=False):
 
 def operand(block, spec):
     """Values of an operand dict for the block's records."""
+    if isinstance(spec, dict) and "algorithm" in spec:
+        return block.mapper.apply(block, spec).fillna("").astype(str)
     if not isinstance(spec, dict) or len(spec) != 1:
-        raise InputError(f"{block.path}: operand {spec!r} must be one of column, variable, text, parameter")
+        raise InputError(f"{block.path}: operand {spec!r} must be one of column, variable, text, parameter "
+                         "or an algorithm")
     (kind, name), = spec.items()
     if kind == "column":
         return block.raw(name)
@@ -121,8 +126,9 @@ def condition_variables(cond):
 
 # -- controlled terminology ----------------------------------------------
 
-def to_codelist(block, values, column=None):
-    """Map values to the variable's codelist submission values.
+def to_codelist(block, values, column=None, codelist=None):
+    """Map values to the variable's codelist (or the ``codelist`` named, for
+    value-level codelists such as DSDECOD by DSCAT) submission values.
 
     A value matches a term by its submission value, decode or any of its
     ``collected`` spellings, ignoring case and repeated spaces. An unmapped
@@ -130,7 +136,10 @@ def to_codelist(block, values, column=None):
     it is kept as given (a sponsor extension).
     """
     var = block.variable
-    codelist = block.study.codelists.get(var.codelist) if var is not None and var.codelist else None
+    name = codelist or (var.codelist if var is not None else None)
+    if codelist is not None and codelist not in block.study.codelists:
+        raise InputError(f"{block.path}.codelist: codelist {codelist!r} is not defined")
+    codelist = block.study.codelists.get(name) if name else None
     if codelist is None or not codelist.terms:
         return values
     lookup = {}
@@ -149,8 +158,17 @@ def to_codelist(block, values, column=None):
 
 # -- record-level algorithms ---------------------------------------------
 
+@algorithm("count_subjects")
+def count_subjects(block, dataset, where=None):
+    """The number of distinct subjects of ``dataset`` (optionally filtered), e.g. TS ACTSUB."""
+    other = block.other_dataset(dataset, ["USUBJID", *condition_variables(where or {})])
+    if where:
+        other = other[evaluate_condition(_DatasetView(other, block.path), where).to_numpy()]
+    return pd.Series(str(other["USUBJID"].replace("", np.nan).nunique()), index=block.index, dtype="object")
+
+
 @algorithm("assign")
-def assign(block, column, decode=None, case=None):
+def assign(block, column, decode=None, case=None, codelist=None):
     values = block.raw(column).str.strip().str.replace(r"\s+", " ", regex=True)
     if case in ("upper", "lower"):
         values = getattr(values.str, case)()
@@ -159,12 +177,12 @@ def assign(block, column, decode=None, case=None):
     if decode:
         table = {_normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
         values = _normal(values).map(table).fillna(values)
-    return to_codelist(block, values, column)
+    return to_codelist(block, values, column, codelist)
 
 
 @algorithm("hardcode")
-def hardcode(block, value):
-    return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"))
+def hardcode(block, value, codelist=None):
+    return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"), codelist=codelist)
 
 
 @algorithm("parameter")
@@ -261,6 +279,12 @@ def _reference(block, reference):
     return block.subject_values(dataset, variable)
 
 
+@algorithm("subject_value")
+def subject_value(block, dataset, variable):
+    """The subject's value of a variable of a one-record-per-subject dataset (DM)."""
+    return block.subject_values(dataset, variable)
+
+
 @algorithm("study_day")
 def study_day(block, date, reference=None):
     days = iso8601.study_day(block.var(date), _reference(block, reference))
@@ -304,29 +328,32 @@ def epoch(block, date, elements="SE"):
 
 
 @algorithm("visit_number")
-def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED"):
-    tv = block.other_dataset("TV", ["VISIT", "VISITNUM"])
+def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=None):
+    """VISITNUM of a TV visit name. An unscheduled visit gets the VISITNUM of
+    the last TV visit planned (VISITDY) on or before its study day, plus .01,
+    .02, ... for each unscheduled date of the subject after it; this depends
+    only on TV and the date, so every domain numbers a visit the same way."""
+    tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
     numbers = dict(zip(_normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
     names = _normal(block.var(visit))
     nums = names.map(numbers)
     extra = nums.isna() & names.str.startswith(unscheduled.upper())
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {block.var(visit)[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
-    if extra.any():
-        # Unscheduled: the last scheduled visit of the subject on or before
-        # the date, plus .01 for each unscheduled visit after it.
-        if date is None:
-            raise InputError(f"{block.path}: unscheduled visits need the date parameter")
-        frame = pd.DataFrame({"s": block.var("USUBJID"), "d": block.var(date).str.slice(0, 10), "n": nums,
-                              "u": extra})
-        order = frame.sort_values(["s", "d", "u"], kind="mergesort")
-        order["base"] = order["n"].where(~order["u"]).groupby(order["s"]).ffill().fillna(0)
-        visits = order[order["u"]].drop_duplicates(["s", "d"])
-        visits = visits.assign(k=visits.groupby(["s", "base"]).cumcount() + 1)
-        visits["num"] = visits["base"] + visits["k"] / 100
-        lookup = visits.set_index(["s", "d"])["num"]
-        keys = pd.MultiIndex.from_arrays([frame.loc[extra, "s"], frame.loc[extra, "d"]])
-        nums[extra] = lookup.reindex(keys).to_numpy()
+    if not extra.any():
+        return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    if date is None:
+        raise InputError(f"{block.path}: unscheduled visits need the date parameter")
+    day = iso8601.study_day(block.var(date)[extra], _reference(block, reference)[extra])
+    planned = pd.DataFrame({"day": pd.to_numeric(tv["VISITDY"]), "num": pd.to_numeric(tv["VISITNUM"])})
+    planned = planned.dropna().sort_values(["day", "num"])
+    frame = pd.DataFrame({"s": block.var("USUBJID")[extra], "d": block.var(date)[extra].str.slice(0, 10),
+                          "day": day.fillna(planned["day"].min())}).sort_values("day")
+    frame["base"] = pd.merge_asof(frame.reset_index(), planned, on="day", direction="backward") \
+        .set_index("index")["num"].fillna(planned["num"].min())
+    dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
+    dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
+    nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
     return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
 
 

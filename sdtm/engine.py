@@ -19,6 +19,7 @@ Dataset-level ``mapping`` keys:
 |---|---|
 | sources | list of record sources (below), stacked in order |
 | distinct | drop records identical in every mapped variable (double data entry) |
+| require | drop records where any of these variables is blank (e.g. an element never entered) |
 | collapse | ``{by: [...], min: [...], max: [...]}``: one record per group (e.g. SV) |
 | supplemental | ``{parent, idvar, qualifiers: {QNAM: mapping}}``: a SUPP-- dataset |
 
@@ -164,7 +165,8 @@ class Mapper:
             frame = self.build(src.dataset)
             base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
         else:
-            base = pd.DataFrame(src.records, dtype="object").fillna("")
+            base = pd.DataFrame(src.records, dtype="object").reindex(
+                columns=list(dict.fromkeys([*pd.DataFrame(src.records).columns, *ds.variable_names]))).fillna("")
             base = base.assign(_file=f"{ds.path}: mapping.sources[{src.index}].records",
                                _row=np.arange(len(base)))
         base = base.reset_index(drop=True)
@@ -217,7 +219,7 @@ class Mapper:
                 index = base.index[base["_src"].to_numpy() == src.index]
                 how, where = self._mapping_of(ds, src, spec_var, variable, mapping)
                 block = Block(self, ds, src, index, spec_var, path or where)
-                parts.append(self._apply(block, how, variable))
+                parts.append(self.apply(block, how))
             values = pd.concat(parts) if parts else pd.Series(dtype="object")
             values = values.reindex(base.index)
         finally:
@@ -238,7 +240,8 @@ class Mapper:
             return spec_var.mapping, f"{ds.path}: variables[{i}].mapping"
         return {"algorithm": "assign", "column": variable}, f"{ds.path}: variables[{i}] (no mapping: copies column {variable})"
 
-    def _apply(self, block, how, variable):
+    def apply(self, block, how):
+        """Values of one mapping instruction for a block's records."""
         name = how.get("algorithm")
         if name in FINAL_ALGORITHMS:
             return pd.Series("", index=block.index, dtype="object")
@@ -281,6 +284,9 @@ class Mapper:
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
             frame = frame[~frame.duplicated(subset=cols)]
+        required = (ds.mapping or {}).get("require") or []
+        if required:
+            frame = frame[(frame[required].astype(str) != "").all(axis=1) & frame[required].notna().all(axis=1)]
         if (ds.mapping or {}).get("collapse"):
             frame = _collapse(frame, ds.mapping["collapse"], ds)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]

@@ -76,3 +76,195 @@ def mini_study(tmp_path):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
+
+
+# --- Define-XML: the mini study grown by value-level metadata, SUPP--, ADaM -----------------
+
+DEFINE_ADDITIONS = {
+    "study.yaml": ("""\
+  - {id: STD.CT, name: CDISC/NCI, version: "2025-03-28", type: CT, publishing_set: SDTM}
+""", """\
+  - {id: STD.CT, name: CDISC/NCI, version: "2025-03-28", type: CT, publishing_set: SDTM}
+  - {id: STD.ADAMIG, name: ADaMIG, version: "1.3"}
+  - {id: STD.ADAMCT, name: CDISC/NCI, version: "2025-03-28", type: CT, publishing_set: ADaM}
+""", """\
+  - {id: SAP, title: Statistical Analysis Plan, href: sap.pdf}
+"""),
+    "codelists.yaml": """\
+- id: NY
+  name: No Yes Response
+  nci_code: C66742
+  standard: STD.CT
+  terms:
+    - {value: N, decode: "No", nci_code: C49487}
+    - {value: Y, decode: "Yes", nci_code: C49488}
+- id: LBTESTCD
+  name: Laboratory Test Code
+  nci_code: C65047
+  extensible: true
+  standard: STD.CT
+  terms:
+    - {value: ALB, decode: Albumin, nci_code: C64431}
+    - {value: URIN, decode: Urine Appearance}
+- id: URINRES
+  name: Urine Appearance Result
+  terms:
+    - {value: CLEAR}
+    - {value: CLOUDY}
+- id: QNAM
+  name: Supplemental Qualifier Name
+  terms:
+    - {value: AETRTEM, decode: Treatment Emergent Flag}
+- id: PARAMCD
+  name: Parameter Code
+  terms:
+    - {value: PFS, decode: Progression-free survival}
+    - {value: OS, decode: Overall survival}
+- id: UNUSED
+  name: A codelist nothing points to
+  terms:
+    - {value: X}
+""",
+    "methods.yaml": """\
+- id: TRTEM
+  name: Treatment emergent
+  description: Y when the adverse event starts on or after the first dose.
+  expression: "AESTDTC >= EXSTDTC"
+  context: Python
+  document: SAP
+  pages: [12, "14-16"]
+- id: MT.AVAL
+  name: Time to event
+  description: Days from first dose to the event or censoring, plus one.
+- id: MT.UNUSED
+  name: Unused
+  description: Nothing refers to this method.
+""",
+    "comments.yaml": """\
+- id: COM.MARKUP
+  text: Check <b>bold</b> & "double" 'single' ]]> text.
+  document: SAP
+  pages: [3]
+""",
+    "sdtm/LB.yaml": """\
+name: LB
+label: Laboratory Test Results
+class: FINDINGS
+structure: One record per lab test per time point per visit per subject
+keys: [STUDYID, USUBJID, LBTESTCD]
+variables:
+  - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req, length: 6}
+  - {name: USUBJID, label: Unique Subject Identifier, role: Identifier, core: Req}
+  - {name: LBTESTCD, label: Lab Test or Examination Short Name., codelist: LBTESTCD, role: Topic, core: Req}
+  - {name: LBORRES, label: Result or Finding in Original Units, role: Result Qualifier, core: Exp,
+     comment: COM.MARKUP}
+value_level:
+  - variable: LBORRES
+    where: [{variable: LBTESTCD, values: [ALB]}]
+    data_type: float
+    significant_digits: 2
+    label: Albumin result
+    origin: {type: Collected, source: Vendor}
+  - variable: LBORRES
+    where: [{variable: LBTESTCD, values: [URIN]}]
+    codelist: URINRES
+    origin: {type: Collected, source: Investigator, document: ACRF, pages: [7, 8]}
+""",
+    "sdtm/SUPPAE.yaml": """\
+name: SUPPAE
+label: Supplemental Qualifiers for AE
+class: RELATIONSHIP
+structure: One record per IDVAR, IDVARVAL, and QNAM value per subject
+keys: [STUDYID, RDOMAIN, USUBJID, IDVAR, IDVARVAL, QNAM]
+variables:
+  - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req}
+  - {name: RDOMAIN, label: Related Domain Abbreviation, role: Identifier, core: Req}
+  - {name: USUBJID, label: Unique Subject Identifier, role: Identifier, core: Req}
+  - {name: IDVAR, label: Identifying Variable, role: Identifier, core: Exp}
+  - {name: IDVARVAL, label: Identifying Variable Value, role: Identifier, core: Exp}
+  - {name: QNAM, label: Qualifier Variable Name, codelist: QNAM, role: Topic, core: Req}
+  - {name: QLABEL, label: Qualifier Variable Label, role: Synonym Qualifier, core: Req}
+  - {name: QVAL, label: Data Value, role: Result Qualifier, core: Req}
+value_level:
+  - variable: QVAL
+    where: [{variable: QNAM, values: [AETRTEM]}]
+    label: Treatment Emergent Flag
+    codelist: NY
+    method: TRTEM
+    mandatory: true
+    origin: {type: Derived}
+""",
+    "adam/ADTTE.yaml": """\
+name: ADTTE
+label: Time-to-Event Analysis Dataset
+class: BASIC DATA STRUCTURE
+subclass: TIME-TO-EVENT
+structure: One record per subject per parameter
+keys: [STUDYID, USUBJID, PARAMCD]
+variables:
+  - {name: STUDYID, label: Study Identifier, core: Req, origin: {type: Predecessor, predecessor: ADSL.STUDYID}}
+  - {name: USUBJID, label: Unique Subject Identifier, core: Req, role: Identifier}
+  - {name: PARAMCD, label: Parameter Code, codelist: PARAMCD, core: Req}
+  - {name: AVAL, label: Analysis Value, data_type: float, core: Cond, display_format: "8.1",
+     method: MT.AVAL, origin: {type: Derived}}
+  - {name: CNSR, label: Censor, data_type: integer, core: Cond, codelist: NY01}
+value_level:
+  - variable: AVAL
+    where: [{variable: PARAMCD, values: [PFS]}]
+    data_type: float
+    label: Progression-free survival (days)
+    method: MT.AVAL
+    origin: {type: Derived}
+""",
+}
+DEFINE_NY01 = """\
+- id: NY01
+  name: No Yes Response (numeric)
+  data_type: integer
+  terms:
+    - {value: "0", decode: "No"}
+    - {value: "1", decode: "Yes"}
+"""
+
+
+@pytest.fixture
+def define_study(mini_study):
+    """The mini study with what a define.xml has to show: value-level metadata
+    (LB by test code, SUPPAE by QNAM, ADTTE by PARAMCD), decoded, extensible
+    and sponsor codelists, a method with an expression and document pages, a
+    comment full of markup characters, and an ADaM dataset."""
+    for name, addition in DEFINE_ADDITIONS.items():
+        path = mini_study / name
+        if isinstance(addition, tuple):          # study.yaml: edit the standards, add a document
+            old, new, document = addition
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new) + document,
+                            encoding="utf-8")
+        elif path.exists():
+            path.write_text(path.read_text(encoding="utf-8") + addition
+                            + (DEFINE_NY01 if name == "codelists.yaml" else ""), encoding="utf-8")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(addition, encoding="utf-8")
+    return mini_study
+
+
+@pytest.fixture
+def define_frames():
+    """Final frames of the define study, in spec column order."""
+    import pandas as pd
+
+    return {
+        "AE": pd.DataFrame({
+            "STUDYID": ["MINI01"] * 3, "USUBJID": ["MINI01-001", "MINI01-001", "MINI01-0002"],
+            "AESEQ": [1.0, 2.0, 1.0], "AETERM": ["HEADACHE", "NAUSEA", "RCCEP"],
+            "AESEV": ["MILD", "SEVERE", "MILD"], "AESTDTC": ["2021-03", "2021-03-04T10:15", "2021-04-01"]}),
+        "LB": pd.DataFrame({
+            "STUDYID": ["MINI01"] * 3, "USUBJID": ["MINI01-001"] * 3, "LBTESTCD": ["ALB", "ALB", "URIN"],
+            "LBORRES": ["4.5", "40.25", "CLOUDY"]}),
+        "SUPPAE": pd.DataFrame({
+            "STUDYID": ["MINI01"], "RDOMAIN": ["AE"], "USUBJID": ["MINI01-001"], "IDVAR": ["AESEQ"],
+            "IDVARVAL": ["1"], "QNAM": ["AETRTEM"], "QLABEL": ["Treatment Emergent Flag"], "QVAL": ["Y"]}),
+        "ADTTE": pd.DataFrame({
+            "STUDYID": ["MINI01"] * 2, "USUBJID": ["MINI01-001"] * 2, "PARAMCD": ["PFS", "OS"],
+            "AVAL": [120.0, 300.5], "CNSR": [0.0, 1.0]}),
+    }

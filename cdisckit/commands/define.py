@@ -1,0 +1,104 @@
+"""``cdisckit define``: write define.xml and define.html for a folder of XPT files, and validate them.
+
+The define is built from the specs and the datasets as stored, checked against
+the Define-XML 2.1 schema and the structural rules of ``define.structure``
+(OIDs, ItemRef order and lengths against the XPT files, codelist values,
+dataset files present beside the define.xml). Exit 0 when valid, 1 when
+a problem is found (each printed with its rule or schema message and the
+element's path), 2 for bad input.
+"""
+
+import sys
+from pathlib import Path
+
+from define import oids
+from define.html import render_html
+from define.schema import validate_schema
+from define.structure import DatasetFile, check_structure
+from define.writer import build_define
+from specs import load_study
+from specs.atomic import write_bytes, write_text
+from specs.errors import InputError
+
+from .. import __version__
+from ..pipeline import creation_time
+from ..xpt import read_xpt
+
+MODELS = {"sdtm": "SDTM", "adam": "ADaM"}
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "define", help="write and validate define.xml and define.html",
+        description="Build Define-XML 2.1 from the specs and the XPT files of one model, write it "
+                    "with an HTML view beside it, and validate both against the CDISC schema and "
+                    "the structural rules (exit 1 on a problem).")
+    parser.add_argument("--study", required=True, help="spec folder, or the name of a bundled study")
+    parser.add_argument("--data", required=True, help="folder of the XPT files to describe")
+    parser.add_argument("--standard", required=True, choices=sorted(MODELS), help="sdtm or adam")
+    parser.add_argument("--out", required=True,
+                        help="define.xml to write (define.html goes beside it); dataset leaves name "
+                             "the XPT files relative to it, so it normally lies in --data")
+    parser.add_argument("--created", help="CreationDateTime, ISO 8601 (default: now, UTC)")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    study = load_study(args.study)
+    data_dir = Path(args.data)
+    if not data_dir.is_dir():
+        raise InputError(f"{data_dir}: no such folder (--data)")
+    try:
+        created = creation_time(args.created)
+    except ValueError:
+        raise InputError(f"--created: {args.created!r} is not an ISO 8601 date-time") from None
+    model = MODELS[args.standard]
+    data = dataset_files(data_dir)
+    names = {d.name for d in study.model_datasets(model)}
+    frames = {name: entry.frame for name, entry in data.items() if name in names}
+    if not frames:
+        raise InputError(f"{data_dir}: no XPT file of a {model} dataset of study {study.studyid}")
+    out = Path(args.out)
+    problems = write_define(study, frames, model, out.parent, created,
+                            lengths={name: data[name].lengths for name in frames},
+                            name=out.name, data=data)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    html = out.with_suffix(".html")
+    print(f"{out}: {len(problems)} problem(s)" if problems else f"wrote {out} and {html}: valid")
+    return 1 if problems else 0
+
+
+def dataset_files(folder):
+    """Every ``*.xpt`` in ``folder`` as dataset name -> ``DatasetFile`` (columns in
+    file order, character lengths, data)."""
+    files = {}
+    for path in sorted(Path(folder).glob("*.xpt")):
+        frame, meta = read_xpt(path)
+        files[meta.name] = DatasetFile(
+            file=path.name, columns=[v.name for v in meta.variables],
+            lengths={v.name: v.length for v in meta.variables if v.type == "char"}, frame=frame)
+    return files
+
+
+def write_define(study, frames, model, out_dir, created, lengths=None, *, name="define.xml", data=None):
+    """Write ``name`` (define.xml) and its .html view into ``out_dir`` and validate.
+
+    ``frames``: dataset name -> final DataFrame of ``model`` ("SDTM"/"ADaM");
+    ``data``: dataset name -> ``DatasetFile`` of the XPT files to check the
+    define against (None: read the ``*.xpt`` files in ``out_dir``). Returns the
+    schema and structural problems, empty when the define is valid.
+    """
+    out_dir = Path(out_dir)
+    xml = build_define(study, frames, model=model, created=created, lengths=lengths,
+                       source_system=("cdisckit", __version__))
+    page = render_html(xml)
+    problems = validate_schema(xml)
+    data = dataset_files(out_dir) if data is None else data
+    existing = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()} \
+        if out_dir.is_dir() else set()
+    extensible = {oids.codelist_oid(c.id) for c in study.codelists.values() if c.extensible}
+    problems += check_structure(xml, data, existing, extensible=extensible)
+    write_bytes(out_dir / name, xml)
+    write_text(out_dir / Path(name).with_suffix(".html"), page)
+    return problems
