@@ -5,10 +5,12 @@ go into the eCTD module 5 tree, so a failed step leaves nothing behind.
 """
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from sdtm.engine import map_study
 from specs.atomic import atomic_folder
+from specs.errors import InputError
 
 from .raw import read_raw
 from .xpt import variables_from_spec, write_xpt
@@ -17,7 +19,10 @@ from .xpt import variables_from_spec, write_xpt
 def creation_time(text=None):
     """The creation datetime stamped into every output: given, or now (UTC, seconds)."""
     if text:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+        try:
+            return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+        except ValueError:
+            raise InputError(f"--created: {text!r} is not an ISO 8601 date-time") from None
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
@@ -45,3 +50,28 @@ def build_sdtm(study, raw_dir, progress=lambda message: None):
     names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
     return map_study(study, forms, names, progress=lambda name: progress(
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
+
+
+def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None):
+    """Raw export (given, or simulated) to the whole submission tree under ``out``.
+
+    Everything is built in a staging folder and moved into ``out`` only when
+    every step succeeded. Returns the list of define.xml validation problems.
+    """
+    from .commands.define import write_define
+    from .simulator import simulate
+
+    created = created or creation_time()
+    with tempfile.TemporaryDirectory(prefix="cdisckit-raw-") as scratch:
+        if raw is None:
+            progress(f"simulating the raw EDC export: {subjects} subjects, seed {seed}")
+            raw = Path(scratch) / "raw"
+            simulate(raw, subjects=subjects, seed=seed)
+        frames = build_sdtm(study, raw, progress)
+    problems = []
+    with atomic_folder(out) as stage:
+        folders = submission_folders(stage, study.studyid)
+        progress("writing SDTM XPT files and define.xml")
+        write_datasets(study, frames, folders["sdtm"], created)
+        problems += write_define(study, frames, "SDTM", folders["sdtm"], created)
+    return problems

@@ -30,6 +30,7 @@ the variable's values. Operands inside parameters are one of
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` |
 | standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
+| lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD) |
 | seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
 """
 
@@ -345,10 +346,11 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
     if date is None:
         raise InputError(f"{block.path}: unscheduled visits need the date parameter")
     day = iso8601.study_day(block.var(date)[extra], _reference(block, reference)[extra])
-    planned = pd.DataFrame({"day": pd.to_numeric(tv["VISITDY"]), "num": pd.to_numeric(tv["VISITNUM"])})
+    planned = pd.DataFrame({"day": pd.to_numeric(tv["VISITDY"]).astype("float64"),
+                            "num": pd.to_numeric(tv["VISITNUM"])})
     planned = planned.dropna().sort_values(["day", "num"])
     frame = pd.DataFrame({"s": block.var("USUBJID")[extra], "d": block.var(date)[extra].str.slice(0, 10),
-                          "day": day.fillna(planned["day"].min())}).sort_values("day")
+                          "day": day.fillna(planned["day"].min()).astype("float64")}).sort_values("day")
     frame["base"] = pd.merge_asof(frame.reset_index(), planned, on="day", direction="backward") \
         .set_index("index")["num"].fillna(planned["num"].min())
     dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
@@ -420,6 +422,25 @@ def range_indicator(block, result, low, high):
     out[judged & lo.notna() & (value < lo)] = "LOW"
     out[judged & hi.notna() & (value > hi)] = "HIGH"
     return to_codelist(block, out)
+
+
+@algorithm("lookup")
+def lookup(block, dataset, variable, by):
+    """``variable`` of the record of another ``dataset`` whose ``by`` variables
+    equal this record's (e.g. IETEST and IECAT from TI by IETESTCD); a key
+    that is not there, or that has several values there, stops the run."""
+    by = [by] if isinstance(by, str) else list(by)
+    other = block.other_dataset(dataset, [*by, variable]).fillna("").astype(str).drop_duplicates()
+    twice = other.duplicated(by, keep=False)
+    if twice.any():
+        key = ", ".join(f"{b} {other.loc[twice, b].iloc[0]!r}" for b in by)
+        raise InputError(f"{block.path}: {dataset} has more than one {variable} for {key}")
+    mine = pd.DataFrame({b: block.var(b).fillna("").astype(str) for b in by}, index=block.index)
+    found = mine.merge(other, on=by, how="left")[variable]
+    values = pd.Series(found.to_numpy(), index=block.index, dtype="object")
+    block.fail(values.isna() & (mine != "").all(axis=1),
+               lambda i: f"{', '.join(f'{b} {mine.at[i, b]!r}' for b in by)} is not in {dataset}")
+    return to_codelist(block, values.fillna(""))
 
 
 # -- algorithms applied to the sorted, final frame ------------------------

@@ -168,7 +168,7 @@ class Mapper:
             base = pd.DataFrame(src.records, dtype="object").reindex(
                 columns=list(dict.fromkeys([*pd.DataFrame(src.records).columns, *ds.variable_names]))).fillna("")
             base = base.assign(_file=f"{ds.path}: mapping.sources[{src.index}].records",
-                               _row=np.arange(len(base)))
+                               _row=np.arange(1, len(base) + 1))
         base = base.reset_index(drop=True)
         for i, join in enumerate(src.join):
             base = self._join(base, join, f"{path}.join[{i}]")
@@ -257,9 +257,14 @@ class Mapper:
         return pd.Series(values, index=block.index)
 
     def evaluated(self, name, variables=None):
-        """Variables of a dataset (default: all) evaluated, in record-base order (not final)."""
-        names = variables or self.spec(name).variable_names
-        return pd.DataFrame({v: self.column(name, v) for v in names}, index=self.records(name).index)
+        """Variables of a dataset (default: all) evaluated, in record-base order,
+        without the records its ``require`` option drops (not final otherwise)."""
+        required = (self.spec(name).mapping or {}).get("require") or []
+        names = list(dict.fromkeys([*(variables or self.spec(name).variable_names), *required]))
+        frame = pd.DataFrame({v: self.column(name, v) for v in names}, index=self.records(name).index)
+        if required:
+            frame = frame[(frame[required].fillna("").astype(str) != "").all(axis=1)]
+        return frame[variables] if variables else frame
 
     # -- final -----------------------------------------------------------
     def build(self, name):
@@ -284,9 +289,6 @@ class Mapper:
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
             frame = frame[~frame.duplicated(subset=cols)]
-        required = (ds.mapping or {}).get("require") or []
-        if required:
-            frame = frame[(frame[required].astype(str) != "").all(axis=1) & frame[required].notna().all(axis=1)]
         if (ds.mapping or {}).get("collapse"):
             frame = _collapse(frame, ds.mapping["collapse"], ds)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]

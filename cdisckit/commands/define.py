@@ -48,10 +48,7 @@ def run(args):
     data_dir = Path(args.data)
     if not data_dir.is_dir():
         raise InputError(f"{data_dir}: no such folder (--data)")
-    try:
-        created = creation_time(args.created)
-    except ValueError:
-        raise InputError(f"--created: {args.created!r} is not an ISO 8601 date-time") from None
+    created = creation_time(args.created)
     model = MODELS[args.standard]
     data = dataset_files(data_dir)
     names = {d.name for d in study.model_datasets(model)}

@@ -1,0 +1,40 @@
+"""``cdisckit run``: the whole flow on one study, into an eCTD module 5 tree."""
+
+import sys
+from pathlib import Path
+
+from specs import load_study
+from specs.errors import InputError
+
+from ..pipeline import creation_time, run_submission
+from ..progress import reporter
+
+DEFAULT_STUDY = "camrelizumab-npc"
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "run", help="raw data -> SDTM -> ADaM -> define.xml -> conformance report (default: the bundled study)",
+        description="Run the whole flow. With no arguments: simulate the bundled study's raw EDC export "
+                    "and write ./submission/ in the eCTD module 5 layout.")
+    parser.add_argument("--study", default=DEFAULT_STUDY, help=f"spec folder or bundled study (default {DEFAULT_STUDY})")
+    parser.add_argument("--raw", help="raw export folder (default: simulate one)")
+    parser.add_argument("--out", default="submission", help="output folder (default ./submission)")
+    parser.add_argument("--subjects", type=int, help="subjects to simulate (default 60)")
+    parser.add_argument("--seed", type=int, help="simulation seed (default 1)")
+    parser.add_argument("--created", help="creation datetime stamped into every file (ISO 8601; default now)")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    if args.raw and (args.subjects is not None or args.seed is not None):
+        raise InputError("--subjects and --seed simulate raw data; they cannot be used with --raw")
+    study = load_study(args.study)
+    problems = run_submission(study, Path(args.out), raw=args.raw,
+                              subjects=60 if args.subjects is None else args.subjects,
+                              seed=1 if args.seed is None else args.seed,
+                              created=creation_time(args.created), progress=reporter())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"submission written to {args.out}")
+    return 1 if problems else 0
