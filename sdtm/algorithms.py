@@ -27,7 +27,7 @@ the variable's values. Operands inside parameters are one of
 | age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
 | epoch | EPOCH of the subject element (SE) in which ``date`` falls |
 | visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
-| baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` |
+| baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
 | standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
 | lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD) |
@@ -95,11 +95,11 @@ def evaluate_condition(block, cond):
     """Boolean Series of a condition dict: ``{column|variable: X, equals|in|empty|not_empty|matches: ...}``,
     or ``{all: [...]}`` / ``{any: [...]}``, or ``{not: {...}}``."""
     if "all" in cond:
-        return np.logical_and.reduce([evaluate_condition(block, c) for c in cond["all"]] +
-                                     [pd.Series(True, index=block.index)])
+        return pd.Series(np.logical_and.reduce([evaluate_condition(block, c) for c in cond["all"]] +
+                                               [pd.Series(True, index=block.index)]), index=block.index)
     if "any" in cond:
-        return np.logical_or.reduce([evaluate_condition(block, c) for c in cond["any"]] +
-                                    [pd.Series(False, index=block.index)])
+        return pd.Series(np.logical_or.reduce([evaluate_condition(block, c) for c in cond["any"]] +
+                                              [pd.Series(False, index=block.index)]), index=block.index)
     if "not" in cond:
         return ~evaluate_condition(block, cond["not"])
     subject = {k: v for k, v in cond.items() if k in ("column", "variable")}
@@ -370,11 +370,14 @@ def baseline_flag(block, result, date, by, reference=None):
         if len(dates) else pd.Series(dtype=bool)
     ok = has & (dates != "") & (ref != "") & on_or_before
     keys = [block.var("USUBJID")] + [block.var(b) for b in by]
-    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).assign(d=dates, ok=ok)
-    cand = frame[ok].sort_values([*(f"k{i}" for i in range(len(keys))), "d"], kind="mergesort")
-    last = cand.groupby([f"k{i}" for i in range(len(keys))], sort=False).tail(1).index
+    names = [f"k{i}" for i in range(len(keys))]
+    frame = pd.DataFrame(dict(zip(names, keys))).assign(d=dates, r=block.var(result).fillna(""), ok=ok)
+    cand = frame[ok].sort_values([*names, "d"], kind="mergesort")
+    # Records equal to the last one in date and result (a double data entry,
+    # which ``distinct`` drops) share its flag, so the flag survives the drop.
+    last = cand.groupby(names, sort=False)[["d", "r"]].transform("last")
     out = pd.Series("", index=block.index, dtype="object")
-    out[last] = "Y"
+    out[cand.index[(cand["d"] == last["d"]) & (cand["r"] == last["r"])]] = "Y"
     return out
 
 
