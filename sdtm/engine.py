@@ -165,8 +165,9 @@ class Mapper:
             frame = self.build(src.dataset)
             base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
         else:
-            base = pd.DataFrame(src.records, dtype="object").reindex(
-                columns=list(dict.fromkeys([*pd.DataFrame(src.records).columns, *ds.variable_names]))).fillna("")
+            given = pd.DataFrame(src.records, dtype="object")
+            columns = list(dict.fromkeys([*given.columns, *ds.variable_names]))
+            base = given.reindex(columns=columns).astype("object").fillna("")
             base = base.assign(_file=f"{ds.path}: mapping.sources[{src.index}].records",
                                _row=np.arange(1, len(base) + 1))
         base = base.reset_index(drop=True)
