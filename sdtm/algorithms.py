@@ -27,6 +27,7 @@ the variable's values. Operands inside parameters are one of
 | age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
 | epoch | EPOCH of the subject element (SE) in which ``date`` falls |
 | visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
+| visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
 | standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
@@ -330,16 +331,18 @@ def epoch(block, date, elements="SE"):
 
 @algorithm("visit_number")
 def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=None):
-    """VISITNUM of a TV visit name. An unscheduled visit gets the VISITNUM of
+    """VISITNUM of a TV visit name (``visit``: a variable name or an operand
+    such as ``{column: FOLDERNAME}``). An unscheduled visit gets the VISITNUM of
     the last TV visit planned (VISITDY) on or before its study day, plus .01,
     .02, ... for each unscheduled date of the subject after it; this depends
     only on TV and the date, so every domain numbers a visit the same way."""
     tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
     numbers = dict(zip(_normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
-    names = _normal(block.var(visit))
+    given = operand(block, visit if isinstance(visit, dict) else {"variable": visit})
+    names = _normal(given)
     nums = names.map(numbers)
     extra = nums.isna() & names.str.startswith(unscheduled.upper())
-    block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {block.var(visit)[i]!r} is not a TV visit "
+    block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
         return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
@@ -357,6 +360,17 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
     dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
     nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
     return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+
+
+@algorithm("visit_name")
+def visit_name(block, visit, number, unscheduled="UNSCHEDULED"):
+    """VISIT: the visit name in upper case, except that unscheduled visits are
+    named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
+    VISITNUM stay one-to-one across subjects."""
+    names = _normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
+    extra = names.str.startswith(unscheduled.upper())
+    numbers = block.var(number).fillna("").astype(str)
+    return names.where(~extra, unscheduled.upper() + " " + numbers)
 
 
 @algorithm("baseline_flag")

@@ -366,13 +366,17 @@ class _Frame:
 
 def _collapse(frame, spec, ds):
     """One record per ``by`` group: ``min``/``max`` of the listed variables
-    (ignoring blanks), the first value of the others (e.g. SV from visits)."""
+    (ignoring blanks), the others from the record with the smallest first
+    ``min`` variable (e.g. SV from visits: EPOCH of the first date)."""
     by = spec.get("by") or []
     unknown = [v for v in by + spec.get("min", []) + spec.get("max", []) if v not in frame.columns]
     if not by or unknown:
         raise InputError(f"{ds.path}: mapping.collapse: variables {unknown or by} are not variables of {ds.name}")
     how = {v: "first" for v in frame.columns if v not in by}
     how.update({v: "min" for v in spec.get("min", [])}, **{v: "max" for v in spec.get("max", [])})
+    if spec.get("min"):
+        # "first" values then come from the record with the earliest value.
+        frame = frame.sort_values(spec["min"][0], kind="mergesort")
     blanked = frame.mask(frame.eq(""))
     grouped = blanked.groupby(by, sort=False, dropna=False)
     out = grouped.agg(how).reset_index()

@@ -94,3 +94,126 @@ def test_lookup_refuses_a_key_with_two_values(lookup_study):
                                                          "IETESTCD: IN01, IETEST: Pregnant"), encoding="utf-8")
     with pytest.raises(InputError, match=r"TI has more than one IETEST for IETESTCD 'IN01'"):
         map_study(load_study(lookup_study), {"enrol": ENROL}, ["IE"])
+
+
+BASELINE_STUDY = {
+    "study.yaml": """\
+        studyid: TINY
+        title: Tiny
+        protocol: TINY-1
+        standards: [{id: IG, name: SDTMIG, version: "3.4"}]
+        """,
+    "sdtm/DM.yaml": """\
+        name: DM
+        label: Demographics
+        keys: [USUBJID]
+        mapping: {sources: [{records: [{USUBJID: S1, RFXSTDTC: "2021-02-01T10:00"}, {USUBJID: S2, RFXSTDTC: ""}]}]}
+        variables:
+          - {name: USUBJID, label: Unique Subject Identifier}
+          - {name: RFXSTDTC, label: Date/Time of First Study Treatment}
+        """,
+    "sdtm/LB.yaml": """\
+        name: LB
+        label: Laboratory Test Results
+        keys: [USUBJID, LBTESTCD, LBDTC]
+        mapping: {distinct: true, sources: [{form: lab}]}
+        variables:
+          - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
+          - {name: LBSEQ, label: Sequence Number, data_type: integer, mapping: {algorithm: seq}}
+          - {name: LBTESTCD, label: Lab Test or Examination Short Name, mapping: {algorithm: assign, column: TEST}}
+          - {name: LBORRES, label: Result or Finding in Original Units, mapping: {algorithm: assign, column: RES}}
+          - {name: LBLOBXFL, label: Last Observation Before Exposure Flag,
+             mapping: {algorithm: baseline_flag, result: LBORRES, date: LBDTC, by: [LBTESTCD]}}
+          - {name: LBDTC, label: Date/Time of Specimen Collection, mapping: {algorithm: assign, column: DTC}}
+        """,
+}
+
+
+def test_baseline_flag_survives_dropping_a_double_entry_and_skips_the_undosed(tmp_path):
+    for name, text in BASELINE_STUDY.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    lab = pd.DataFrame({
+        "SUBJ": ["S1", "S1", "S1", "S1", "S1", "S1", "S2"],
+        "TEST": ["HGB", "HGB", "HGB", "HGB", "ALT", "ALT", "HGB"],
+        "RES": ["130", "128", "128", "140", "", "20", "120"],
+        "DTC": ["2021-01-10", "2021-02-01T08:00", "2021-02-01T08:00", "2021-02-01T11:00", "2021-02-01",
+                "2021-01-20", "2021-01-10"]}, index=range(2, 9))
+    lab.attrs["source"] = "raw/lab.csv"
+    out = map_study(load_study(tmp_path), {"lab": lab}, ["LB"])["LB"]
+    # The entry made twice is kept once and keeps its flag; the 11:00 sample is after the
+    # dose, a blank result never counts, and a subject never dosed has no baseline.
+    assert out[["USUBJID", "LBTESTCD", "LBORRES", "LBLOBXFL", "LBDTC"]].values.tolist() == [
+        ["S1", "ALT", "20", "Y", "2021-01-20"],
+        ["S1", "ALT", "", "", "2021-02-01"],
+        ["S1", "HGB", "130", "", "2021-01-10"],
+        ["S1", "HGB", "128", "Y", "2021-02-01T08:00"],
+        ["S1", "HGB", "140", "", "2021-02-01T11:00"],
+        ["S2", "HGB", "120", "", "2021-01-10"],
+    ]
+
+
+def test_visit_number_and_name_for_unscheduled_visits(tmp_path):
+    """Unscheduled visits: VISITNUM after the last TV visit planned before the
+    study day, VISIT built from it, the same in every domain."""
+    import textwrap
+    import pandas as pd
+    from sdtm.engine import map_study
+    from specs import load_study
+    files = {
+        "study.yaml": "studyid: V\ntitle: V\nprotocol: V\nstandards: [{id: IG, name: SDTMIG, version: '3.4'}]\n",
+        "sdtm/TV.yaml": """\
+            name: TV
+            label: Trial Visits
+            keys: [VISITNUM]
+            mapping: {sources: [{records: [{VISITNUM: "1", VISIT: SCREENING, VISITDY: "-14"},
+                                          {VISITNUM: "101", VISIT: CYCLE 1 DAY 1, VISITDY: "1"},
+                                          {VISITNUM: "102", VISIT: CYCLE 2 DAY 1, VISITDY: "22"}]}]}
+            variables:
+              - {name: VISITNUM, label: Visit Number, data_type: float}
+              - {name: VISIT, label: Visit Name}
+              - {name: VISITDY, label: Planned Study Day of Visit, data_type: integer}
+            """,
+        "sdtm/DM.yaml": """\
+            name: DM
+            label: Demographics
+            keys: [USUBJID]
+            mapping: {sources: [{form: dm}]}
+            variables:
+              - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
+              - {name: RFSTDTC, label: Start, mapping: {algorithm: assign, column: START}}
+            """,
+        "sdtm/LB.yaml": """\
+            name: LB
+            label: Laboratory
+            keys: [USUBJID, LBDTC]
+            mapping: {sources: [{form: lab}]}
+            variables:
+              - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
+              - {name: VISITNUM, label: Visit Number, data_type: float,
+                 mapping: {algorithm: visit_number, visit: {column: FOLDER}, date: LBDTC}}
+              - {name: VISIT, label: Visit Name,
+                 mapping: {algorithm: visit_name, visit: {column: FOLDER}, number: VISITNUM}}
+              - {name: LBDTC, label: Date, mapping: {algorithm: assign, column: D}}
+            """,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    raw = {
+        "dm": pd.DataFrame({"S": ["A", "B"], "START": ["2021-01-01", ""]}, index=[2, 3]),
+        "lab": pd.DataFrame({"S": ["A", "A", "A", "A", "B"],
+                             "FOLDER": ["Cycle 1 Day 1", "Unscheduled 1", "Unscheduled 2", "Cycle 2 Day 1",
+                                        "Unscheduled 1"],
+                             "D": ["2021-01-01", "2021-01-05", "2021-01-30", "2021-01-22", "2021-01-03"]},
+                            index=[2, 3, 4, 5, 6]),
+    }
+    lb = map_study(load_study(tmp_path), raw, ["LB"])["LB"]
+    assert lb[["USUBJID", "VISITNUM", "VISIT"]].values.tolist() == [
+        ["A", 101.0, "CYCLE 1 DAY 1"],
+        ["A", 101.01, "UNSCHEDULED 101.01"],   # day 5: after CYCLE 1 DAY 1 (day 1)
+        ["A", 102.0, "CYCLE 2 DAY 1"],
+        ["A", 102.01, "UNSCHEDULED 102.01"],   # day 30: after CYCLE 2 DAY 1 (day 22)
+        ["B", 1.0 + 0.01, "UNSCHEDULED 1.01"],  # no RFSTDTC: after the first TV visit
+    ]
