@@ -20,6 +20,32 @@ DATA_TYPES = NUMERIC_TYPES + (
 )
 
 
+# SDTM variable roles, spelled as Define-XML writes them. ADaM has no roles, so
+# spreadsheets put other text there (e.g. an ADaMIG variable group); it is kept.
+ROLES = ("Identifier", "Topic", "Timing", "Grouping Qualifier", "Result Qualifier",
+         "Synonym Qualifier", "Record Qualifier", "Variable Qualifier", "Rule")
+# Define-XML 2.0 origin types that Define-XML 2.1 splits into (type, source).
+LEGACY_ORIGINS = {"CRF": ("Collected", "Investigator"), "eDT": ("Collected", "Vendor")}
+# Older spellings of implementation-guide names, by their Define-XML 2.1 name.
+STANDARD_NAMES = {
+    "SDTMIG": ("SDTMIG", "SDTM-IG", "SDTM IG", "CDISC SDTM", "SDTM"),
+    "ADaMIG": ("ADaMIG", "ADaM-IG", "ADaM IG", "CDISC ADaM", "ADaM"),
+    "SENDIG": ("SENDIG", "SEND-IG", "SEND IG", "CDISC SEND", "SEND"),
+}
+
+
+def canonical_role(text):
+    """``text`` spelled as in ``ROLES`` when it is one of them in any case."""
+    return next((role for role in ROLES if role.lower() == text.strip().lower()), text.strip())
+
+
+def standard_name(name):
+    """The Define-XML 2.1 name of an implementation guide (``CDISC SDTM`` is SDTMIG)."""
+    key = name.strip().upper()
+    return next((canon for canon, spellings in STANDARD_NAMES.items()
+                 if key in (s.upper() for s in spellings)), name.strip())
+
+
 @dataclass(kw_only=True)
 class Standard:
     """An implementation guide or a controlled-terminology package in use."""
