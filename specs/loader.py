@@ -48,7 +48,7 @@ def resolve_study(study):
 
 
 @cache
-def _schemas():
+def schema_validators():
     resources = []
     schemas = {}
     for file in sorted(SCHEMA_DIR.glob("*.schema.json")):
@@ -68,7 +68,7 @@ def format_path(parts):
     return text or "(top)"
 
 
-def _schema_message(error):
+def schema_message(error):
     v, value = error.validator, error.validator_value
     if v == "required":
         missing = [k for k in value if k not in error.instance]
@@ -105,13 +105,13 @@ def _read(file, schema, problems):
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problems.append(f"{file}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}")
         return None
-    errors = sorted(_schemas()[schema].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(schema_validators()[schema].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
-        problems.append(f"{file}: {format_path(error.absolute_path)}: {_schema_message(error)}")
+        problems.append(f"{file}: {format_path(error.absolute_path)}: {schema_message(error)}")
     return None if errors else data
 
 
-def _check_transport(file, dataset, problems):
+def check_transport(file, dataset, problems):
     """XPT v5 limits on dataset and variable names, labels and lengths."""
     def add(path, problem):
         if problem:
@@ -132,7 +132,8 @@ def _check_transport(file, dataset, problems):
             add(f"value_level[{i}].length", transport.length_problem(vlm.length))
 
 
-def _duplicates(file, what, items, key, problems):
+def check_duplicates(file, what, items, key, problems):
+    """Report items whose ``key`` repeats an earlier one (ids, names, term values)."""
     seen = set()
     for i, item in enumerate(items):
         value = getattr(item, key)
@@ -141,7 +142,7 @@ def _duplicates(file, what, items, key, problems):
         seen.add(value)
 
 
-def _check_references(study, files, problems):
+def check_references(study, files, problems):
     """Every id a spec points to must be defined."""
     known = {
         "codelist": (study.codelists, "codelists.yaml"),
@@ -201,8 +202,8 @@ def load_study(study):
         raise SpecError(problems)
     lists = {key: [from_data(cls, item) for item in data.get(key, [])] for key, cls in STUDY_LISTS.items()}
     result = Study(**{k: v for k, v in data.items() if k not in STUDY_LISTS}, **lists, path=str(root))
-    _duplicates(study_file, "standards", result.standards, "id", problems)
-    _duplicates(study_file, "documents", result.documents, "id", problems)
+    check_duplicates(study_file, "standards", result.standards, "id", problems)
+    check_duplicates(study_file, "documents", result.documents, "id", problems)
 
     files = {}
     for name, (attr, cls) in STUDY_FILES.items():
@@ -217,7 +218,7 @@ def load_study(study):
                 table[item.id] = item
                 files[(attr, item.id)] = (file, i)
                 if attr == "codelists":
-                    _duplicates(file, f"[{i}].terms", item.terms, "value", problems)
+                    check_duplicates(file, f"[{i}].terms", item.terms, "value", problems)
         setattr(result, attr, table)
 
     for folder, model in MODEL_FOLDERS.items():
@@ -228,15 +229,15 @@ def load_study(study):
             ds = from_data(Dataset, data, model=model, path=str(file))
             for i, var in enumerate(ds.variables, start=1):
                 var.order = i
-            _duplicates(file, "variables", ds.variables, "name", problems)
-            _check_transport(file, ds, problems)
+            check_duplicates(file, "variables", ds.variables, "name", problems)
+            check_transport(file, ds, problems)
             if ds.name in result.datasets:
                 problems.append(f"{file}: name: dataset {ds.name!r} is also defined in "
                                 f"{result.datasets[ds.name].path}")
                 continue
             result.datasets[ds.name] = ds
             files[ds.name] = file
-    _check_references(result, files, problems)
+    check_references(result, files, problems)
     if problems:
         raise SpecError(problems)
     return result

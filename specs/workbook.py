@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from .yamlio import _Dumper, load_yaml
+from .yamlio import SpecDumper, load_yaml
 
 OURS = "p21-2.1"
 # Layouts in the order they are tried, each with the sheets that identify it.
@@ -399,7 +399,7 @@ def format_value(value):
         return None
     if isinstance(value, str) and value == value.strip() and _reads_as(value) == value:
         return value
-    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10**9,
+    text = yaml.dump(value, Dumper=SpecDumper, default_flow_style=True, width=10**9,
                      allow_unicode=True, sort_keys=False)
     return text.removesuffix("...\n").strip()
 

@@ -682,7 +682,7 @@ class _Reader:
     def _check(self, study):
         """The checks of ``load_study``, on the objects, traced back to cells."""
         found = []
-        validators = loader._schemas()
+        validators = loader.schema_validators()
 
         def schema(file, name, data):
             for error in validators[name].iter_errors(data):
@@ -692,7 +692,7 @@ class _Reader:
                 if parts == ["variables"] and error.validator == "minItems":
                     continue                   # said per dataset already
                 empty = error.instance is None and error.validator == "type"
-                found.append((file, parts, "empty, but required" if empty else loader._schema_message(error)))
+                found.append((file, parts, "empty, but required" if empty else loader.schema_message(error)))
 
         schema("study.yaml", "study", study_data(study))
         for name, (attr, _) in STUDY_FILES.items():
@@ -700,13 +700,13 @@ class _Reader:
         messages = []
         for name, ds in study.datasets.items():
             schema(self.files[name], "dataset", to_data(ds))
-            loader._duplicates(self.files[name], "variables", ds.variables, "name", messages)
-            loader._check_transport(PurePosixPath(self.files[name]), ds, messages)
+            loader.check_duplicates(self.files[name], "variables", ds.variables, "name", messages)
+            loader.check_transport(PurePosixPath(self.files[name]), ds, messages)
         for i, cl in enumerate(study.codelists.values()):
-            loader._duplicates("codelists.yaml", f"[{i}].terms", cl.terms, "value", messages)
+            loader.check_duplicates("codelists.yaml", f"[{i}].terms", cl.terms, "value", messages)
         files = {(attr, item.id): (name, i) for name, (attr, _) in STUDY_FILES.items()
                  for i, item in enumerate(getattr(study, attr).values())}
-        loader._check_references(study, {**files, **self.files}, messages)
+        loader.check_references(study, {**files, **self.files}, messages)
         for message in messages:
             file, path, text = message.split(": ", 2)
             if "must be in a file named" not in text:

@@ -24,7 +24,7 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-class _Dumper(yaml.SafeDumper):
+class SpecDumper(yaml.SafeDumper):
     """SafeDumper writing multi-line text as literal blocks.
 
     SafeDumper resolves with YAML 1.1 rules, so it already quotes ``NO`` or
@@ -38,7 +38,7 @@ def _represent_str(dumper, value):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
+SpecDumper.add_representer(str, _represent_str)
 
 
 def load_yaml(text):
@@ -48,4 +48,4 @@ def load_yaml(text):
 
 def dump_yaml(data):
     """Serialise plain data to YAML that reads back the same in any YAML reader."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=SpecDumper, sort_keys=False, allow_unicode=True, width=100)
