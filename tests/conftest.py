@@ -268,3 +268,23 @@ def define_frames():
             "STUDYID": ["MINI01"] * 2, "USUBJID": ["MINI01-001"] * 2, "PARAMCD": ["PFS", "OS"],
             "AVAL": [120.0, 300.5], "CNSR": [0.0, 1.0]}),
     }
+
+
+@pytest.fixture(scope="session")
+def bundled_raw(tmp_path_factory):
+    """The bundled study's simulated raw export (60 subjects, seed 1) and its forms."""
+    from cdisckit.raw import read_raw
+    from cdisckit.simulator import simulate
+    folder = tmp_path_factory.mktemp("raw") / "export"
+    simulate(folder, subjects=60, seed=1)
+    forms, _ = read_raw(folder)
+    return folder, forms
+
+
+@pytest.fixture(scope="session")
+def bundled_sdtm(bundled_raw):
+    """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
+    from sdtm.engine import map_study
+    from specs import load_study
+    study = load_study("camrelizumab-npc")
+    return study, map_study(study, bundled_raw[1])
