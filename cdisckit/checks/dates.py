@@ -1,0 +1,101 @@
+"""ISO 8601 as SDTM uses it, for the checks: validity, comparison, study days.
+
+The grammar is the full one a submission may contain (SDTMIG 4.4):
+right-truncated dates and times, components unknown in the middle written as
+"-" ("2003---15", "--12-15", "-----T07:15", "2003-12-15T-:15"), a time zone, intervals ("start/end",
+either side may be a duration), and durations ("P2Y3M", "PT15M", "P3W",
+negative for elapsed times before a reference). It is deliberately broader
+than what ``sdtm`` writes, so data from elsewhere is judged by the standard.
+
+Everything works on whole Series, once per distinct value (or pair of values).
+"""
+
+import numpy as np
+import pandas as pd
+
+from .table import combine
+
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_DAY = r"(?:0[1-9]|[12]\d|3[01])"
+_HOUR = r"(?:[01]\d|2[0-3])"
+_MIN = r"[0-5]\d"
+_SEC = r"[0-5]\d(?:[.,]\d+)?"
+_DATE = rf"(?:\d{{4}}(?:-{_MONTH}(?:-{_DAY})?)?|\d{{4}}---{_DAY}|--{_MONTH}-{_DAY})"
+_TIME = (rf"T(?:{_HOUR}(?::{_MIN}(?::{_SEC})?)?|{_HOUR}:-:{_SEC}|-:{_MIN}(?::{_SEC})?|-:-:{_SEC})"
+         rf"(?:Z|[+-]{_HOUR}(?::?{_MIN})?)?")
+_FULL_DATE = rf"(?:\d{{4}}-{_MONTH}-{_DAY}|\d{{4}}---{_DAY}|--{_MONTH}-{_DAY}|-----)"
+_DATETIME = rf"(?:{_FULL_DATE}{_TIME}|{_DATE})"
+_NUM = r"\d+(?:[.,]\d+)?"
+DURATION = (rf"-?P(?=\d|T\d)(?:{_NUM}W|(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}D)?"
+            rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?)")
+DTC = rf"(?:{_DATETIME}|{_DATETIME}/{_DATETIME}|{_DATETIME}/{DURATION}|{DURATION}/{_DATETIME})"
+
+# The plain right-truncated form, the one values can be compared in as text.
+_PLAIN = rf"\d{{4}}(?:-{_MONTH}(?:-{_DAY}(?:T{_HOUR}(?::{_MIN}(?::{_SEC})?)?)?)?)?"
+_PRECISIONS = (4, 7, 10, 13, 16, 19)   # year, month, day, hour, minute, second
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+
+
+def _text(values):
+    """Non-blank values as stripped text (NA elsewhere)."""
+    text = values.astype("str").str.strip()
+    return text.where(values.notna() & text.ne(""))
+
+
+def _after_text(a, b):
+    """``after`` for two aligned Series of text (one row per distinct pair)."""
+    a, b = _text(a), _text(b)
+    plain = (a.str.fullmatch(_PLAIN).fillna(False) & b.str.fullmatch(_PLAIN).fillna(False)).astype(bool)
+    a, b = a.where(plain, ""), b.where(plain, "")
+    # seconds with decimals compare at whole seconds
+    common = np.minimum(a.str.len().to_numpy(), b.str.len().to_numpy()).clip(max=19)
+    result = np.zeros(len(a), dtype=bool)
+    for length in _PRECISIONS:
+        rows = common == length
+        if rows.any():
+            result[rows] = (a[rows].str.slice(0, length) > b[rows].str.slice(0, length)).to_numpy()
+    return result
+
+
+def after(first, second):
+    """True where ``first`` is later than ``second``.
+
+    Text values are ISO 8601 compared at the precision both have ("2021-03"
+    is not after "2021-03-04"); values with unknown middle parts, time zones
+    or intervals, and missing values, never count. Numbers (SAS dates or
+    datetimes, or study days) are compared as numbers. Text is compared once
+    per distinct pair of values.
+    """
+    if pd.api.types.is_numeric_dtype(first) and pd.api.types.is_numeric_dtype(second):
+        return (first > second).fillna(False).astype(bool)
+    codes_a, values_a = pd.factorize(first)
+    codes_b, values_b = pd.factorize(second)
+    pair = combine([codes_a, codes_b])
+    known = np.flatnonzero(pair >= 0)
+    pairs, first_of = np.unique(pair[known], return_index=True)
+    rows = known[first_of]
+    result = _after_text(pd.Series(values_a, dtype="str").iloc[codes_a[rows]].reset_index(drop=True),
+                         pd.Series(values_b, dtype="str").iloc[codes_b[rows]].reset_index(drop=True))
+    out = np.zeros(len(pair), dtype=bool)
+    out[known] = result[np.searchsorted(pairs, pair[known])]
+    return pd.Series(out, index=first.index)
+
+
+def to_date(series):
+    """Complete calendar dates (first 10 characters of ISO text, or SAS date numbers) as
+    datetime64; NaT where the date is partial, missing or impossible."""
+    if pd.api.types.is_numeric_dtype(series):
+        return SAS_EPOCH + pd.to_timedelta(series, unit="D")
+    codes, uniques = pd.factorize(series)
+    values = pd.Series(uniques, dtype="str").str.slice(0, 10)
+    full = values.str.fullmatch(r"\d{4}-\d\d-\d\d").fillna(False).astype(bool)
+    parsed = pd.to_datetime(values.where(full), format="%Y-%m-%d", errors="coerce")
+    parsed = parsed.to_numpy(dtype="datetime64[ns]")
+    return pd.Series(np.append(parsed, np.datetime64("NaT", "ns"))[codes], index=series.index)
+
+
+def study_day(dates, reference):
+    """SDTM study day of ``dates`` relative to ``reference`` (both datetime64):
+    date - reference + 1 on or after the reference, date - reference before it; no day 0."""
+    days = (dates - reference).dt.days
+    return days.where(days < 0, days + 1)

@@ -1,0 +1,185 @@
+"""The runner: every rule of the catalogue over every dataset it applies to.
+
+``run_checks`` reads a folder (or several) of XPT files, with optional specs
+and define.xml, and returns ``Findings``; ``check_tables`` does the same for
+tables already in memory. Rules never change data and a run never stops on a
+bad dataset: an unreadable file and a rule that cannot be evaluated both
+become findings. "--" in a rule's parameters stands for the dataset's
+domain prefix, so one rule covers AE, CM, LB and every other domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from define.reader import read_define
+from specs.errors import InputError
+from specs.loader import load_study
+from specs.model import Study
+
+from .finding import COLUMNS, Findings, empty_findings
+from .rule import catalogue
+from .submission import Submission
+from .table import read_folders
+
+
+def run_checks(data, *, study=None, define=None, rules=None):
+    """Check the XPT files of ``data`` (a folder or a list of folders).
+
+    ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
+    ``define`` a define.xml path, a ``Study`` read from one, or a list of them
+    (e.g. the SDTM and the ADaM define.xml); ``rules`` limits the run to some
+    rules (default: the whole catalogue). Raises InputError for a folder, spec
+    or define.xml that cannot be read.
+    """
+    folders = [data] if isinstance(data, (str, Path)) else list(data)
+    defines = [] if define is None else [define] if isinstance(define, (str, Path, Study)) else list(define)
+    tables, unreadable = read_folders(folders)
+    inputs = {"data": [str(f) for f in folders],
+              "study": None if study is None else str(getattr(study, "path", None) or study),
+              "define": [str(d.path or "define.xml") if isinstance(d, Study) else str(d) for d in defines]}
+    return check_tables(tables, study=_study(study), define=_define(defines), unreadable=unreadable,
+                        rules=rules, inputs=inputs)
+
+
+def _study(study):
+    if study is None or isinstance(study, Study):
+        return study
+    return load_study(study)
+
+
+def _define(defines):
+    """One Study for every define.xml given (their datasets and codelists together), or None."""
+    studies = []
+    for item in defines:
+        if not isinstance(item, Study):
+            path = Path(item)
+            if not path.is_file():
+                raise InputError(f"{path}: no such define.xml")
+            item = read_define(path)
+        studies.append(item)
+    if not studies:
+        return None
+    merged = studies[0]
+    for other in studies[1:]:
+        merged = replace(merged, datasets={**merged.datasets, **other.datasets},
+                         codelists={**other.codelists, **merged.codelists},
+                         standards=merged.standards + [s for s in other.standards if s not in merged.standards])
+    return merged
+
+
+def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None):
+    """Check tables already in memory (see ``table.from_frame``) and return ``Findings``."""
+    sub = Submission(tables, study=study, define=define, unreadable=unreadable)
+    rules = tuple(catalogue() if rules is None else rules)
+    parts, checks = [], []
+    for level in ("dataset", "study", "run"):
+        for rule in rules:
+            if rule.scope.level != level or not rule.applies_to_version(sub.version(rule.standard)):
+                continue
+            targets = (_targets(rule, sub) if level == "dataset" else [None])
+            for table in targets:
+                found = _evaluate(rule, table, sub)
+                if found is None:
+                    continue
+                checks.append((rule.id, table.name if table is not None else "", len(found)))
+                if len(found):
+                    parts.append(found)
+    frame = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+    frame = frame.sort_values(["dataset", "rule", "record"], kind="stable", na_position="first")
+    return Findings(frame=frame.reset_index(drop=True)[list(COLUMNS)], rules=rules,
+                    checks=pd.DataFrame(checks, columns=["rule", "dataset", "findings"]),
+                    datasets=_datasets(sub), inputs=inputs or {})
+
+
+def _targets(rule, sub):
+    return [t for t in sub.tables.values() if rule.scope.matches(t, sub)]
+
+
+def _resolve(value, prefix):
+    """``value`` with a leading "--" replaced by the prefix (lists item by item);
+    raises LookupError when there is no prefix to put."""
+    if isinstance(value, list):
+        return [_resolve(v, prefix) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v, prefix) for k, v in value.items()}
+    if isinstance(value, str) and value.startswith("--"):
+        if prefix is None:
+            raise LookupError(value)
+        return prefix + value[2:]
+    return value
+
+
+def _evaluate(rule, table, sub):
+    """The findings of one rule on one table (None: the rule does not apply)."""
+    try:
+        params = _resolve(rule.params, sub.prefix(table) if table is not None else None)
+    except LookupError:
+        return None
+    words = {**params, "source": sub.reference_name, "dataset": table.name if table is not None else ""}
+    try:
+        found = rule.function(table, sub, **params)
+        if found is None:
+            return None
+        return _findings(rule, table, sub, found, rule.words(rule.message, words),
+                         rule.words(rule.condition, words))
+    except Exception as exc:   # a rule that cannot run on odd data is itself reported
+        sub.rule_errors.append((rule.id, table.name if table is not None else "",
+                                f"{type(exc).__name__}: {exc}"))
+        return None
+
+
+def _take(table, name, rows):
+    """Values of variable ``name`` at 0-based ``rows`` (NA rows give NA)."""
+    out = np.full(len(rows), None, dtype=object)
+    if table is None or name is None or not table.has(name):
+        return out
+    known = ~pd.isna(rows)
+    positions = np.asarray(rows[known], dtype="int64")
+    values = table.frame[name] if table.numeric(name) else table.text(name)
+    out[np.asarray(known)] = values.iloc[positions].to_numpy(dtype=object)
+    return out
+
+
+def _seq_name(table, sub):
+    prefix = sub.prefix(table) if table is not None else None
+    for name in ((prefix + "SEQ") if prefix else None, "ASEQ"):
+        if name and table.has(name):
+            return name
+    return None
+
+
+def _findings(rule, table, sub, found, message, condition):
+    rows = found["row"].to_numpy(dtype=object)
+    rows = np.where(pd.isna(rows), np.nan, rows).astype("float64")
+    if "dataset" in found:
+        dataset = found["dataset"].astype("str").to_numpy()
+    else:
+        dataset = table.name if table is not None else ""
+    seq_name = _seq_name(table, sub) if table is not None else None
+    seq = _take(table, seq_name, rows) if seq_name else [None] * len(found)
+    return pd.DataFrame({
+        "rule": rule.id, "severity": rule.severity, "category": rule.category, "dataset": dataset,
+        "record": pd.array(np.where(np.isnan(rows), np.nan, rows + 1), dtype="Float64").astype("Int64"),
+        "usubjid": pd.array(_take(table, "USUBJID", rows), dtype="str"),
+        "seq": pd.array(pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce"), dtype="Float64"),
+        "variables": found["variables"].to_numpy(), "values": found["values"].to_numpy(),
+        "message": message, "condition": condition,
+        "detail": found["detail"].astype("str").to_numpy(),
+    })
+
+
+def _datasets(sub):
+    """One row per dataset looked at; files by name only, so reports do not depend on where
+    the data lie (the folders are in the run's inputs)."""
+    rows = [{"dataset": t.name, "file": Path(t.path).name if t.path else "", "label": t.label or "",
+             "records": t.rows, "variables": len(t.frame.columns), "model": sub.model(t),
+             "class": sub.domain_class(t) or "", "readable": True} for t in sub.tables.values()]
+    rows += [{"dataset": u.dataset, "file": Path(u.path).name, "label": "", "records": 0, "variables": 0,
+              "model": "", "class": "", "readable": False} for u in sub.unreadable]
+    return pd.DataFrame(rows, columns=["dataset", "file", "label", "records", "variables", "model", "class",
+                                       "readable"]).sort_values("dataset", kind="stable").reset_index(drop=True)

@@ -1,0 +1,188 @@
+"""Cross-reference rules: records that must agree with other datasets.
+
+Subjects known to DM (ADSL), supplemental and related records that point to
+a parent, exposure inside the subject's reference period, death recorded
+alike in DM and DS, study days computed from RFSTDTC, visits known to SV,
+and trial-design codes known to TA, TE and TI. Other datasets are looked up
+by subject or by key codes shared between the two datasets, never row by row.
+"""
+
+import numpy as np
+import pandas as pd
+
+from . import dates
+from .finding import hits
+from .rule import implements
+from .table import condition, display, shared_codes
+
+
+def _lookup_detail(prefix, values):
+    """A detail function showing ``prefix`` and a subject-level value for the failing rows."""
+    return lambda rows: prefix + display(values.iloc[rows]).to_numpy(dtype=object)
+
+
+@implements("CK0501", "CK0502")
+def in_subjects(table, sub, reference):
+    """Subjects missing from the subject-level dataset (DM or ADSL)."""
+    subjects = sub.subjects(reference)
+    if subjects is None or not table.has("USUBJID"):
+        return None
+    codes, values = table.codes("USUBJID")
+    unknown = np.append(~values.isin(subjects).to_numpy(dtype=bool), False)[codes]
+    return hits(table, unknown, ["USUBJID"], f"no {reference} record has this USUBJID")
+
+
+@implements("CK0503", "CK0504")
+def parent_records(table, sub):
+    """SUPP-- and RELREC records whose parent record (RDOMAIN, USUBJID, IDVAR, IDVARVAL) does not exist."""
+    names = ["RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL"]
+    if not table.has(*names):
+        return None
+    frame = pd.DataFrame({n: table.text(n) for n in names})
+    bad = np.zeros(table.rows, dtype=bool)
+    why = np.full(table.rows, "", dtype=object)
+    subject_rows = frame["USUBJID"].notna() & frame["RDOMAIN"].notna()
+    for (domain, idvar), group in frame[subject_rows].groupby(["RDOMAIN", "IDVAR"], dropna=False, sort=True):
+        parents = [t for t in sub.tables.values()
+                   if sub.domain(t) == domain and not t.name.startswith("SUPP") and t.has("USUBJID")]
+        keyed = ["USUBJID"] if pd.isna(idvar) else ["USUBJID", idvar]
+        parents = [t for t in parents if t.has(*keyed)]
+        mine = [group["USUBJID"]] + ([] if pd.isna(idvar) else [group["IDVARVAL"]])
+        theirs = [pd.concat([t.text(n) for t in parents], ignore_index=True) if parents else
+                  pd.Series(dtype="str") for n in keyed]
+        left, right = shared_codes(mine, theirs)
+        missing = ~np.isin(left, right[right >= 0])
+        positions = table.frame.index.get_indexer(group.index[missing])
+        bad[positions] = True
+        why[positions] = (f"no dataset of domain {domain} is in the submission" if not parents else
+                          f"no {domain} record has this " + " and ".join(keyed))
+    return hits(table, bad, names, lambda rows: why[rows])
+
+
+@implements("CK0505", "CK0506", "CK0507")
+def vs_subject(table, sub, variable, dataset, reference, relation):
+    """Dates that fall outside a subject-level date: not before it (``relation`` not_before)
+    or not after it (not_after)."""
+    if not table.has(variable):
+        return None
+    ref = sub.subject_values(table, dataset, [reference])
+    if ref is None:
+        return None
+    values, limit = table.frame[variable].astype("str"), ref[reference].astype("str")
+    bad = dates.after(limit, values) if relation == "not_before" else dates.after(values, limit)
+    return hits(table, bad.to_numpy(), [variable], _lookup_detail(f"{dataset}.{reference}=", ref[reference]))
+
+
+@implements("CK0508", "CK0510")
+def subject_value(table, sub, when, dataset, variable, values):
+    """Records where ``when`` holds but the subject's ``dataset.variable`` is not one of ``values``."""
+    holds = condition(table, when)
+    ref = sub.subject_values(table, dataset, [variable])
+    if holds is None or ref is None:
+        return None
+    mask, names = holds
+    allowed = ref[variable].astype("str").str.strip().isin([str(v) for v in values]).to_numpy(dtype=bool)
+    bad = mask & ref["_known"].to_numpy() & ~allowed
+    return hits(table, bad, names, _lookup_detail(f"{dataset}.{variable}=", ref[variable]))
+
+
+@implements("CK0509", "CK0511")
+def has_record(table, sub, when, dataset, where):
+    """Records where ``when`` holds but the subject has no ``dataset`` record where ``where`` holds."""
+    other = sub.table(dataset)
+    holds = condition(table, when)
+    if other is None or holds is None or not table.has("USUBJID") or not other.has("USUBJID"):
+        return None
+    found = condition(other, where)
+    if found is None:
+        return None
+    subjects = other.text("USUBJID")[found[0]].dropna().unique()
+    codes, values = table.codes("USUBJID")
+    recorded = np.append(values.isin(subjects).to_numpy(dtype=bool), False)[codes]
+    mask, names = holds
+    return hits(table, mask & ~recorded, list(dict.fromkeys(["USUBJID"] + names)))
+
+
+@implements("CK0512")
+def subject_date(table, sub, when, variable, dataset, reference):
+    """Records where ``when`` holds and the date ``variable`` differs from the subject's
+    ``dataset.reference`` (compared at the precision both have)."""
+    holds = condition(table, when)
+    ref = sub.subject_values(table, dataset, [reference])
+    if holds is None or ref is None or not table.has(variable):
+        return None
+    a, b = table.frame[variable].astype("str"), ref[reference].astype("str")
+    differ = (dates.after(a, b) | dates.after(b, a)).to_numpy()
+    return hits(table, holds[0] & differ, list(dict.fromkeys(holds[1] + [variable])),
+                _lookup_detail(f"{dataset}.{reference}=", ref[reference]))
+
+
+@implements("CK0513", "CK0514", "CK0515")
+def study_days(table, sub, day, date):
+    """Study days that differ from the day computed from the date and DM.RFSTDTC
+    (complete dates only; no day 0)."""
+    if not table.has(day, date) or not table.numeric(day):
+        return None
+    ref = sub.subject_values(table, "DM", ["RFSTDTC"])
+    if ref is None:
+        return None
+    expected = dates.study_day(dates.to_date(table.frame[date]), dates.to_date(ref["RFSTDTC"]))
+    stored = table.frame[day]
+    bad = (expected.notna() & stored.notna() & expected.ne(stored)).to_numpy(dtype=bool)
+
+    def detail(rows):
+        return ("expected " + display(expected.iloc[rows]).to_numpy(dtype=object) + f" from {date} and DM.RFSTDTC="
+                + display(ref["RFSTDTC"].iloc[rows]).to_numpy(dtype=object))
+    return hits(table, bad, [day, date], detail)
+
+
+@implements("CK0516")
+def day_without_dates(table, sub, day, date):
+    """Study days given although the date or DM.RFSTDTC is not a complete date (imputed days)."""
+    if not table.has(day, date) or not table.numeric(day):
+        return None
+    ref = sub.subject_values(table, "DM", ["RFSTDTC"])
+    if ref is None:
+        return None
+    incomplete = dates.to_date(table.frame[date]).isna() | dates.to_date(ref["RFSTDTC"]).isna()
+    bad = (table.frame[day].notna() & incomplete & ref["_known"]).to_numpy(dtype=bool)
+    return hits(table, bad, [day, date], _lookup_detail("DM.RFSTDTC=", ref["RFSTDTC"]))
+
+
+@implements("CK0517", "CK0518", "CK0519", "CK0520", "CK0522")
+def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
+    """Records whose key (``keys[0]`` required, the others used when both datasets have them)
+    is not a key of ``dataset`` (named ``other_keys`` there, default the same); key values
+    in ``ignore`` are exempt."""
+    other = sub.table(dataset)
+    theirs = dict(zip(keys, other_keys or keys))
+    if other is None or not table.has(keys[0]) or not other.has(theirs[keys[0]]):
+        return None
+    names = [k for k in keys if table.has(k) and other.has(theirs[k])]
+    left, right = shared_codes([table.text(n) for n in names], [other.text(theirs[n]) for n in names])
+    exempt = np.zeros(table.rows, dtype=bool)
+    for name in names if ignore else ():
+        codes, values = table.codes(name)
+        exempt |= np.append(values.isin([str(v) for v in ignore]).to_numpy(dtype=bool), False)[codes]
+    bad = (left >= 0) & ~np.isin(left, right[right >= 0]) & ~exempt
+    return hits(table, bad, names, f"no {dataset} record has these values")
+
+
+@implements("CK0521")
+def same_study(table, sub):
+    """STUDYID values that differ from the one most records of the submission carry."""
+    if not table.has("STUDYID"):
+        return None
+
+    def usual():
+        counts = {}
+        for t in sub.tables.values():
+            if t.has("STUDYID"):
+                codes, values = t.codes("STUDYID")
+                for value, n in zip(values, np.bincount(codes[codes >= 0], minlength=len(values))):
+                    counts[value] = counts.get(value, 0) + int(n)
+        return min(counts, key=lambda v: (-counts[v], v)) if counts else None
+    studyid = sub.cached("studyid", usual)
+    codes, values = table.codes("STUDYID")
+    return hits(table, np.append(values.ne(studyid).to_numpy(dtype=bool), False)[codes], ["STUDYID"],
+                f"the submission's STUDYID is {studyid}")

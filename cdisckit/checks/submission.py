@@ -1,0 +1,162 @@
+"""What the rules see: the datasets of a submission, their metadata, and lookups across them.
+
+Metadata comes from the study's specs (``--study``) or a define.xml
+(``--define``), both as a ``specs.model.Study``: the specs are preferred for
+core, class and codelists, the define.xml is preferred as the reference the
+data must agree with. Without either, the few facts the rules need come from
+``standard.yaml``. Nothing here changes data; lookups are computed once per run.
+"""
+
+from __future__ import annotations
+
+import re
+import numpy as np
+import pandas as pd
+
+from . import standard as std
+
+
+class Submission:
+    """The tables under check with their metadata."""
+
+    def __init__(self, tables, *, study=None, define=None, unreadable=()):
+        self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
+        self.study = study
+        self.define = define
+        self.unreadable = list(unreadable)
+        self.rule_errors = []          # (rule id, dataset, problem) of rules that could not run
+        self._memo = {}
+
+    # ---------------------------------------------------------- metadata
+
+    @property
+    def metadata(self):
+        """The Study that gives core, class and codelists: specs, else define.xml, else None."""
+        return self.study or self.define
+
+    @property
+    def reference(self):
+        """The Study the data must agree with: define.xml, else specs, else None."""
+        return self.define or self.study
+
+    @property
+    def reference_name(self):
+        return "define.xml" if self.define is not None else "specs"
+
+    @property
+    def metadata_name(self):
+        return "specs" if self.study is not None else "define.xml"
+
+    def spec(self, table, study=None):
+        """The dataset spec of ``table`` in ``study`` (default: ``metadata``), or None."""
+        study = study or self.metadata
+        return study.datasets.get(table.name) if study is not None else None
+
+    def codelist(self, codelist_id):
+        study = self.metadata
+        return study.codelists.get(codelist_id) if study is not None else None
+
+    def version(self, standard):
+        """The version of a standard ("SDTMIG", "ADaMIG") the metadata declares, or None."""
+        study = self.metadata
+        if study is None:
+            return None
+        found = [s.version for s in study.standards if s.name.replace("-", "").upper() == standard.upper()]
+        return found[0] if len(found) == 1 else None
+
+    # ---------------------------------------------------------- datasets
+
+    def table(self, name):
+        return self.tables.get(name)
+
+    def model(self, table):
+        """ "SDTM" or "ADaM": from the spec, else ADaM when the name starts with AD."""
+        spec = self.spec(table)
+        if spec is not None and spec.model:
+            return "ADaM" if spec.model.lower() == "adam" else "SDTM"
+        return "ADaM" if table.name.startswith("AD") else "SDTM"
+
+    def domain(self, table):
+        """The SDTM domain code a dataset holds: SUPP-- and RELREC as named, split
+        datasets (QSCG) by their first two letters."""
+        spec = self.spec(table)
+        if spec is not None and spec.domain:
+            return spec.domain
+        name = table.name
+        if name.startswith("SUPP") or std.sdtm_class(name) is not None:
+            return name
+        return name[:2]
+
+    def domain_class(self, table):
+        """The observation class (SDTM) or dataset class (ADaM), upper case, or None."""
+        spec = self.spec(table)
+        if spec is not None and spec.class_:
+            return spec.class_.upper()
+        if self.model(table) == "ADaM":
+            return None
+        return std.sdtm_class(self.domain(table))
+
+    def prefix(self, table):
+        """The two-letter prefix of "--" variables, or None where there is none
+        (ADaM, relationship and trial-design datasets that lack it)."""
+        if self.model(table) == "ADaM" or self.domain_class(table) == "RELATIONSHIP":
+            return None
+        return self.domain(table)[:2]
+
+    def adam_kind(self, table):
+        """ "ADSL", "TTE", "BDS" or "OTHER" for an ADaM dataset."""
+        spec = self.spec(table)
+        class_ = (spec.class_ or "").upper() if spec is not None else ""
+        subclass = (spec.subclass or "").upper() if spec is not None else ""
+        adam = std.standard()["adam"]
+        if table.name == "ADSL" or class_.startswith("SUBJECT LEVEL"):
+            return "ADSL"
+        if subclass == adam["tte_subclass"] or re.fullmatch(adam["tte_name"], table.name):
+            return "TTE"
+        if class_ == "BASIC DATA STRUCTURE" or (not class_ and table.has("PARAMCD")):
+            return "BDS"
+        return "OTHER"
+
+    def model_tables(self, model):
+        return [t for t in self.tables.values() if self.model(t) == model]
+
+    # ---------------------------------------------------------- subjects
+
+    def subjects(self, name):
+        """USUBJID values of dataset ``name`` (DM, ADSL) as an Index, or None when absent."""
+        table = self.tables.get(name)
+        if table is None or not table.has("USUBJID"):
+            return None
+        return pd.Index(table.codes("USUBJID")[1])
+
+    def by_subject(self, name, variables):
+        """``variables`` of dataset ``name`` indexed by USUBJID (first record per subject),
+        or None when the dataset or a variable is absent."""
+        def compute():
+            table = self.tables.get(name)
+            if table is None or not table.has("USUBJID", *variables):
+                return None
+            frame = table.frame[list(variables)].copy()
+            frame.index = table.text("USUBJID").to_numpy()
+            return frame[frame.index.notna() & ~frame.index.duplicated()]
+        return self.cached(("by_subject", name, tuple(variables)), compute)
+
+    def subject_values(self, table, name, variables):
+        """``variables`` of dataset ``name`` for the subject of each row of ``table`` (a frame
+        aligned with the table's rows, with a boolean column ``_known`` telling whether the
+        subject is in ``name``), or None when either lacks what it takes."""
+        lookup = self.by_subject(name, variables)
+        if lookup is None or not table.has("USUBJID"):
+            return None
+        codes, subjects = table.codes("USUBJID")
+        per_subject = lookup.reindex(list(subjects) + [None])       # last row: no subject
+        rows = np.where(codes < 0, len(subjects), codes)
+        out = per_subject.iloc[rows].set_axis(table.frame.index)
+        out["_known"] = np.append(subjects.isin(lookup.index).to_numpy(dtype=bool), False)[rows]
+        return out
+
+    def cached(self, key, compute):
+        """``compute()``, computed once per run for ``key``."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
