@@ -4,6 +4,7 @@ Each step takes spec objects and DataFrames and writes its outputs in one
 go into the eCTD module 5 tree, so a failed step leaves nothing behind.
 """
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -56,7 +57,8 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 
     Everything is built in a staging folder and moved into ``out`` only when
-    every step succeeded. Returns the list of define.xml validation problems.
+    every step succeeded. Returns the define.xml validation problems and the
+    conformance findings.
     """
     from .commands.define import write_define
     from .simulator import simulate
@@ -74,4 +76,22 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
         progress("writing SDTM XPT files and define.xml")
         write_datasets(study, frames, folders["sdtm"], created)
         problems += write_define(study, frames, "SDTM", folders["sdtm"], created)
-    return problems
+        progress("conformance checks")
+        findings = check_submission(study, stage, [folders["sdtm"]], created)
+    return problems, findings
+
+
+def check_submission(study, stage, folders, created):
+    """Run the checks on the written datasets against their define.xml files
+    and write the reports; paths in the reports are relative to the tree."""
+    from .checks import run_checks, write_reports
+    defines = [folder / "define.xml" for folder in folders]
+    findings = run_checks(folders, study=study, define=defines)
+    relative = {"data": [str(f.relative_to(stage)) for f in folders],
+                "define": [str(d.relative_to(stage)) for d in defines],
+                "study": study.studyid}
+    findings = dataclasses.replace(findings, inputs={**findings.inputs, **relative})
+    reports = submission_folders(stage, study.studyid)["reports"]
+    write_reports(findings, [reports / f"conformance{suffix}" for suffix in (".xlsx", ".html", ".json")],
+                  created=created)
+    return findings

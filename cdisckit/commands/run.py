@@ -30,11 +30,13 @@ def run(args):
     if args.raw and (args.subjects is not None or args.seed is not None):
         raise InputError("--subjects and --seed simulate raw data; they cannot be used with --raw")
     study = load_study(args.study)
-    problems = run_submission(study, Path(args.out), raw=args.raw,
-                              subjects=60 if args.subjects is None else args.subjects,
-                              seed=1 if args.seed is None else args.seed,
-                              created=creation_time(args.created), progress=reporter())
+    problems, findings = run_submission(study, Path(args.out), raw=args.raw,
+                                        subjects=60 if args.subjects is None else args.subjects,
+                                        seed=1 if args.seed is None else args.seed,
+                                        created=creation_time(args.created), progress=reporter())
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"submission written to {args.out}")
-    return 1 if problems else 0
+    counts = findings.counts()
+    print(f"submission written to {args.out}: define.xml {len(problems)} problem(s); conformance "
+          + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Error", "Warning", "Notice")))
+    return 1 if problems or findings.exit_code("error", False) else 0
