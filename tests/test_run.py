@@ -1,0 +1,48 @@
+"""``cdisckit run`` on the bundled study: the submission tree, its validity and
+byte-identical reruns."""
+
+import json
+
+import pytest
+
+from cdisckit.cli import main
+from define.schema import validate_schema
+
+CREATED = "2024-04-01T09:00:00"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two runs with the same inputs and creation datetime."""
+    outs = []
+    for name in ("first", "second"):
+        out = tmp_path_factory.mktemp(name) / "submission"
+        assert main(["run", "--out", str(out), "--created", CREATED]) == 0
+        outs.append(out)
+    return outs
+
+
+def test_tree_has_the_ectd_layout(runs):
+    out = runs[0]
+    sdtm = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm"
+    names = {p.name for p in sdtm.iterdir()}
+    assert {"dm.xpt", "ex.xpt", "ae.xpt", "qs.xpt", "lb.xpt", "ds.xpt", "rs.xpt", "ts.xpt", "ta.xpt", "te.xpt",
+            "tv.xpt", "ti.xpt", "se.xpt", "sv.xpt", "define.xml", "define.html"} <= names
+    assert {p.name for p in (out / "reports").iterdir()} == {"conformance.xlsx", "conformance.html",
+                                                              "conformance.json"}
+
+
+def test_define_is_schema_valid_and_report_has_no_errors(runs):
+    out = runs[0]
+    define = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm" / "define.xml"
+    assert validate_schema(define.read_bytes()) == []
+    report = json.loads((out / "reports" / "conformance.json").read_text())
+    assert report["summary"]["by_severity"]["Error"] == 0
+
+
+def test_same_inputs_and_creation_date_give_identical_bytes(runs):
+    first, second = runs
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [str(f) for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
