@@ -1,6 +1,5 @@
 """Shared fixtures: paths to the reference data and a minimal valid study."""
 
-import shutil
 from pathlib import Path
 
 import pytest

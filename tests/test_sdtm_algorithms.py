@@ -217,3 +217,104 @@ def test_visit_number_and_name_for_unscheduled_visits(tmp_path):
         ["A", 102.01, "UNSCHEDULED 102.01"],   # day 30: after CYCLE 2 DAY 1 (day 22)
         ["B", 1.0 + 0.01, "UNSCHEDULED 1.01"],  # no RFSTDTC: after the first TV visit
     ]
+
+
+REWRITE_STUDY = {
+    "study.yaml": "studyid: R\ntitle: R\nprotocol: R\nstandards: [{id: IG, name: SDTMIG, version: '3.4'}]\n",
+    "sdtm/TV.yaml": """\
+        name: TV
+        label: Trial Visits
+        keys: [VISITNUM]
+        mapping: {sources: [{records: [{VISITNUM: "1", VISITDY: "-7"}, {VISITNUM: "2", VISITDY: "1"}]}]}
+        variables:
+          - {name: VISITNUM, label: Visit Number, data_type: float}
+          - {name: VISITDY, label: Planned Study Day of Visit, data_type: integer}
+        """,
+    "sdtm/VS.yaml": """\
+        name: VS
+        label: Vital Signs
+        keys: [USUBJID, VSTESTCD, VSDTC]
+        mapping: {sources: [{form: vs}]}
+        variables:
+          - {name: USUBJID, label: Subject, mapping: {algorithm: concat, separator: "-",
+             parts: [{text: "01"}, {column: PATNUM}]}}
+          - {name: SITEID, label: Site, mapping: {algorithm: replace, value: {column: PATNUM}, pattern: "-.*$"}}
+          - {name: SUBJID, label: Subject in site, mapping: {algorithm: replace, value: {column: PATNUM},
+             pattern: "^(\\\\d+)-(\\\\d+)$", replacement: "\\\\2"}}
+          - {name: VSTERM, label: Verbatim, mapping: {algorithm: replace, value: {column: NOTE},
+             pattern: "^\\\\s+|\\\\s+$", case: upper}}
+          - {name: VSTESTCD, label: Test, mapping: {algorithm: assign, column: TEST}}
+          - {name: VSORRES, label: Result, mapping: {algorithm: replace, value: {column: RES}, pattern: "^0+(?=\\\\d)"}}
+          - {name: VSORRESU, label: Unit, mapping: {algorithm: assign, column: UNIT}}
+          - {name: VSSTRESN, label: Standard result, data_type: float,
+             mapping: {algorithm: standardize, output: n, result: VSORRES, unit: VSORRESU, test: VSTESTCD,
+                       conversions: {TEMP: {unit: C, digits: 1, factors: {F: {factor: 0.5555555555555556,
+                                                                                 offset: -17.77777777777778}}},
+                                     WEIGHT: {unit: kg, digits: 2, factors: {LB: 0.45359237}}}}}
+          - {name: VISITNUM, label: Visit Number, data_type: float, mapping: {algorithm: replace,
+             value: {column: VISIT}, pattern: "(?i)^(unscheduled|visit)\\\\s+"}}
+          - {name: VISITDY, label: Planned Study Day of Visit, data_type: integer,
+             mapping: {algorithm: lookup, dataset: TV, variable: VISITDY, by: [VISITNUM], required: false}}
+          - {name: VSDTC, label: Date, mapping: {algorithm: datetime, date: DAT, style: [MM/DD/YYYY, YYYY]}}
+        """,
+}
+
+
+@pytest.fixture
+def rewrite_study(tmp_path):
+    for name, text in REWRITE_STUDY.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def _vs(**columns):
+    frame = pd.DataFrame(columns, index=range(2, 2 + len(next(iter(columns.values())))))
+    frame.attrs["source"] = "raw/vs.csv"
+    return frame
+
+
+VS_RAW = _vs(PATNUM=["701-1015", "701-1015", "702-0003"], NOTE=[" Felt  faint ", "", "ok"],
+             TEST=["TEMP", "WEIGHT", "TEMP"], RES=["098.6", "120.0", "0.5"], UNIT=["F", "LB", "C"],
+             VISIT=["Visit 1", "Unscheduled 1.1", "Visit 2"], DAT=["01/03/2014", "2003", "12/31/2013"])
+
+
+def records(frame):
+    """Rows as dicts with None for missing numbers, so they compare equal."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_replace_affine_standardize_optional_lookup_and_date_styles(rewrite_study):
+    vs = map_study(load_study(rewrite_study), {"vs": VS_RAW}, ["VS"])["VS"]
+    assert records(vs) == [
+        # Inner spaces of a verbatim value stay; leading zeros go, "0.5" keeps its zero.
+        {"USUBJID": "01-701-1015", "SITEID": "701", "SUBJID": "1015", "VSTERM": "FELT  FAINT",
+         "VSTESTCD": "TEMP", "VSORRES": "98.6", "VSORRESU": "F", "VSSTRESN": 37.0, "VISITNUM": 1.0,
+         "VISITDY": -7.0, "VSDTC": "2014-01-03"},
+        # A bare year in a MM/DD/YYYY column; an unscheduled visit has no planned day.
+        {"USUBJID": "01-701-1015", "SITEID": "701", "SUBJID": "1015", "VSTERM": "", "VSTESTCD": "WEIGHT",
+         "VSORRES": "120.0", "VSORRESU": "LB", "VSSTRESN": 54.43, "VISITNUM": 1.1, "VISITDY": None,
+         "VSDTC": "2003"},
+        {"USUBJID": "01-702-0003", "SITEID": "702", "SUBJID": "0003", "VSTERM": "OK", "VSTESTCD": "TEMP",
+         "VSORRES": "0.5", "VSORRESU": "C", "VSSTRESN": 0.5, "VISITNUM": 2.0, "VISITDY": 1.0,
+         "VSDTC": "2013-12-31"},
+    ]
+
+
+def test_date_styles_read_each_value_by_the_first_fitting_style_only(rewrite_study):
+    raw = {"vs": _vs(**{**{k: list(v[:1]) for k, v in VS_RAW.items()}, "DAT": ["02/30/2014"]})}
+    with pytest.raises(InputError, match=r"raw/vs.csv: row 2, column DAT: date '02/30/2014' is not a valid date "
+                                         r"in the style \['MM/DD/YYYY', 'YYYY'\]"):
+        map_study(load_study(rewrite_study), raw, ["VS"])
+
+
+def test_replace_refuses_a_bad_pattern_and_lookup_still_requires_keys_by_default(rewrite_study):
+    vs_yaml = rewrite_study / "sdtm" / "VS.yaml"
+    text = vs_yaml.read_text(encoding="utf-8")
+    vs_yaml.write_text(text.replace('pattern: "-.*$"', 'pattern: "(-"'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"VS.yaml: variables\[1\].mapping.pattern: '\(-' is not a valid regular"):
+        map_study(load_study(rewrite_study), {"vs": VS_RAW}, ["VS"])
+    vs_yaml.write_text(text.replace(", required: false", ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"raw/vs.csv: row 3: VISITNUM '1.1' is not in TV"):
+        map_study(load_study(rewrite_study), {"vs": VS_RAW}, ["VS"])

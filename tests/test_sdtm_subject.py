@@ -6,7 +6,6 @@ never from the engine.
 
 import datetime as dt
 
-import pandas as pd
 
 from cdisckit.simulator import load_protocol
 
