@@ -16,7 +16,7 @@ the variable's values. Operands inside parameters are one of
 | hardcode | one value (checked against the codelist; ``assign`` and ``hardcode`` take ``codelist`` to name a value-level one) |
 | count_subjects | the number of distinct subjects of ``dataset`` (optionally ``where``) |
 | parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
-| datetime | ISO 8601 from a raw ``date`` in ``style`` and an optional raw ``time`` |
+| datetime | ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read by the first it fits) and an optional raw ``time`` |
 | concat | ``parts`` joined by ``separator`` |
 | condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
 | extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
@@ -29,11 +29,14 @@ the variable's values. Operands inside parameters are one of
 | visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
 | visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
-| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec |
+| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec (a factor, or ``{factor, offset}`` for value * factor + offset, e.g. F to C) |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
-| lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD) |
+| lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD); ``required: false`` leaves keys it lacks blank (VISITDY of unscheduled visits) |
+| replace | an operand's text with each match of the regular expression ``pattern`` replaced by ``replacement`` (``\\1`` for a group), then ``case`` and the codelist |
 | seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
 """
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -249,7 +252,9 @@ def paired_term(block, variable):
 
 @algorithm("subject_summary")
 def subject_summary(block, dataset, variable, how="min", where=None):
-    other = block.other_dataset(dataset, ["USUBJID", variable, *condition_variables(where or {})])
+    # Each variable once, even when the filter tests the summarised one.
+    needed = dict.fromkeys(["USUBJID", variable, *condition_variables(where or {})])
+    other = block.other_dataset(dataset, list(needed))
     if where:
         mask = evaluate_condition(_DatasetView(other, block.path), where)
         other = other[mask.to_numpy()]
@@ -404,13 +409,23 @@ def standardize(block, output, result, unit, test, conversions):
     return cache[key][output]
 
 
+def _affine(conversion):
+    """(factor, offset) of a spec conversion: a number, or ``{factor, offset}``
+    for value * factor + offset (F to C: factor 5/9, offset -160/9)."""
+    if isinstance(conversion, dict):
+        return float(conversion["factor"]), float(conversion.get("offset", 0))
+    return (np.nan if conversion is None else float(conversion)), 0.0
+
+
 def _standardized(block, result, unit, test, conversions):
     """Standard result (text, number) and unit per test, from spec conversion factors."""
     res, units, tests = block.var(result).str.strip(), block.var(unit).str.strip(), block.var(test)
     std_unit = tests.map({t: c["unit"] for t, c in conversions.items()})
-    factors = {(t, u): float(f) for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
+    factors = {(t, u): f for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
     factors.update({(t, c["unit"]): 1.0 for t, c in conversions.items()})
-    factor = pd.Series([factors.get((t, u)) for t, u in zip(tests, units)], index=block.index, dtype="float64")
+    scale = [_affine(factors.get((t, u))) for t, u in zip(tests, units)]
+    factor = pd.Series([f for f, _ in scale], index=block.index, dtype="float64")
+    offset = pd.Series([o for _, o in scale], index=block.index, dtype="float64")
     number = pd.to_numeric(res, errors="coerce")
     numeric = number.notna()
     known = tests.isin(list(conversions))
@@ -418,7 +433,7 @@ def _standardized(block, result, unit, test, conversions):
                lambda i: f"{test} {tests[i]}: no conversion from unit {units[i]!r} to {std_unit[i]!r} "
                          "in the spec's conversions")
     digits = {t: c.get("digits") for t, c in conversions.items()}
-    value = number * factor
+    value = number * factor + offset
     rounded = pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
                          for v, t in zip(value, tests)], index=block.index, dtype="float64")
     text = rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
@@ -442,10 +457,11 @@ def range_indicator(block, result, low, high):
 
 
 @algorithm("lookup")
-def lookup(block, dataset, variable, by):
+def lookup(block, dataset, variable, by, required=True):
     """``variable`` of the record of another ``dataset`` whose ``by`` variables
     equal this record's (e.g. IETEST and IECAT from TI by IETESTCD); a key
-    that is not there, or that has several values there, stops the run."""
+    that is not there (unless ``required`` is false: then blank), or that has
+    several values there, stops the run."""
     by = [by] if isinstance(by, str) else list(by)
     other = block.other_dataset(dataset, [*by, variable]).fillna("").astype(str).drop_duplicates()
     twice = other.duplicated(by, keep=False)
@@ -455,9 +471,28 @@ def lookup(block, dataset, variable, by):
     mine = pd.DataFrame({b: block.var(b).fillna("").astype(str) for b in by}, index=block.index)
     found = mine.merge(other, on=by, how="left")[variable]
     values = pd.Series(found.to_numpy(), index=block.index, dtype="object")
-    block.fail(values.isna() & (mine != "").all(axis=1),
+    block.fail(values.isna() & (mine != "").all(axis=1) & bool(required),
                lambda i: f"{', '.join(f'{b} {mine.at[i, b]!r}' for b in by)} is not in {dataset}")
     return to_codelist(block, values.fillna(""))
+
+
+@algorithm("replace")
+def replace(block, value, pattern, replacement="", case=None):
+    """An operand's text with every match of the regular expression
+    ``pattern`` replaced by ``replacement`` (``\\1`` names a group), then put
+    in ``case`` (upper/lower) and through the variable's codelist; nothing
+    else is changed (inner spaces stay as collected). E.g. the site and
+    subject parts of a combined subject number, leading zeros of a number."""
+    try:
+        regex = re.compile(pattern)
+        values = operand(block, value).str.replace(regex, replacement, regex=True)
+    except re.error as exc:
+        raise InputError(f"{block.path}.pattern: {pattern!r} is not a valid regular expression "
+                         f"or replacement: {exc}") from None
+    if case not in (None, "upper", "lower"):
+        raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
+    values = getattr(values.str, case)() if case else values
+    return to_codelist(block, values)
 
 
 # -- algorithms applied to the sorted, final frame ------------------------

@@ -5,7 +5,9 @@ name), ``YYYY`` and literal separators, e.g. ``DD MMM YYYY``, ``MM/DD/YYYY``,
 ``DD-MMM-YYYY``, ``YYYY-MM-DD``. Unknown parts written as ``UN``, ``UNK``,
 ``UNKN``, ``--``, ``XX`` or left empty are kept unknown: the result is cut at
 the first unknown part (``UN JAN 2021`` gives ``2021-01``), so no day or month
-is ever invented. Everything is vectorised over pandas Series.
+is ever invented. Where one raw column mixes styles (``MM/DD/YYYY`` and a
+bare ``YYYY``), a list of styles reads each value by the first it fits.
+Everything is vectorised over pandas Series.
 """
 
 import re
@@ -54,13 +56,15 @@ def _number(part, low, high):
 
 
 def parse_dates(values, style):
-    """Raw dates in ``style`` to partial ISO 8601 dates.
+    """Raw dates in ``style`` (or a list of styles) to partial ISO 8601 dates.
 
     Returns ``(iso, bad)``: ``iso`` is a Series of ``YYYY``, ``YYYY-MM`` or
     ``YYYY-MM-DD`` ("" where the raw value is empty); ``bad`` is a boolean
     Series marking non-empty values that do not fit the style or are not a
     real calendar date (e.g. 31 FEB).
     """
+    if not isinstance(style, str):
+        return _parse_first_fit(values, list(style))
     values = pd.Series(values, dtype="object").fillna("").astype(str)
     regex = style_regex(style)
     parts = values.str.extract(regex)
@@ -82,6 +86,20 @@ def parse_dates(values, style):
     month_given = month_text.str.fullmatch(r"\d+|[A-Z]{3}") & ~month_text.isin(["UNK", "UNKN"])
     bad = ~empty & (~matched | ~real | (month_given & month.isna()) | ~has_year)
     return iso.where(~bad, ""), bad
+
+
+def _parse_first_fit(values, styles):
+    """``parse_dates`` with each value read by the first style whose pattern
+    it fits (a fitting value that is no real date stays bad, never retried)."""
+    values = pd.Series(values, dtype="object").fillna("").astype(str)
+    iso = pd.Series("", index=values.index, dtype="object")
+    bad = values.str.strip() != ""
+    left = bad.copy()
+    for style in styles:
+        fits = left & values.str.match(style_regex(style))
+        iso[fits], bad[fits] = parse_dates(values[fits], style)
+        left &= ~fits
+    return iso, bad
 
 
 def parse_times(values):

@@ -318,3 +318,33 @@ def test_replace_refuses_a_bad_pattern_and_lookup_still_requires_keys_by_default
     vs_yaml.write_text(text.replace(", required: false", ""), encoding="utf-8")
     with pytest.raises(InputError, match=r"raw/vs.csv: row 3: VISITNUM '1.1' is not in TV"):
         map_study(load_study(rewrite_study), {"vs": VS_RAW}, ["VS"])
+
+
+def test_subject_summary_may_filter_on_the_variable_it_summarises(tmp_path):
+    files = {
+        "study.yaml": "studyid: S\ntitle: S\nprotocol: S\nstandards: [{id: IG, name: SDTMIG, version: '3.4'}]\n",
+        "sdtm/DS.yaml": """\
+            name: DS
+            label: Disposition
+            keys: [USUBJID, DSDECOD]
+            mapping: {sources: [{records: [{USUBJID: A, DSDECOD: COMPLETED}, {USUBJID: B, DSDECOD: DEATH}]}]}
+            variables:
+              - {name: USUBJID, label: Subject}
+              - {name: DSDECOD, label: Standardized Disposition Term}
+            """,
+        "sdtm/DM.yaml": """\
+            name: DM
+            label: Demographics
+            keys: [USUBJID]
+            mapping: {sources: [{records: [{USUBJID: A}, {USUBJID: B}]}]}
+            variables:
+              - {name: USUBJID, label: Subject}
+              - {name: DTHFL, label: Subject Death Flag, mapping: {algorithm: subject_summary, dataset: DS,
+                 variable: DSDECOD, how: any, where: {variable: DSDECOD, equals: DEATH}}}
+            """,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    dm = map_study(load_study(tmp_path), {}, ["DM"])["DM"]
+    assert dm.values.tolist() == [["A", ""], ["B", "Y"]]

@@ -1,0 +1,180 @@
+"""The CDISC pilot's SDTM made from its raw CRF exports by the bundled
+``cdiscpilot01`` specs, compared value by value with the pilot's own XPT files.
+
+Both sides are sorted by the dataset's keys and then by every compared
+variable, so records pair up whatever their order; each variable's agreement
+is counted and printed (``pytest -s``). Every variable must agree on every
+record except the ones listed below, each with the reason the raw export
+cannot give the pilot's value (mirrored in specs/studies/cdiscpilot01/README.md).
+VS, which has no reference file, is checked against the raw form and SDTMIG.
+"""
+
+import pandas as pd
+import pytest
+
+from cdisckit.raw import read_raw
+from cdisckit.xpt import read_xpt
+from sdtm import iso8601
+from sdtm.engine import map_study
+from specs import load_study
+
+from conftest import reference
+
+DATASETS = ["DM", "AE", "DS", "EX"]
+
+# Variables whose pilot values the raw export cannot give: not compared.
+EXCLUDED = {
+    ("DM", "RFICDTC"): "the pilot's database had no consent date (define.xml: 'not entered in database'), "
+                       "so the pilot left it blank; the export carries IC_DT, which we map",
+    ("DM", "RFPENDTC"): "the pilot took the last date of SV/SE, whose visits include forms not in the "
+                        "export (labs, questionnaires, ECG, follow-up); we take the last date in DS, EX, AE, VS",
+    ("AE", "AESEQ"): "the pilot numbered AEs by AEDTC, AESTDTC and then its AE number AESPID, which the "
+                     "export lacks; ties on the two dates are ordered by AETERM instead",
+    ("AE", "AESPID"): "the AE number on the CRF is not in the export",
+    ("AE", "AELLTCD"): "the pilot left the MedDRA codes blank; the export carries lowest level term codes",
+    ("AE", "AESOCCD"): "the pilot left the MedDRA codes blank; the export carries system organ class codes",
+    ("DS", "DSSPID"): "the AE number a discontinuation refers to is not in the export",
+}
+
+
+def _month_only_start_lost(ours, pilot, pilot_dm):
+    """The pilot knew the start to the month (YYYY-MM); the export left it blank."""
+    return (ours["AESTDTC"] == "") & pilot["AESTDTC"].str.fullmatch(r"\d{4}-\d{2}")
+
+
+def _pilot_day_contradicts_its_dates(ours, pilot, pilot_dm):
+    """The pilot's AESTDY is not the study day of its own AESTDTC and RFSTDTC."""
+    start = pilot["USUBJID"].map(pilot_dm.set_index("USUBJID")["RFSTDTC"])
+    own = iso8601.study_day(pilot["AESTDTC"], start.to_numpy())
+    return own.notna() & (own != pilot["AESTDY"])
+
+
+# Single records where the pilot's value cannot be derived: the rule that
+# picks them, the reason, and how many there are.
+KNOWN = {
+    ("AE", "AESTDTC"): (_month_only_start_lost, 15,
+                        "start dates known only to the month (YYYY-MM) are blank in the export"),
+    ("AE", "AESTDY"): (_pilot_day_contradicts_its_dates, 1,
+                       "the pilot's AESTDY of 01-716-1063's hyperhidrosis is 366, yet it started on "
+                       "RFSTDTC (day 1)"),
+}
+
+
+def _plain(frame):
+    """Numbers as float (NaN for missing), text as str ("" for missing)."""
+    return pd.DataFrame({c: (frame[c].astype("float64") if pd.api.types.is_numeric_dtype(frame[c])
+                             else frame[c].astype(object).where(frame[c].notna(), "").astype(str))
+                         for c in frame.columns})
+
+
+def _paired(ours, pilot, keys, name):
+    """Both frames sorted alike: by the keys, then by every compared variable."""
+    loose = {v for (d, v) in [*EXCLUDED, *KNOWN] if d == name}
+    order = [k for k in keys if k not in loose]
+    order += [c for c in ours.columns if c not in order and c not in loose and not c.endswith("SEQ")]
+    return tuple(f.sort_values(order, kind="mergesort").reset_index(drop=True) for f in (ours, pilot))
+
+
+@pytest.fixture(scope="module")
+def compared():
+    raw_dir = reference("pharmaverseraw")
+    pilot_dir = reference("cdiscpilot01", "sdtm")
+    study = load_study("cdiscpilot01")
+    forms, _ = read_raw(raw_dir)
+    ours = map_study(study, forms, [*DATASETS, "VS"])
+    pilot = {name: read_xpt(pilot_dir / f"{name.lower()}.xpt") for name in DATASETS}
+    return study, ours, pilot, forms
+
+
+def test_same_variables_labels_and_types_as_the_pilot(compared):
+    study, ours, pilot, _ = compared
+    for name in DATASETS:
+        frame, meta = pilot[name]
+        spec = study.datasets[name]
+        assert list(ours[name].columns) == list(frame.columns), name
+        assert [(v.name, v.label, "num" if v.numeric else "char") for v in spec.variables] == \
+               [(v.name, v.label, v.type) for v in meta.variables], name
+        assert len(ours[name]) == len(frame), name
+
+
+def test_every_value_agrees_with_the_pilot_but_the_listed_ones(compared):
+    study, ours, pilot, _ = compared
+    pilot_dm = _plain(pilot["DM"][0])
+    table, failures = [], []
+    for name in DATASETS:
+        mine, theirs = _paired(_plain(ours[name]), _plain(pilot[name][0]), study.datasets[name].keys, name)
+        for var in mine.columns:
+            same = (mine[var] == theirs[var]) | (mine[var].isna() & theirs[var].isna())
+            note = ""
+            if (name, var) in EXCLUDED:
+                note = "excluded"
+            elif (name, var) in KNOWN:
+                rule, count, _ = KNOWN[(name, var)]
+                allowed = rule(mine, theirs, pilot_dm)
+                note = f"{int(allowed.sum())} known"
+                if (~same & ~allowed).any() or int((~same).sum()) != count:
+                    failures.append(f"{name}.{var}: {int((~same).sum())} differ, {count} known")
+            elif not same.all():
+                bad = int((~same).to_numpy().argmax())
+                failures.append(f"{name}.{var}: {int((~same).sum())} differ, e.g. {mine['USUBJID'][bad]}: "
+                                f"ours {mine[var].tolist()[bad]!r}, pilot {theirs[var].tolist()[bad]!r}")
+            table.append(f"{name:<3} {var:<9} {int(same.sum()):>5}/{len(same):<5} {note}")
+    print("\nagreement with the pilot (dataset, variable, equal/records):\n" + "\n".join(table))
+    assert not failures, "\n".join(failures)
+
+
+# VS has no reference file: its shape is checked against the wide raw form
+# directly, its values on one subject's screening visit, its baseline flag
+# against its definition.
+BP_FIELDS, OTHER_FIELDS = ["SYS_BP", "DIA_BP", "PULSE"], ["IT.HEIGHT_VSORRES", "IT.WEIGHT", "IT.TEMP"]
+
+
+def test_vs_has_one_record_per_test_visit_and_time_point_of_the_wide_form(compared):
+    _, ours, _, forms = compared
+    vs, raw = ours["VS"], forms["vs_raw"]
+    timed = raw["TMPTC"] != ""
+    # Every blood pressure/pulse cell of a time point's row (empty: not done), every filled other cell.
+    assert len(vs) == 3 * int(timed.sum()) + int((raw.loc[~timed, OTHER_FIELDS] != "").to_numpy().sum())
+    assert not vs.duplicated(["USUBJID", "VSTESTCD", "VISITNUM", "VSTPTNUM"]).any()
+    not_done = vs["VSSTAT"] == "NOT DONE"
+    assert int(not_done.sum()) == int((raw.loc[timed, BP_FIELDS] == "").to_numpy().sum()) == 13
+    assert (vs.loc[not_done, ["VSORRES", "VSORRESU", "VSSTRESC", "VSSTRESU"]] == "").all().all()
+    units = vs[~not_done].groupby("VSTESTCD")[["VSORRESU", "VSSTRESU"]].agg(lambda u: sorted(set(u)))
+    assert units.to_dict("index") == {
+        "DIABP": {"VSORRESU": ["mmHg"], "VSSTRESU": ["mmHg"]},
+        "HEIGHT": {"VSORRESU": ["cm", "in"], "VSSTRESU": ["cm"]},
+        "PULSE": {"VSORRESU": ["beats/min"], "VSSTRESU": ["beats/min"]},
+        "SYSBP": {"VSORRESU": ["mmHg"], "VSSTRESU": ["mmHg"]},
+        "TEMP": {"VSORRESU": ["C", "F"], "VSSTRESU": ["C"]},
+        "WEIGHT": {"VSORRESU": ["LB"], "VSSTRESU": ["kg"]},
+    }
+    visit = vs[(vs["USUBJID"] == "01-701-1015") & (vs["VISITNUM"] == 1)]
+    columns = ["VSTESTCD", "VSPOS", "VSORRES", "VSORRESU", "VSSTRESN", "VSSTRESU", "VSLOC", "VSTPTNUM", "VSELTM"]
+    assert visit[columns].astype(object).where(visit[columns].notna(), None).values.tolist() == [
+        ["DIABP", "SUPINE", "64", "mmHg", 64.0, "mmHg", "", 815.0, "PT5M"],
+        ["DIABP", "STANDING", "83", "mmHg", 83.0, "mmHg", "", 816.0, "PT1M"],
+        ["DIABP", "STANDING", "57", "mmHg", 57.0, "mmHg", "", 817.0, "PT3M"],
+        ["HEIGHT", "", "58.0", "in", 147.32, "cm", "", None, ""],
+        ["PULSE", "SUPINE", "57", "beats/min", 57.0, "beats/min", "", 815.0, "PT5M"],
+        ["PULSE", "STANDING", "62", "beats/min", 62.0, "beats/min", "", 816.0, "PT1M"],
+        ["PULSE", "STANDING", "65", "beats/min", 65.0, "beats/min", "", 817.0, "PT3M"],
+        ["SYSBP", "SUPINE", "131", "mmHg", 131.0, "mmHg", "", 815.0, "PT5M"],
+        ["SYSBP", "STANDING", "129", "mmHg", 129.0, "mmHg", "", 816.0, "PT1M"],
+        ["SYSBP", "STANDING", "147", "mmHg", 147.0, "mmHg", "", 817.0, "PT3M"],
+        ["TEMP", "", "96.9", "F", 36.06, "C", "ORAL CAVITY", None, ""],
+        ["WEIGHT", "", "119.0", "LB", 53.98, "kg", "", None, ""],
+    ]
+
+
+def test_vs_baseline_is_the_last_result_on_or_before_the_first_dose(compared):
+    _, ours, _, _ = compared
+    vs, dm = ours["VS"], ours["DM"]
+    first_dose = vs["USUBJID"].map(dm.set_index("USUBJID")["RFXSTDTC"])
+    before = (vs["VSORRES"] != "") & (first_dose != "") & (vs["VSDTC"] <= first_dose)
+    groups = ["USUBJID", "VSTESTCD", "VSPOS", "VSTPTNUM"]
+    expected = vs[before].fillna({"VSTPTNUM": 0}).sort_values("VSDTC", kind="mergesort") \
+        .groupby(groups).tail(1).index
+    assert sorted(vs.index[vs["VSBLFL"] == "Y"]) == sorted(expected)
+    # Each of the 254 dosed subjects has one for each of its 12 measurements: 3 time points of
+    # systolic, diastolic blood pressure and pulse, temperature, weight and height.
+    assert len(expected) == 254 * 12
