@@ -44,6 +44,7 @@ import pandas as pd
 from specs.errors import InputError
 
 from . import iso8601
+from .distinct import per_distinct
 
 ALGORITHMS = {}
 FINAL_ALGORITHMS = {}
@@ -91,6 +92,7 @@ def _parameter(block, name):
                      f"({', '.join(_STUDY_FIELDS)})")
 
 
+@per_distinct
 def _normal(values):
     return values.fillna("").astype(str).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
 
@@ -172,9 +174,15 @@ def count_subjects(block, dataset, where=None):
     return pd.Series(str(other["USUBJID"].replace("", np.nan).nunique()), index=block.index, dtype="object")
 
 
+@per_distinct
+def _tidy(values):
+    """Raw text with outer spaces removed and inner runs of spaces collapsed."""
+    return values.str.strip().str.replace(r"\s+", " ", regex=True)
+
+
 @algorithm("assign")
 def assign(block, column, decode=None, case=None, codelist=None):
-    values = block.raw(column).str.strip().str.replace(r"\s+", " ", regex=True)
+    values = _tidy(block.raw(column))
     if case in ("upper", "lower"):
         values = getattr(values.str, case)()
     elif case is not None:

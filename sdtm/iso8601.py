@@ -15,6 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .distinct import per_distinct
+
 MONTHS = {m: i for i, m in enumerate(
     ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
 _UNKNOWN = r"UNKN|UNK|UN|U|--|-|XX|X{1,4}|NK|\?\?"
@@ -55,6 +57,7 @@ def _number(part, low, high):
     return num.where((num >= low) & (num <= high))
 
 
+@per_distinct
 def parse_dates(values, style):
     """Raw dates in ``style`` (or a list of styles) to partial ISO 8601 dates.
 
@@ -102,6 +105,7 @@ def _parse_first_fit(values, styles):
     return iso, bad
 
 
+@per_distinct
 def parse_times(values):
     """Raw ``HH:MM[:SS]`` times to ISO 8601 times cut at the first unknown part."""
     values = pd.Series(values, dtype="object").fillna("").astype(str)
