@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from adam.engine import build_adam
 from sdtm.engine import map_study
 from specs.atomic import atomic_folder
 from specs.errors import InputError
@@ -70,14 +71,20 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
         frames = build_sdtm(study, raw, progress)
+    analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
     problems = []
     with atomic_folder(out) as stage:
         folders = submission_folders(stage, study.studyid)
-        progress("writing SDTM XPT files and define.xml")
-        write_datasets(study, frames, folders["sdtm"], created)
-        problems += write_define(study, frames, "SDTM", folders["sdtm"], created)
+        for model, data in (("SDTM", frames), ("ADaM", analysis)):
+            if not data:
+                continue
+            progress(f"writing {model} XPT files and define.xml")
+            folder = folders[model.lower()]
+            write_datasets(study, data, folder, created)
+            problems += write_define(study, data, model, folder, created)
         progress("conformance checks")
-        findings = check_submission(study, stage, [folders["sdtm"]], created)
+        written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
+        findings = check_submission(study, stage, written, created)
     return problems, findings
 
 

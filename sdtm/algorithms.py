@@ -20,6 +20,7 @@ the variable's values. Operands inside parameters are one of
 | concat | ``parts`` joined by ``separator`` |
 | condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
 | extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
+| count | how many of several operands ``values`` equal ``equals`` |
 | paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
 | subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
 | subject_value | the subject's ``variable`` of a one-record-per-subject ``dataset`` (e.g. DM.RFXSTDTC) |
@@ -241,6 +242,15 @@ def extreme(block, values, how="max"):
         raise InputError(f"{block.path}.how: {how!r} must be min or max")
     frame = pd.concat([operand(block, v) for v in values], axis=1).replace("", np.nan)
     return getattr(frame, how)(axis=1).fillna("")
+
+
+@algorithm("count")
+def count(block, values, equals):
+    """How many of several operands equal ``equals`` (case and spaces ignored),
+    e.g. the metastatic sites ticked Yes on a CRF."""
+    target = _normal(pd.Series([str(equals)])).iloc[0]
+    hits = sum((_normal(operand(block, v)) == target).astype(int) for v in values)
+    return pd.Series(hits, index=block.index).astype(str)
 
 
 @algorithm("paired_term")

@@ -286,7 +286,7 @@ class Mapper:
 
     def _finalise(self, ds, frame):
         base = self.records(ds.name)
-        frame = _typed(ds, frame, base)
+        frame = typed_frame(ds, frame, base)
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
             frame = frame[~frame.duplicated(subset=cols)]
@@ -300,7 +300,7 @@ class Mapper:
                 params = {k: v for k, v in how.items() if k != "algorithm"}
                 frame[var.name] = FINAL_ALGORITHMS[how["algorithm"]](frame, **params)
         frame = frame[ds.variable_names]
-        _check_transport(ds, frame, base)
+        check_xpt_values(ds, frame, base)
         self._order[ds.name] = frame.index.to_numpy()
         return frame.reset_index(drop=True)
 
@@ -335,7 +335,7 @@ class Mapper:
             raise InputError(f"{path}: SUPP-- variables {missing} are not standard SUPP-- variables")
         frame = frame[ds.variable_names]
         frame = frame.sort_values([k for k in ds.keys if k in frame.columns], kind="mergesort")
-        frame = _typed(ds, frame, None)
+        frame = typed_frame(ds, frame, None)
         return frame.reset_index(drop=True)
 
 
@@ -401,7 +401,7 @@ def _transpose(base, spec, path, file):
     return long.drop(columns="_order").reset_index(drop=True)
 
 
-def _typed(ds, frame, base):
+def typed_frame(ds, frame, base):
     """Numbers as float64, text as str with "" for missing, per the spec."""
     out = {}
     for var in ds.variables:
@@ -421,7 +421,7 @@ def _typed(ds, frame, base):
     return pd.DataFrame(out, index=frame.index)
 
 
-def _check_transport(ds, frame, base):
+def check_xpt_values(ds, frame, base):
     """Refuse values an XPT v5 file cannot hold, naming the raw record."""
     for var in ds.variables:
         if var.numeric:

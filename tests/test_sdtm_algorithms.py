@@ -348,3 +348,26 @@ def test_subject_summary_may_filter_on_the_variable_it_summarises(tmp_path):
         (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
     dm = map_study(load_study(tmp_path), {}, ["DM"])["DM"]
     assert dm.values.tolist() == [["A", ""], ["B", "Y"]]
+
+
+def test_count_of_operands_equal_to_a_value(tmp_path):
+    import textwrap
+    import pandas as pd
+    from sdtm.engine import map_study
+    from specs import load_study
+    (tmp_path / "sdtm").mkdir()
+    (tmp_path / "study.yaml").write_text("studyid: C\ntitle: C\nprotocol: C\n"
+                                         "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
+    (tmp_path / "sdtm" / "DM.yaml").write_text(textwrap.dedent("""\
+        name: DM
+        label: Demographics
+        mapping: {sources: [{form: dm}]}
+        variables:
+          - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
+          - {name: NSITES, label: Sites, data_type: integer, mapping: {algorithm: count, equals: "Yes",
+             values: [{column: BONE}, {column: LUNG}, {column: LIVER}]}}
+        """))
+    raw = {"dm": pd.DataFrame({"S": ["A", "B", "C"], "BONE": ["Yes", "No", ""], "LUNG": ["yes ", "No", ""],
+                               "LIVER": ["No", "Yes", ""]}, index=[2, 3, 4])}
+    dm = map_study(load_study(tmp_path), raw, ["DM"])["DM"]
+    assert dm["NSITES"].tolist() == [2.0, 1.0, 0.0]

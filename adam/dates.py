@@ -1,0 +1,255 @@
+"""ISO 8601 --DTC text to SAS numeric dates, datetimes and times, with
+explicit, flagged imputation; study days and durations.
+
+ADaM dates are numbers: days since 1960-01-01 (``*DT``), seconds since
+1960-01-01T00:00 (``*DTM``) and seconds since midnight (``*TM``). A partial
+--DTC is imputed only as far as the spec allows (``highest``, as admiral's
+``highest_imputation``: ``Y`` > ``M`` > ``D`` > ``h`` > ``m`` > ``s`` > ``n``;
+the default ``n`` imputes nothing, so a partial date gives a missing value)
+and every imputation is flagged: ``*DTF`` is ``M`` when the month (and day)
+were imputed, ``D`` when only the day was; ``*TMF`` is ``H``, ``M`` or ``S``
+for the highest time part imputed. The year is never imputed. Imputed parts
+take the ``first`` (01, 00:00:00), ``mid`` (month 06 and day 30, or day 15;
+noon) or ``last`` (month 12, the month's last day, 23:59:59) value; optional
+per-record bounds keep an imputed date from falling before ``not_before`` or
+after ``not_after`` when the bound is itself a possible value of the partial
+date (e.g. an AE start in the month of first dose imputed to the first dose).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from specs.errors import InputError
+
+from .filters import select
+
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+DAY_SECONDS = 86400.0
+LEVELS = ("Y", "M", "D", "h", "m", "s", "n")     # highest imputation, as admiral
+_PARTS = ("year", "month", "day", "hour", "minute", "second")
+_DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
+        r"(?:T(?P<hour>\d{2}|-)?(?::(?P<minute>\d{2}|-)?(?::(?P<second>\d{2}(?:\.\d+)?|-)?)?)?)?)?)?$")
+_FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+_LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
+_MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
+
+
+def sas_date(values):
+    """Datetime-likes to SAS dates (days since 1960-01-01, NaN where missing)."""
+    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
+    return ((stamps.dt.normalize() - SAS_EPOCH).dt.days).astype("float64")
+
+
+def timestamps(sas_dates):
+    """SAS dates (days) back to pandas Timestamps (NaT where missing)."""
+    days = pd.to_numeric(pd.Series(sas_dates), errors="coerce")
+    return SAS_EPOCH + pd.to_timedelta(days, unit="D")
+
+
+def parse_dtc(dtc):
+    """ISO 8601 --DTC text to its numeric parts (year ... second), NaN from the
+    first unknown part on (right truncation or a "-" placeholder)."""
+    text = pd.Series(dtc, dtype=object).fillna("").astype(str).str.strip()
+    codes, uniques = pd.factorize(text)            # dates repeat: parse each once
+    uniques = pd.Series(uniques, dtype=object)
+    parts = uniques.str.extract(_DTC)
+    bad = ~uniques.str.fullmatch(_DTC)
+    if bad.any():
+        raise InputError(f"{uniques[bad].iloc[0]!r} is not an ISO 8601 date/time")
+    out = pd.DataFrame(index=uniques.index)
+    known = pd.Series(True, index=uniques.index)
+    for part in _PARTS:
+        values = pd.to_numeric(parts[part].where(parts[part] != "-"), errors="coerce")
+        known &= values.notna()
+        out[part] = values.where(known)
+    return out.iloc[codes].set_axis(text.index)
+
+
+def _check(highest, date, time):
+    if highest not in LEVELS:
+        raise InputError(f"highest imputation {highest!r} must be one of {', '.join(LEVELS)}")
+    if highest == "Y":
+        raise InputError("the year of a date is never imputed (highest imputation Y is not supported)")
+    for what, value in (("date", date), ("time", time)):
+        if value not in ("first", "mid", "last"):
+            raise InputError(f"{what} imputation {value!r} must be first, mid or last")
+
+
+IMPUTE_OPTIONS = ("highest", "date", "time", "ignore_seconds")
+
+
+def imputation(options, path="impute"):
+    """The ``impute_dtc`` options of a spec's ``impute`` mapping, checked."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(IMPUTE_OPTIONS))
+    if unknown:
+        raise InputError(f"{path}: unknown option {unknown[0]!r} (allowed: {', '.join(IMPUTE_OPTIONS)})")
+    return options
+
+
+def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=False,
+               not_before=None, not_after=None):
+    """Impute partial --DTC values as the spec allows.
+
+    Returns a frame with ``date`` (SAS days), ``time`` (seconds since midnight),
+    ``dtf`` and ``tmf`` (imputation flags, "" when nothing was imputed) per value.
+    A value whose missing parts may not be imputed gives a missing ``date``
+    (and ``time``); a complete date without a time gives a missing ``time``
+    unless hours may be imputed. ``not_before``/``not_after`` are SAS dates
+    aligned with ``dtc`` (NaN: no bound).
+    """
+    _check(highest, date, time)
+    parts = parse_dtc(dtc)
+    allowed = LEVELS.index(highest)
+    level = {"month": 1, "day": 2, "hour": 3, "minute": 4, "second": 5}
+    year_known = parts["year"].notna()
+    filled = parts.copy()
+    date_ok = year_known.copy()
+    for part in ("month", "day"):
+        missing = parts[part].isna() & year_known
+        date_ok &= ~missing | (level[part] >= allowed)
+    defaults = {"first": _FIRST, "mid": _MID, "last": _LAST}
+    month_missing = parts["month"].isna()
+    filled["month"] = parts["month"].fillna(defaults[date]["month"])
+    first_of_month = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
+                                                  "month": filled["month"].where(date_ok, 1), "day": 1}),
+                                    errors="coerce")
+    month_days = (first_of_month + pd.offsets.MonthEnd(0)).dt.day
+    day_default = {"first": pd.Series(1.0, index=parts.index),
+                   "mid": pd.Series(np.where(month_missing, 30.0, 15.0), index=parts.index),
+                   "last": month_days.astype("float64")}[date]
+    filled["day"] = parts["day"].fillna(day_default)
+    stamp = pd.to_datetime(pd.DataFrame({p: filled[p].where(date_ok, np.nan) for p in ("year", "month", "day")}),
+                           errors="coerce")
+    days = ((stamp - SAS_EPOCH).dt.days).astype("float64")
+    imputed = date_ok & (parts["month"].isna() | parts["day"].isna())
+    if not_before is not None or not_after is not None:
+        low = sas_date(pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
+                                                    "month": parts["month"].fillna(1).where(date_ok, 1),
+                                                    "day": parts["day"].fillna(1).where(date_ok, 1)}),
+                                      errors="coerce")).set_axis(parts.index)
+        last_month = parts["month"].fillna(12).where(date_ok, 12)
+        end = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000), "month": last_month,
+                                           "day": 1}), errors="coerce") + pd.offsets.MonthEnd(0)
+        high = sas_date(end).set_axis(parts.index).where(parts["day"].isna(), low)
+        for bound, later in ((not_before, True), (not_after, False)):
+            if bound is None:
+                continue
+            bound = pd.Series(np.asarray(bound, dtype="float64"), index=parts.index)
+            inside = imputed & bound.between(low, high)
+            move = inside & ((days < bound) if later else (days > bound))
+            days = days.where(~move, bound)
+    dtf = pd.Series("", index=parts.index, dtype=object)
+    dtf[imputed & parts["day"].isna()] = "D"
+    dtf[imputed & parts["month"].isna()] = "M"
+
+    time_ok = date_ok.copy()
+    tmf = pd.Series("", index=parts.index, dtype=object)
+    seconds = pd.Series(0.0, index=parts.index)
+    for part, flag, scale in (("second", "S", 1), ("minute", "M", 60), ("hour", "H", 3600)):
+        missing = parts[part].isna() & date_ok
+        time_ok &= ~missing | (level[part] >= allowed)
+        value = parts[part].fillna(defaults[time][part])
+        seconds += value * scale
+        if part != "second" or not ignore_seconds:
+            tmf[missing] = flag
+    seconds = seconds.where(time_ok)
+    tmf = tmf.where(time_ok, "")
+    return pd.DataFrame({"date": days, "time": seconds, "dtf": dtf.where(date_ok, ""), "tmf": tmf})
+
+
+def derive_vars_dt(frame, new, dtc, flag=None, **imputation):
+    """Add SAS date ``new`` (and its imputation flag ``flag``) from ISO 8601 ``dtc``."""
+    result = impute_dtc(frame[dtc], **imputation)
+    out = frame.assign(**{new: result["date"].to_numpy()})
+    return out.assign(**{flag: result["dtf"].to_numpy()}) if flag else out
+
+
+def derive_vars_dtm(frame, new, dtc, date_flag=None, time_flag=None, **imputation):
+    """Add SAS datetime ``new`` (and its date and time imputation flags) from ISO 8601 ``dtc``."""
+    result = impute_dtc(frame[dtc], **imputation)
+    out = frame.assign(**{new: (result["date"] * DAY_SECONDS + result["time"]).to_numpy()})
+    if date_flag:
+        out[date_flag] = result["dtf"].to_numpy()
+    if time_flag:
+        out[time_flag] = result["tmf"].to_numpy()
+    return out
+
+
+def study_day(dates, reference):
+    """ADaM relative day: date - reference + 1 on or after the reference, else
+    date - reference (no day 0); NaN where either is missing."""
+    days = pd.Series(dates, dtype="float64") - pd.Series(reference, dtype="float64").to_numpy()
+    return days.where(days < 0, days + 1)
+
+
+def derive_var_dy(frame, new, date, reference):
+    """Add the relative day ``new`` of SAS date ``date`` against ``reference`` (e.g. ADY, ASTDY)."""
+    return frame.assign(**{new: study_day(frame[date], frame[reference]).to_numpy()})
+
+
+def derive_var_duration(frame, new, start, end, add=1):
+    """Add ``new`` = ``end`` - ``start`` + ``add`` days (e.g. TRTDURD: both ends count)."""
+    return frame.assign(**{new: (frame[end] - frame[start] + add).to_numpy(dtype="float64")})
+
+
+@dataclass
+class DateSource:
+    """Dated records of one dataset: which records (``where``), which date
+    variable (ISO 8601 text, or a SAS date already) and how it may be imputed."""
+    records: pd.DataFrame
+    date: str
+    where: dict | None = None
+    impute: dict | None = None
+    path: str = "date source"
+
+
+def dated_records(source, output="date", keep=(), study=None):
+    """The records of a ``DateSource`` passing its filter that have a date:
+    USUBJID, the ``keep`` columns, ``value`` (SAS date, or datetime when
+    ``output`` is "datetime") and the imputation flags ``dtf`` and ``tmf``."""
+    if output not in ("date", "datetime"):
+        raise InputError(f"{source.path}: output {output!r} must be date or datetime")
+    if source.date not in source.records.columns:
+        raise InputError(f"{source.path}: {source.date!r} is not a variable of the source dataset")
+    records = select(source.records, source.where, f"{source.path}.where", study)
+    values = records[source.date]
+    if pd.api.types.is_numeric_dtype(values):
+        found = pd.DataFrame({"value": values.astype("float64"), "dtf": "", "tmf": ""}, index=records.index)
+    else:
+        try:
+            result = impute_dtc(values, **imputation(source.impute, f"{source.path}.impute")).set_axis(records.index)
+        except InputError as exc:
+            raise InputError(f"{source.path}: {source.date}: {exc}") from None
+        value = result["date"] if output == "date" else result["date"] * DAY_SECONDS + result["time"]
+        found = pd.DataFrame({"value": value, "dtf": result["dtf"], "tmf": result["tmf"]}, index=records.index)
+    out = pd.concat([records[["USUBJID", *keep]], found], axis=1)
+    return out[out["value"].notna()].reset_index(drop=True)
+
+
+def extreme_dates(sources, mode="first", output="date", study=None):
+    """The first or last (``mode``) dated record per USUBJID over several
+    ``DateSource``s: ``value``, ``dtf`` and ``tmf`` indexed by USUBJID."""
+    if mode not in ("first", "last"):
+        raise InputError(f"mode {mode!r} must be first or last")
+    if not sources:
+        raise InputError("give at least one date source")
+    dated = pd.concat([dated_records(s, output, study=study) for s in sources], ignore_index=True)
+    dated = dated.sort_values("value", kind="mergesort")
+    return dated.drop_duplicates("USUBJID", keep=mode).set_index("USUBJID")[["value", "dtf", "tmf"]]
+
+
+def derive_vars_extreme_dt(frame, new, sources, mode="last", output="date", date_flag=None, time_flag=None,
+                           study=None):
+    """Add ``new``: the first or last (``mode``) date (or datetime) per USUBJID
+    over several ``DateSource``s (e.g. TRTSDTM, LSTALVDT), with its imputation
+    flags as ``date_flag`` and ``time_flag``."""
+    chosen = extreme_dates(sources, mode, output, study)
+    subjects = frame["USUBJID"]
+    out = frame.assign(**{new: subjects.map(chosen["value"]).astype("float64").to_numpy()})
+    for name, column in ((date_flag, "dtf"), (time_flag, "tmf")):
+        if name:
+            out[name] = subjects.map(chosen[column]).fillna("").to_numpy()
+    return out
