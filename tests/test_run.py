@@ -28,16 +28,21 @@ def test_tree_has_the_ectd_layout(runs):
     names = {p.name for p in sdtm.iterdir()}
     assert {"dm.xpt", "ex.xpt", "ae.xpt", "qs.xpt", "lb.xpt", "ds.xpt", "rs.xpt", "ts.xpt", "ta.xpt", "te.xpt",
             "tv.xpt", "ti.xpt", "se.xpt", "sv.xpt", "define.xml", "define.html"} <= names
+    adam = out / "m5" / "datasets" / "shr1210-npc-omd" / "analysis" / "adam" / "datasets"
+    assert {p.name for p in adam.iterdir()} == {"adsl.xpt", "adtte.xpt", "adae.xpt", "adqs.xpt", "define.xml",
+                                                "define.html"}
     assert {p.name for p in (out / "reports").iterdir()} == {"conformance.xlsx", "conformance.html",
                                                               "conformance.json"}
 
 
-def test_define_is_schema_valid_and_report_has_no_errors(runs):
-    out = runs[0]
-    define = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm" / "define.xml"
-    assert validate_schema(define.read_bytes()) == []
-    report = json.loads((out / "reports" / "conformance.json").read_text())
+def test_defines_are_schema_valid_and_report_has_no_errors(runs):
+    study = runs[0] / "m5" / "datasets" / "shr1210-npc-omd"
+    for define in (study / "tabulations" / "sdtm" / "define.xml",
+                   study / "analysis" / "adam" / "datasets" / "define.xml"):
+        assert validate_schema(define.read_bytes()) == [], define
+    report = json.loads((runs[0] / "reports" / "conformance.json").read_text())
     assert report["summary"]["by_severity"]["Error"] == 0
+    assert {"adsl.xpt", "dm.xpt"} <= {d["file"] for d in report["datasets"]}
 
 
 def test_same_inputs_and_creation_date_give_identical_bytes(runs):
