@@ -53,6 +53,16 @@ def test_imputation_bounded_by_a_possible_date():
     assert late["date"].tolist() == [day("2021-03-20")]
 
 
+def test_start_imputed_to_first_dose_is_capped_by_an_earlier_end():
+    """An AE starting "2020-11" and ending 2020-11-17 cannot start at a first dose on
+    2020-11-26: the end date caps the imputed start (so the AE is not treatment-emergent)."""
+    result = dates.impute_dtc(pd.Series(["2020-11", "2020-11"]), highest="M", date="first",
+                              not_before=pd.Series([day("2020-11-26"), day("2020-11-26")]),
+                              not_after=pd.Series([day("2020-11-17"), day("2020-12-05")]))
+    assert result["date"].tolist() == [day("2020-11-17"), day("2020-11-26")]
+    assert result["dtf"].tolist() == ["D", "D"]
+
+
 def test_datetime_time_flags():
     frame = pd.DataFrame({"DTC": ["2021-03-15T10:20", "2021-03-15", "2021-03-15T10:20:33", "2021-03"]})
     out = dates.derive_vars_dtm(frame, "ADTM", "DTC", date_flag="ADTF", time_flag="ATMF",
