@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 conformance or validation errors found, 2 bad input
 
 import argparse
 import importlib
+import os
 import sys
 
 from specs.errors import InputError
@@ -46,6 +47,10 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("cdisckit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. piped into head): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
