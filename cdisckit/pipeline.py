@@ -36,6 +36,12 @@ def submission_folders(out, studyid):
             "reports": Path(out) / "reports"}
 
 
+def submitted(frames):
+    """The frames that go into a submission: datasets without records are not
+    submitted (FDA Study Data Technical Conformance Guide)."""
+    return {name: frame for name, frame in frames.items() if len(frame)}
+
+
 def write_datasets(study, frames, folder, created):
     """Write final frames as XPT v5 files named and labelled from the specs."""
     with atomic_folder(folder) as tmp:
@@ -75,7 +81,7 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
     problems = []
     with atomic_folder(out) as stage:
         folders = submission_folders(stage, study.studyid)
-        for model, data in (("SDTM", frames), ("ADaM", analysis)):
+        for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
             if not data:
                 continue
             progress(f"writing {model} XPT files and define.xml")
@@ -85,6 +91,13 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
         progress("conformance checks")
         written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
         findings = check_submission(study, stage, written, created)
+        kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
+    for folder, names in kept.items():
+        # XPT files of an earlier run that this run did not write would sit
+        # beside a define.xml that does not describe them.
+        for stale in (Path(out) / folder).glob("*.xpt"):
+            if stale.name not in names:
+                stale.unlink()
     return problems, findings
 
 

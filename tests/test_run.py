@@ -51,3 +51,26 @@ def test_same_inputs_and_creation_date_give_identical_bytes(runs):
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     different = [str(f) for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
     assert different == []
+
+
+def test_rerun_into_the_same_folder_drops_stale_datasets(tmp_path):
+    out = tmp_path / "submission"
+    sdtm = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm"
+    sdtm.mkdir(parents=True)
+    (sdtm / "xx.xpt").write_bytes(b"left from an earlier run")
+    (out / "notes.txt").write_text("the user's own file")
+    assert main(["run", "--out", str(out), "--subjects", "8", "--created", CREATED]) == 0
+    assert not (sdtm / "xx.xpt").exists() and (sdtm / "dm.xpt").exists()
+    assert (out / "notes.txt").read_text() == "the user's own file"
+
+
+def test_datasets_without_records_are_not_submitted(tmp_path):
+    """8 subjects include no screen failure, so IE has no records: it is
+    neither written nor described in define.xml."""
+    out = tmp_path / "submission"
+    assert main(["run", "--out", str(out), "--subjects", "8", "--created", CREATED]) == 0
+    sdtm = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm"
+    assert not (sdtm / "ie.xpt").exists() and (sdtm / "dm.xpt").exists()
+    assert b'"IG.IE"' not in (sdtm / "define.xml").read_bytes()
+    report = json.loads((out / "reports" / "conformance.json").read_text())
+    assert report["summary"]["findings"] == 0

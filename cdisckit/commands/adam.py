@@ -6,7 +6,7 @@ from adam.engine import build_adam
 from specs import load_study
 from specs.errors import InputError
 
-from ..pipeline import creation_time, write_datasets
+from ..pipeline import creation_time, submitted, write_datasets
 from ..progress import reporter
 from ..xpt import read_xpt
 
@@ -41,6 +41,9 @@ def run(args):
     study = load_study(args.study)
     progress = reporter()
     frames = build_adam(study, read_sdtm(args.sdtm), progress=lambda name: progress(f"ADaM: {name}"))
-    write_datasets(study, frames, Path(args.out), creation_time(args.created))
-    print(f"ADaM: {len(frames)} datasets written to {args.out}")
+    written = submitted(frames)
+    write_datasets(study, written, Path(args.out), creation_time(args.created))
+    empty = sorted(set(frames) - set(written))
+    print(f"ADaM: {len(written)} datasets written to {args.out}"
+          + (f" (no records, not written: {', '.join(empty)})" if empty else ""))
     return 0

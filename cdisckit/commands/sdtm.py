@@ -4,7 +4,7 @@ from pathlib import Path
 
 from specs import load_study
 
-from ..pipeline import build_sdtm, creation_time, write_datasets
+from ..pipeline import build_sdtm, creation_time, submitted, write_datasets
 from ..progress import reporter
 
 
@@ -21,6 +21,9 @@ def run(args):
     study = load_study(args.study)
     progress = reporter()
     frames = build_sdtm(study, args.raw, progress)
-    write_datasets(study, frames, Path(args.out), creation_time(args.created))
-    print(f"SDTM: {len(frames)} datasets written to {args.out}")
+    written = submitted(frames)
+    write_datasets(study, written, Path(args.out), creation_time(args.created))
+    empty = sorted(set(frames) - set(written))
+    print(f"SDTM: {len(written)} datasets written to {args.out}"
+          + (f" (no records, not written: {', '.join(empty)})" if empty else ""))
     return 0
