@@ -6,7 +6,6 @@ independent reading of the EDC date style, never from the engine.
 """
 
 import datetime as dt
-import re
 
 import pandas as pd
 import pytest
@@ -16,12 +15,11 @@ from cdisckit.simulator import simulate
 from sdtm.engine import map_study
 from sdtm.iso8601 import is_valid_dtc
 from specs import load_study
+from tests.edc import MONTHS, iso, usubjid
 
 SUBJECTS, SEED = 60, 2
 MINE = ["AE", "SUPPAE", "EX", "CM", "PR", "SS", "IE"]
 RCCEP = "Reactive capillary endothelial proliferation"
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))}
 
 # SDTMIG 3.4 names and labels, in the order the datasets must have them.
 LABELS = {
@@ -114,24 +112,10 @@ def bundle(tmp_path_factory):
 
 # -- independent readings of the raw data ----------------------------------
 
-def iso(text):
-    """An EDC date (DD MMM YYYY, UN MMM YYYY, UN UNK YYYY) as ISO 8601, kept partial."""
-    if text == "":
-        return ""
-    day, month, year = re.fullmatch(r"(\d\d|UN) ([A-Z]{3}|UNK) (\d{4})", text).groups()
-    if month == "UNK":
-        return year
-    return f"{year}-{MONTHS[month]:02d}" + ("" if day == "UN" else f"-{day}")
-
-
 def clean(text):
     """A typed term in upper case without stray spaces, or its translation."""
     text = " ".join(text.split())
     return TRANSLATIONS.get(text, text.upper())
-
-
-def usubjid(study, subject):
-    return f"{study.studyid}-{subject}"
 
 
 def first_doses(forms):

@@ -6,7 +6,6 @@ independent reading of the EDC style (dates, units, answers), never from the
 engine.
 """
 
-import re
 
 import pandas as pd
 import pytest
@@ -15,11 +14,10 @@ from cdisckit.raw import read_raw
 from cdisckit.simulator import simulate
 from sdtm.engine import map_study
 from specs import load_study
+from tests.edc import iso, usubjid
 
 SUBJECTS, SEED = 60, 3
 MINE = ["QS", "LB", "MB", "RS", "MI", "GF"]
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))}
 SCORES = {"Not at all": 1, "A little": 2, "Quite a bit": 3, "Very much": 4}
 
 # SDTMIG 3.4 names and labels, in the order the datasets must have them.
@@ -105,16 +103,6 @@ def bundle(tmp_path_factory):
 
 
 # -- independent readings of the raw data ----------------------------------
-
-def iso(date, time=""):
-    """An EDC date (DD MMM YYYY) and optional HH:MM time as ISO 8601."""
-    day, month, year = re.fullmatch(r"(\d\d) ([A-Z]{3}) (\d{4})", date).groups()
-    return f"{year}-{MONTHS[month]:02d}-{day}" + (f"T{time}" if time else "")
-
-
-def usubjid(study, subject):
-    return f"{study.studyid}-{subject}"
-
 
 def first_doses(forms):
     """ISO date/time of the first dose given, by SUBJECT."""

@@ -8,28 +8,18 @@ import datetime as dt
 
 
 from cdisckit.simulator import load_protocol
+from tests.edc import MONTHS, iso, usubjid
 
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))}
-
-
-def iso(raw):
-    """'05 AUG 2019' -> '2019-08-05'; partial raw dates are not expected here."""
-    day, month, year = raw.split()
-    return f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
-
-
-def usubjid(subject):
-    return f"SHR1210-NPC-OMD-{subject}"
 
 
 def test_dm_one_record_per_consented_subject_with_arms(bundled_raw, bundled_sdtm):
+    study = bundled_sdtm[0]
     forms = bundled_raw[1]
     dm = bundled_sdtm[1]["DM"].set_index("USUBJID")
     enrol = forms["enrolment"].set_index("SUBJECT")
-    assert sorted(dm.index) == sorted(usubjid(s) for s in enrol.index)
+    assert sorted(dm.index) == sorted(usubjid(study, s) for s in enrol.index)
     for subject, row in enrol.iterrows():
-        rec = dm.loc[usubjid(subject)]
+        rec = dm.loc[usubjid(study, subject)]
         assert rec["RFICDTC"] == iso(row["ICDAT"])
         if row["ELIGYN"] == "No":
             assert (rec["ARMCD"], rec["ACTARMCD"], rec["ARMNRS"]) == ("", "", "SCREEN FAILURE")
@@ -38,23 +28,25 @@ def test_dm_one_record_per_consented_subject_with_arms(bundled_raw, bundled_sdtm
 
 
 def test_dm_reference_dates_come_from_the_dosing_log(bundled_raw, bundled_sdtm):
+    study = bundled_sdtm[0]
     dosing = bundled_raw[1]["dosing"]
     given = dosing[dosing["ECYN"] == "Yes"]
     dm = bundled_sdtm[1]["DM"].set_index("USUBJID")
     for subject, doses in given.groupby("SUBJECT"):
         starts = sorted(f"{iso(d)}T{t}" for d, t in zip(doses["ECDAT"], doses["ECSTTIM"]))
         ends = sorted(f"{iso(d)}T{t}" for d, t in zip(doses["ECDAT"], doses["ECENTIM"]))
-        rec = dm.loc[usubjid(subject)]
+        rec = dm.loc[usubjid(study, subject)]
         assert (rec["RFSTDTC"], rec["RFXSTDTC"]) == (starts[0], starts[0])
         assert (rec["RFENDTC"], rec["RFXENDTC"]) == (ends[-1], ends[-1])
         assert rec["ACTARMCD"] == "CAMR"
-    assert set(dm.index[dm["RFXSTDTC"] != ""]) == {usubjid(s) for s in given["SUBJECT"].unique()}
+    assert set(dm.index[dm["RFXSTDTC"] != ""]) == {usubjid(study, s) for s in given["SUBJECT"].unique()}
 
 
 def test_dm_death_and_age(bundled_raw, bundled_sdtm):
+    study = bundled_sdtm[0]
     forms = bundled_raw[1]
     dm = bundled_sdtm[1]["DM"].set_index("USUBJID")
-    died = {usubjid(s) for s in forms["death"]["SUBJECT"]}
+    died = {usubjid(study, s) for s in forms["death"]["SUBJECT"]}
     assert set(dm.index[dm["DTHFL"] == "Y"]) == died
     assert (dm.loc[dm["DTHFL"] != "Y", "DTHDTC"] == "").all()
     enrol = forms["enrolment"].set_index("SUBJECT")
@@ -64,12 +56,13 @@ def test_dm_death_and_age(bundled_raw, bundled_sdtm):
             born = dt.date(int(year), MONTHS[month], int(day))
             consent = dt.date.fromisoformat(iso(row["ICDAT"]))
             age = consent.year - born.year - ((consent.month, consent.day) < (born.month, born.day))
-            assert dm.loc[usubjid(subject), "AGE"] == age
+            assert dm.loc[usubjid(study, subject), "AGE"] == age
         else:   # a partial birth date stays partial in BRTHDTC
-            assert len(dm.loc[usubjid(subject), "BRTHDTC"]) in (4, 7)
+            assert len(dm.loc[usubjid(study, subject), "BRTHDTC"]) in (4, 7)
 
 
 def test_ds_disposition_and_milestones(bundled_raw, bundled_sdtm):
+    study = bundled_sdtm[0]
     forms = bundled_raw[1]
     ds = bundled_sdtm[1]["DS"]
     consent = ds[ds["DSCAT"] == "PROTOCOL MILESTONE"]
@@ -77,14 +70,14 @@ def test_ds_disposition_and_milestones(bundled_raw, bundled_sdtm):
     assert set(consent["DSDECOD"]) == {"INFORMED CONSENT OBTAINED"}
     eot = ds[ds["DSSCAT"] == "STUDY TREATMENT"].set_index("USUBJID")
     for _, row in forms["eot"].iterrows():
-        rec = eot.loc[usubjid(row["SUBJECT"])]
+        rec = eot.loc[usubjid(study, row["SUBJECT"])]
         assert rec["DSSTDTC"] == iso(row["EOTDAT"])
         expected = {"Completed treatment": "COMPLETED"}.get(row["EOTRSN"], row["EOTRSN"].upper())
         assert rec["DSDECOD"] == expected
     eos = ds[ds["DSSCAT"] == "STUDY PARTICIPATION"]
     failures = set(eos.loc[eos["DSDECOD"] == "SCREEN FAILURE", "USUBJID"])
     enrol = forms["enrolment"]
-    assert failures == {usubjid(s) for s in enrol.loc[enrol["ELIGYN"] == "No", "SUBJECT"]}
+    assert failures == {usubjid(study, s) for s in enrol.loc[enrol["ELIGYN"] == "No", "SUBJECT"]}
 
 
 def test_subject_elements_are_contiguous_and_ordered(bundled_sdtm):
