@@ -272,12 +272,9 @@ def define_frames():
 @pytest.fixture(scope="session")
 def bundled_raw(tmp_path_factory):
     """The bundled study's simulated raw export (60 subjects, seed 1) and its forms."""
-    from cdisckit.raw import read_raw
-    from cdisckit.simulator import simulate
+    from tests.edc import simulated
     folder = tmp_path_factory.mktemp("raw") / "export"
-    simulate(folder, subjects=60, seed=1)
-    forms, _ = read_raw(folder)
-    return folder, forms
+    return folder, simulated(folder, 60, 1)
 
 
 @pytest.fixture(scope="session")

@@ -23,3 +23,11 @@ def iso(date, time=""):
 def usubjid(study, subject):
     """USUBJID of a raw SUBJECT number."""
     return f"{study.studyid}-{subject}"
+
+
+def simulated(folder, subjects, seed):
+    """The raw forms of a simulated export written to ``folder``, as the engine reads them."""
+    from cdisckit.raw import read_raw
+    from cdisckit.simulator import simulate
+    simulate(folder, subjects=subjects, seed=seed)
+    return read_raw(folder)[0]

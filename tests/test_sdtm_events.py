@@ -10,12 +10,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cdisckit.raw import read_raw
-from cdisckit.simulator import simulate
 from sdtm.engine import map_study
 from sdtm.iso8601 import is_valid_dtc
 from specs import load_study
-from tests.edc import MONTHS, iso, usubjid
+from tests.edc import MONTHS, iso, simulated, usubjid
 
 SUBJECTS, SEED = 60, 2
 MINE = ["AE", "SUPPAE", "EX", "CM", "PR", "SS", "IE"]
@@ -103,9 +101,7 @@ CRITERIA = {"IN04": ("ECOG performance status 0 or 1", "INCLUSION"),
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     """(study, raw forms, mapped datasets incl. DM) for the simulated export."""
-    folder = tmp_path_factory.mktemp("events") / "raw"
-    simulate(folder, subjects=SUBJECTS, seed=SEED)
-    forms, _ = read_raw(folder)
+    forms = simulated(tmp_path_factory.mktemp("events") / "raw", SUBJECTS, SEED)
     study = load_study("camrelizumab-npc")
     return study, forms, map_study(study, forms, ["DM", *MINE])
 

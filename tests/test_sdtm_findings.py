@@ -10,11 +10,9 @@ engine.
 import pandas as pd
 import pytest
 
-from cdisckit.raw import read_raw
-from cdisckit.simulator import simulate
 from sdtm.engine import map_study
 from specs import load_study
-from tests.edc import iso, usubjid
+from tests.edc import iso, simulated, usubjid
 
 SUBJECTS, SEED = 60, 3
 MINE = ["QS", "LB", "MB", "RS", "MI", "GF"]
@@ -95,9 +93,7 @@ LABELS = {
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     """(study, raw forms, mapped datasets incl. DM) for the simulated export."""
-    folder = tmp_path_factory.mktemp("findings") / "raw"
-    simulate(folder, subjects=SUBJECTS, seed=SEED)
-    forms, _ = read_raw(folder)
+    forms = simulated(tmp_path_factory.mktemp("findings") / "raw", SUBJECTS, SEED)
     study = load_study("camrelizumab-npc")
     return study, forms, map_study(study, forms, ["DM", *MINE])
 
