@@ -14,7 +14,10 @@ from sdtm.engine import map_study
 from specs.atomic import atomic_folder
 from specs.errors import InputError
 
+from .checks import run_checks, write_reports
+from .define_files import write_define
 from .raw import read_raw
+from .simulator import simulate
 from .xpt import variables_from_spec, write_xpt
 
 
@@ -67,9 +70,6 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
     every step succeeded. Returns the define.xml validation problems and the
     conformance findings.
     """
-    from .commands.define import write_define
-    from .simulator import simulate
-
     created = created or creation_time()
     with tempfile.TemporaryDirectory(prefix="cdisckit-raw-") as scratch:
         if raw is None:
@@ -104,7 +104,6 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
 def check_submission(study, stage, folders, created):
     """Run the checks on the written datasets against their define.xml files
     and write the reports; paths in the reports are relative to the tree."""
-    from .checks import run_checks, write_reports
     defines = [folder / "define.xml" for folder in folders]
     findings = run_checks(folders, study=study, define=defines)
     relative = {"data": [str(f.relative_to(stage)) for f in folders],
