@@ -171,6 +171,20 @@ def _intervals(events, tl, names):
                          "stop": stop})
 
 
+def _coding(names, terms):
+    """The coding columns of each dictionary term: LLT, PT, HLT, HLGT and SOC names and codes."""
+    def column(values):
+        return np.array(values, dtype=object)
+
+    def codes(level):
+        return column([str(t["codes"][level]) for t in terms])
+
+    return {"AELLT": column(names), "AELLTCD": codes("llt"), "AEPT": column(names), "AEPTCD": codes("pt"),
+            "AEHLT": column([t["hlt"] for t in terms]), "AEHLTCD": codes("hlt"),
+            "AEHLGT": column([t["hlgt"] for t in terms]), "AEHLGTCD": codes("hlgt"),
+            "AESOC": column([t["soc"] for t in terms]), "AESOCCD": codes("soc")}
+
+
 def _form(events, tl, rng, protocol, names, terms):
     size = len(events)
     subject = events["subject"].to_numpy()
@@ -187,7 +201,7 @@ def _form(events, tl, rng, protocol, names, terms):
         rows = np.flatnonzero(term == index)
         verbatim[rows] = choose(rng, terms[index]["verbatims"], len(rows))
     verbatim = messiness.case_and_spaces(rng, verbatim, protocol.mess("case_and_spaces", "ae.AETERM")["rate"])
-    socs = np.array([t["soc"] for t in terms], dtype=object)
+    coding = _coding(names, terms)
 
     severe = grade >= 3
     outcome = np.where(rng.random(size) < np.where(severe, 0.1, 0.02),
@@ -211,8 +225,7 @@ def _form(events, tl, rng, protocol, names, terms):
     values = {
         "AENUM": events["aenum"].astype(str).to_numpy(),
         "AETERM": verbatim,
-        "AEPT": np.array(names, dtype=object)[term],
-        "AESOC": socs[term],
+        **{column: values[term] for column, values in coding.items()},
         "AESTDAT": format_dates(events["start"].to_numpy(), start_day, start_month),
         "AEONGO": yes_no(ongoing),
         "AEENDAT": format_dates(np.where(ongoing, NEVER, stop), end_day, end_month),

@@ -16,6 +16,10 @@ from .protocol import Protocol
 from .timeline import Timeline
 
 
+AE_CODING_COLUMNS = ["AELLT", "AELLTCD", "AEPT", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD",
+                     "AESOC", "AESOCCD"]
+
+
 def form_spec(protocol: Protocol, name: str) -> dict:
     """The crf.yaml entry of one form."""
     for form in protocol.crf["forms"]:
@@ -123,6 +127,6 @@ def data_dictionary(protocol: Protocol, provenance: dict | None = None) -> dict:
         dictionary["generated_by"] = dict(provenance)
     dictionary.update({"edc_style": crf["edc_style"],
                        "ae_dictionary": {"name": ae["name"], "version": ae["version"],
-                                         "grading": "CTCAE v4.0"},
+                                         "grading": "CTCAE v4.0", "columns": AE_CODING_COLUMNS},
                        "forms": forms, "messiness": messiness})
     return dictionary
