@@ -33,6 +33,8 @@ EXCLUDED = {
     ("AE", "AESPID"): "the AE number on the CRF is not in the export",
     ("AE", "AELLTCD"): "the pilot left the MedDRA codes blank; the export carries lowest level term codes",
     ("AE", "AESOCCD"): "the pilot left the MedDRA codes blank; the export carries system organ class codes",
+    ("AE", "AEBDSYCD"): "the pilot left the MedDRA codes blank; AEBODSYS is the primary SOC, so its code is "
+                        "the exported AESOCCD",
     ("DS", "DSSPID"): "the AE number a discontinuation refers to is not in the export",
 }
 
@@ -178,3 +180,13 @@ def test_vs_baseline_is_the_last_result_on_or_before_the_first_dose(compared):
     # Each of the 254 dosed subjects has one for each of its 12 measurements: 3 time points of
     # systolic, diastolic blood pressure and pulse, temperature, weight and height.
     assert len(expected) == 254 * 12
+
+
+def test_body_system_code_is_the_primary_soc_code_of_the_export(compared):
+    _, ours, _, forms = compared
+    ae, raw = ours["AE"], forms["ae_raw"]
+    assert (raw["AEBODSYS"] == raw["AESOC"]).all()
+    coded = ae["AESOCCD"].notna()
+    assert int(coded.sum()) == int((raw["AESOCCD"] != "").sum()) > 1000
+    assert (ae.loc[coded, "AEBDSYCD"] == ae.loc[coded, "AESOCCD"]).all()
+    assert ae["AEBDSYCD"].isna().equals(ae["AESOCCD"].isna())
