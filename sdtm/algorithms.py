@@ -30,7 +30,8 @@ the variable's values. Operands inside parameters are one of
 | visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
 | visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
-| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec (a factor, or ``{factor, offset}`` for value * factor + offset, e.g. F to C) |
+| standardize | --STRESC/--STRESN/--STRESU and --LLOD (``output`` c, n, u, l: the limit of a ``<x`` result) from ``result``/``unit`` with conversions kept in the spec (a factor, or ``{factor, offset}`` for value * factor + offset, e.g. F to C) |
+| toxicity_grade | --TOXGR/--TOX by grading criteria kept in the spec (``sdtm/toxicity.py``) |
 | range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
 | lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD); ``required: false`` leaves keys it lacks blank (VISITDY of unscheduled visits) |
 | replace | an operand's text with each match of the regular expression ``pattern`` replaced by ``replacement`` (``\\1`` for a group), then ``case`` and the codelist |
@@ -435,6 +436,12 @@ def _affine(conversion):
     return (np.nan if conversion is None else float(conversion)), 0.0
 
 
+def _rounded(values, tests, digits):
+    """Values rounded to the digits of their test (unrounded where the spec gives none)."""
+    return pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
+                      for v, t in zip(values, tests)], index=values.index, dtype="float64")
+
+
 def _standardized(block, result, unit, test, conversions):
     """Standard result (text, number) and unit per test, from spec conversion factors."""
     res, units, tests = block.var(result).str.strip(), block.var(unit).str.strip(), block.var(test)
@@ -452,12 +459,15 @@ def _standardized(block, result, unit, test, conversions):
                          "in the spec's conversions")
     digits = {t: c.get("digits") for t, c in conversions.items()}
     value = number * factor + offset
-    rounded = pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
-                         for v, t in zip(value, tests)], index=block.index, dtype="float64")
+    rounded = _rounded(value, tests, digits)
     text = rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
     text = text.where(numeric, res.str.upper())
-    return {"c": text, "n": rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
+    limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
+                          errors="coerce") * factor + offset
+    limit = _rounded(limit, tests, digits)
+    return {"l": limit.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
+            "c": text, "n": rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
 
 

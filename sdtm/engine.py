@@ -41,6 +41,7 @@ import pandas as pd
 from specs import transport
 from specs.errors import InputError
 
+from . import toxicity  # noqa: F401  (registers the toxicity_grade algorithm)
 from .algorithms import ALGORITHMS, FINAL_ALGORITHMS, evaluate_condition
 
 INTERNAL = ("_file", "_row", "_src")
