@@ -27,7 +27,7 @@ Sources in the subject-level derivations are ``{dataset, where, date|variable,
 | duration | ``end`` - ``start`` + ``add`` (default 1) days |
 | study_day | relative day of date ``date`` to date ``reference`` (no day 0) |
 | treatment_emergent | "Y" when ``start`` is on or after ``first`` and at most the days of the first matching of ``windows`` (``{when, days}``) after ``last`` |
-| first_occurrence | "Y" on the first (``mode``) record in ``order`` per subject and ``by`` among those passing ``where`` |
+| first_occurrence | "Y" on the first (``mode``) record in ``order`` (names, or ``{desc: NAME}`` for descending) per subject and ``by`` among those passing ``where`` |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a ``value``, ``date`` on or before ``reference`` |
 | baseline_value | ``value`` of the baseline record (``flag``) per subject and ``by`` |
 | change / percent_change | ``value`` - ``base`` (or as % of ``base``) where ``date`` is after ``reference`` |
@@ -206,7 +206,7 @@ def treatment_emergent(rec, start, first, last, windows, end=None):
 
 @derivation("first_occurrence")
 def first_occurrence(rec, order, by=(), where=None, mode="first"):
-    names = dict.fromkeys(["USUBJID", *by, *order, *condition_variables(where or {})])
+    names = dict.fromkeys(["USUBJID", *by, *flags.order_variables(order), *condition_variables(where or {})])
     return flags.derive_var_extreme_flag(rec.columns(*names), "_f", list(by), list(order), mode, where,
                                          rec.path, rec.study)["_f"]
 

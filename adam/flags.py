@@ -13,16 +13,25 @@ def derive_var_flag(frame, new, where, false="N", path="flag", study=None):
     return frame.assign(**{new: np.where(where_mask(frame, where, path, study), "Y", false).astype(object)})
 
 
+def order_variables(order):
+    """The variables of an ``order`` list, whose items are a name or ``{desc: NAME}``."""
+    return [item["desc"] if isinstance(item, dict) else item for item in order]
+
+
 def derive_var_extreme_flag(frame, new, by=(), order=(), mode="first", where=None, path="flag", study=None):
     """Add ``new`` = "Y" on the first (or last) record in ``order`` of each USUBJID
     and ``by`` group among the records passing ``where`` (e.g. AOCCPFL: the first
-    treatment-emergent occurrence of each preferred term), "" elsewhere."""
+    treatment-emergent occurrence of each preferred term; AOCCIFL, ordered by
+    ``{desc: ATOXGRN}`` first: the first occurrence of the worst grade), "" elsewhere."""
     if mode not in ("first", "last"):
         raise InputError(f"{path}: mode {mode!r} must be first or last")
-    keys = ["USUBJID", *by]
+    if any(isinstance(item, dict) and set(item) != {"desc"} for item in order):
+        raise InputError(f"{path}.order: an item is a variable name or {{desc: NAME}}")
+    keys, names = ["USUBJID", *by], order_variables(order)
     mask = where_mask(frame, where, path, study)
-    candidates = frame.loc[mask, [*keys, *order]].assign(_pos=np.flatnonzero(mask))
-    candidates = candidates.sort_values([*order, "_pos"], kind="mergesort", na_position="last")
+    candidates = frame.loc[mask, list(dict.fromkeys([*keys, *names]))].assign(_pos=np.flatnonzero(mask))
+    candidates = candidates.sort_values([*names, "_pos"], kind="mergesort", na_position="last",
+                                        ascending=[not isinstance(item, dict) for item in order] + [True])
     chosen = candidates.drop_duplicates(keys, keep=mode)["_pos"].to_numpy()
     flags = np.full(len(frame), "", dtype=object)
     flags[chosen] = "Y"

@@ -284,3 +284,11 @@ def bundled_sdtm(bundled_raw):
     from specs import load_study
     study = load_study("camrelizumab-npc")
     return study, map_study(study, bundled_raw[1])
+
+
+@pytest.fixture(scope="session")
+def bundled_adam(bundled_sdtm):
+    """The bundled study's ADaM frames built from ``bundled_sdtm``."""
+    from adam.engine import build_adam
+    study, sdtm = bundled_sdtm
+    return study, build_adam(study, sdtm)

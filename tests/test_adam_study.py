@@ -234,6 +234,26 @@ def test_adae_treatment_emergence_imputation_and_flags(adam):
     assert two.loc[S2, "ARELFL"] == "" and two.loc[S2, "TRTA"] == ARM and two.loc[S2, "AGE"] == 65.0
 
 
+def test_adae_worst_grade_and_related_teae_occurrence_flags(adam):
+    adae = adam[1]["ADAE"]
+    one = adae[adae["USUBJID"] == S1]
+    columns = ["AESEQ", "AREL", "ATOXGRN", "TRTEMFL", "AOCCIFL", "AOCCSIFL", "AOCCPIFL", "AOCCRFL", "AOCCRIFL"]
+    got = [tuple(r) for r in one[columns].itertuples(index=False)]
+    expected = [
+        (1.0, "RELATED", 1.0, "", "", "", "", "", ""),               # before the first dose
+        (2.0, "RELATED", 2.0, "Y", "", "Y", "Y", "Y", ""),           # worst in SKIN; first related TEAE
+        (3.0, "RELATED", 1.0, "Y", "", "", "Y", "", ""),
+        (8.0, "NOT RELATED", 1.0, "Y", "", "Y", "Y", "", ""),
+        (4.0, "RELATED", 3.0, "Y", "", "Y", "Y", "", ""),
+        (5.0, "RELATED", 1.0, "", "", "", "", "", ""),               # not treatment-emergent
+        (6.0, "RELATED", 4.0, "Y", "Y", "Y", "Y", "", "Y"),          # the subject's worst (related) grade
+        (7.0, "RELATED", 1.0, "", "", "", "", "", ""),
+    ]
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected):
+        assert _same(row, want), (row, want)
+
+
 def _same(row, want):
     """Equal values, NaN equal to NaN and floats to 1e-9."""
     def equal(a, b):

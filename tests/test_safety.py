@@ -1,0 +1,95 @@
+"""The protocol's safety endpoint and exposure of the bundled study, counted
+from ADaM alone and recounted from SDTM with the tests' own code."""
+
+import pandas as pd
+import pytest
+
+AE_DAYS, SAE_DAYS = 30, 90          # protocol: AEs to 30 days after the last dose, SAEs to 90
+
+
+def _first_day(iso):
+    """The earliest day an ISO 8601 (partial) date can be."""
+    return pd.Timestamp(iso[:10] if len(iso) >= 10 else (iso + "-01")[:7] + "-01" if len(iso) >= 7
+                        else iso[:4] + "-01-01")
+
+
+def _last_day(iso):
+    """The latest day an ISO 8601 (partial) date can be."""
+    if len(iso) >= 10:
+        return pd.Timestamp(iso[:10])
+    if len(iso) >= 7:
+        return pd.Timestamp(iso[:7] + "-01") + pd.offsets.MonthEnd(0)
+    return pd.Timestamp(iso[:4] + "-12-31")
+
+
+def exposure_from_sdtm(sdtm):
+    """First and last dose day per subject from EX records with a dose."""
+    ex = sdtm["EX"]
+    ex = ex[pd.to_numeric(ex["EXDOSE"], errors="coerce") > 0]
+    days = ex["EXSTDTC"].str.slice(0, 10).map(pd.Timestamp)
+    return days.groupby(ex["USUBJID"]).agg(["min", "max"])
+
+
+def related_teae_grades_from_sdtm(sdtm):
+    """Subject -> CTCAE grades of its treatment-related TEAEs, from AE and EX.
+
+    A start known only to the month (or year) that contains the first dose
+    counts from the first dose (the ADaM imputation); any other partial start
+    from its first possible day. A start without any date is treatment-emergent
+    unless the event ended before the first dose.
+    """
+    dosed = exposure_from_sdtm(sdtm)
+    grades = {}
+    for rec in sdtm["AE"].itertuples(index=False):
+        if rec.USUBJID not in dosed.index or rec.AEREL != "RELATED":
+            continue
+        first, last = dosed.loc[rec.USUBJID, "min"], dosed.loc[rec.USUBJID, "max"]
+        window = SAE_DAYS if rec.AESER == "Y" else AE_DAYS
+        if rec.AESTDTC == "":
+            emergent = rec.AEENDTC == "" or _last_day(rec.AEENDTC) >= first
+        else:
+            start = _first_day(rec.AESTDTC)
+            if start < first <= _last_day(rec.AESTDTC):
+                start = first
+            emergent = first <= start <= last + pd.Timedelta(days=window)
+        if emergent:
+            grades.setdefault(rec.USUBJID, []).append(int(rec.AETOXGR))
+    return grades
+
+
+def safety_table(worst, subjects):
+    """Participants with a treatment-related TEAE by worst grade: {"Any": n, "Grade 1": n, ...}, of N."""
+    table = {"N": subjects, "Any": len(worst)}
+    for grade in range(1, 6):
+        table[f"Grade {grade}"] = sum(1 for g in worst.values() if g == grade)
+    return table
+
+
+@pytest.fixture(scope="module")
+def frames(bundled_sdtm, bundled_adam):
+    return bundled_sdtm[1], bundled_adam[1]
+
+
+def test_safety_table_from_adae_alone_equals_the_count_from_sdtm_ae_and_ex(frames):
+    sdtm, adam = frames
+    adae, adsl = adam["ADAE"], adam["ADSL"]
+    flagged = adae[(adae["AOCCRIFL"] == "Y") & (adae["SAFFL"] == "Y")]
+    assert flagged["USUBJID"].is_unique
+    from_adae = safety_table(dict(zip(flagged["USUBJID"], flagged["ATOXGRN"].astype(int))),
+                             int((adsl["SAFFL"] == "Y").sum()))
+    worst = {s: max(g) for s, g in related_teae_grades_from_sdtm(sdtm).items()}
+    from_sdtm = safety_table(worst, len(exposure_from_sdtm(sdtm)))
+    print("\ntreatment-related TEAEs by worst CTCAE grade (ADAE / SDTM):", from_adae, from_sdtm)
+    assert from_adae == from_sdtm
+    assert from_adae["Any"] > 0 and from_adae["Grade 3"] + from_adae["Grade 4"] > 0
+
+
+def test_related_teae_counts_per_subject_agree_with_sdtm(frames):
+    sdtm, adam = frames
+    adae = adam["ADAE"]
+    related = adae[(adae["TRTEMFL"] == "Y") & (adae["ARELFL"] == "Y")]
+    counted = related.groupby("USUBJID").size()
+    assert set(adae.loc[adae["AOCCRFL"] == "Y", "USUBJID"]) == set(counted.index)
+    grades = related_teae_grades_from_sdtm(sdtm)
+    assert counted.to_dict() == {s: len(g) for s, g in grades.items()}
+    assert related.groupby("USUBJID")["ATOXGRN"].max().astype(int).to_dict() == {s: max(g) for s, g in grades.items()}
