@@ -9,6 +9,7 @@ parameters, all data:
 | occurrence | one per record of SDTM ``source`` (AE), with the QNAM columns of ``supplemental`` (SUPPAE) | ``source``, ``supplemental``, ``where`` |
 | time_to_event | one per subject and parameter (see ``adam.tte``) | ``parameters``, ``population`` (a filter on ADSL) |
 | questionnaire_scores | one per subject, occasion and scale (see ``adam.qlqc30``) | ``source``, ``where``, ``item``, ``value``, ``by``, ``keep``, ``scales`` |
+| exposure | one per administration and parameter, one per subject and summary parameter (see ``adam.exposure``) | ``source``, ``date``, ``end``, ``records``, ``summaries``, ``subjects``, ``category`` |
 
 Each variable is then filled, on demand and in any order, by the first of:
 its ``mapping`` (a derivation of ``adam.derivations``); the builder's column
@@ -32,6 +33,7 @@ from specs.errors import InputError
 from .adae import occurrence_records
 from .adsl import subject_records
 from .derivations import DERIVATIONS
+from .exposure import exposure_records
 from .filters import as_text, where_mask
 from .qlqc30 import score_records
 from .tte import tte_records
@@ -41,6 +43,7 @@ BUILDERS = {
     "occurrence": occurrence_records,
     "time_to_event": tte_records,
     "questionnaire_scores": score_records,
+    "exposure": exposure_records,
 }
 
 

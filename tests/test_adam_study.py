@@ -22,6 +22,7 @@ COLUMNS = {
     "DM": ["STUDYID", "USUBJID", "SUBJID", "SITEID", "COUNTRY", "AGE", "AGEU", "SEX", "RACE", "ETHNIC", "ARM",
            "ARMCD", "ACTARM", "ACTARMCD", "DTHFL", "DTHDTC", "RFICDTC"],
     "EX": ["USUBJID", "EXSEQ", "EXDOSE", "VISITNUM", "EXSTDTC", "EXENDTC"],
+    "EC": ["USUBJID", "ECSEQ", "ECSPID", "ECOCCUR", "ECREASOC", "ECDOSE", "ECADJ", "ECSTDTC", "ECENDTC"],
     "DS": ["USUBJID", "DSSEQ", "DSDECOD", "DSCAT", "DSSCAT", "DSSTDTC"],
     "SS": ["USUBJID", "SSSEQ", "SSTESTCD", "SSSTRESC", "SSDTC"],
     "AE": ["STUDYID", "USUBJID", "AESEQ", "AESPID", "AETERM", "AEDECOD", "AEBODSYS", "AESOC", "AESER", "AEACN",
@@ -37,7 +38,7 @@ COLUMNS = {
     "DD": ["USUBJID", "DDSEQ", "DDTESTCD", "DDSTRESC"],
     "SUPPDM": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"],
 }
-NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
+NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "ECSEQ", "ECDOSE", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
            "LBSEQ", "CMSEQ", "MBSEQ", "MBSTRESN", "MISEQ", "MISTRESN", "GFSEQ", "GFSTRESN", "DDSEQ"}
 
 
@@ -86,6 +87,16 @@ SDTM = {
         [S2, 1, 200, 101, "2023-02-01T08:00", "2023-02-01T08:30"],
         [S4, 1, 200, 101, "2023-03-01T08:00", "2023-03-01T08:30"],
         [S4, 2, 200, 102, "2023-03-22T08:00", "2023-03-22T08:30"],
+    ]),
+    "EC": sdtm("EC", [
+        [S1, 1, "C1", "Y", "", 200, "", "2023-01-10T10:00", "2023-01-10T10:45"],
+        [S1, 2, "C2", "Y", "", 200, "", "2023-01-31T09:00", "2023-01-31T09:40"],
+        [S1, 3, "C3", "Y", "", 200, "ADVERSE EVENT", "2023-02-21", "2023-02-21"],       # delayed
+        [S1, 4, "C4", "N", "ADVERSE EVENT", None, "", "2023-03-14", "2023-03-14"],    # not given
+        [S2, 1, "C1", "Y", "", 200, "", "2023-02-01T08:00", "2023-02-01T08:30"],
+        [S4, 1, "C1", "Y", "", 200, "", "2023-03-01T08:00", "2023-03-01T08:30"],
+        [S4, 2, "C2", "Y", "", 100, "", "2023-03-22T08:00", "2023-03-22T08:30"],      # reduced
+        [S4, 3, "C3", "N", "PATIENT REQUEST", None, "", "2023-04-12", "2023-04-12"],
     ]),
     "DS": sdtm("DS", [
         [S1, 1, "PROGRESSIVE DISEASE", "DISPOSITION EVENT", "STUDY TREATMENT", "2023-05-20"],
@@ -153,7 +164,7 @@ def by_subject(frame):
 
 def test_frames_follow_the_specs(adam):
     study, frames = adam
-    assert list(frames) == ["ADAE", "ADQS", "ADSL", "ADTTE"]
+    assert list(frames) == ["ADAE", "ADEX", "ADQS", "ADSL", "ADTTE"]
     for name, frame in frames.items():
         spec = study.datasets[name]
         assert list(frame.columns) == spec.variable_names
@@ -261,6 +272,28 @@ def _same(row, want):
             return a == b
         return (np.isnan(a) and np.isnan(b)) or abs(a - b) < 1e-9
     return len(row) == len(want) and all(equal(a, b) for a, b in zip(row, want))
+
+
+def test_adex_doses_and_per_subject_summaries(adam):
+    adex = adam[1]["ADEX"]
+    doses = adex[adex["PARAMCD"] == "DOSE"]
+    assert [tuple(r) for r in doses[["USUBJID", "AVAL", "ASTDT", "ASTDY", "SRCSEQ"]].itertuples(index=False)] == [
+        (S1, 200.0, day("2023-01-10"), 1.0, 1.0), (S1, 200.0, day("2023-01-31"), 22.0, 2.0),
+        (S1, 200.0, day("2023-02-21"), 43.0, 3.0), (S2, 200.0, day("2023-02-01"), 1.0, 1.0),
+        (S4, 200.0, day("2023-03-01"), 1.0, 1.0), (S4, 100.0, day("2023-03-22"), 22.0, 2.0)]
+    summary = adex[adex["PARCAT1"] == "PER SUBJECT"].pivot(index="USUBJID", columns="PARAMCD", values="AVAL")
+    expected = {   # NCYCLE TRTDURD CUMDOSE DOSEINT RDI NDELAY NDELAYAE NREDUCE NNOTGIV NNOTGAE
+        S1: (3, 42 + 21, 600, 200, 100, 1, 1, 0, 1, 1),
+        S2: (1, 21, 200, 200, 100, 0, 0, 0, 0, 0),
+        S4: (2, 21 + 21, 300, 150, 75, 0, 0, 1, 1, 0),
+    }
+    params = ["NCYCLE", "TRTDURD", "CUMDOSE", "DOSEINT", "RDI", "NDELAY", "NDELAYAE", "NREDUCE", "NNOTGIV",
+              "NNOTGAE"]
+    assert sorted(summary.index) == sorted(expected)
+    for subject_id, values in expected.items():
+        assert _same(tuple(summary.loc[subject_id, params]), tuple(float(v) for v in values)), subject_id
+    assert set(adex.loc[adex["PARAMCD"] == "RDI", "AVALU"]) == {"%"}
+    assert set(adex.loc[adex["PARAMCD"] == "DOSEINT", "PARAM"]) == {"Dose Intensity (mg/3 weeks)"}
 
 
 def test_adqs_scores_baseline_and_change(adam):

@@ -93,3 +93,48 @@ def test_related_teae_counts_per_subject_agree_with_sdtm(frames):
     grades = related_teae_grades_from_sdtm(sdtm)
     assert counted.to_dict() == {s: len(g) for s, g in grades.items()}
     assert related.groupby("USUBJID")["ATOXGRN"].max().astype(int).to_dict() == {s: max(g) for s, g in grades.items()}
+
+
+def exposure_summary_from_sdtm(sdtm):
+    """Per subject from EX, SUPPEX, EC and RELREC: cycles, duration, cumulative dose, dose
+    intensity (mg per 3 weeks), relative dose intensity (% of 200 mg every 3 weeks), delays and
+    doses not given (all, and those linked to an adverse event in RELREC)."""
+    ex, ec, supp, rel = sdtm["EX"], sdtm["EC"], sdtm["SUPPEX"], sdtm["RELREC"]
+    day = ex["EXSTDTC"].str.slice(0, 10).map(pd.Timestamp)
+    out = pd.DataFrame({"NCYCLE": ex.groupby("USUBJID").size().astype(float),
+                        "TRTDURD": day.groupby(ex["USUBJID"]).agg(lambda d: (d.max() - d.min()).days + 21.0),
+                        "CUMDOSE": ex.groupby("USUBJID")["EXDOSE"].sum()})
+    out["DOSEINT"] = out["CUMDOSE"] / out["TRTDURD"] * 21
+    out["RDI"] = out["DOSEINT"] / 200 * 100
+    delayed = supp[(supp["QNAM"] == "EXDELAY") & (supp["QVAL"] == "Y")]
+    out["NDELAY"] = delayed.groupby("USUBJID").size().reindex(out.index, fill_value=0).astype(float)
+    missed = ec[ec["ECOCCUR"] == "N"]
+    out["NNOTGIV"] = missed.groupby("USUBJID").size().reindex(out.index, fill_value=0).astype(float)
+    linked = set(zip(rel.loc[rel["RDOMAIN"] == "EC", "USUBJID"], rel.loc[rel["RDOMAIN"] == "EC", "IDVARVAL"]))
+    for_ae = missed[[(s, f) in linked for s, f in zip(missed["USUBJID"], missed["ECSPID"])]]
+    out["NNOTGAE"] = for_ae.groupby("USUBJID").size().reindex(out.index, fill_value=0).astype(float)
+    return out
+
+
+def exposure_agreement(sdtm, adex):
+    """(equal subjects, subjects) per summary parameter of ADEX against the SDTM recount."""
+    expected = exposure_summary_from_sdtm(sdtm)
+    summary = adex[adex["PARCAT1"] == "PER SUBJECT"].pivot(index="USUBJID", columns="PARAMCD", values="AVAL")
+    table = {}
+    for param in expected.columns:
+        mine, theirs = expected[param], summary[param].reindex(expected.index)
+        table[param] = (int(((mine - theirs).abs() < 1e-9).sum()), len(mine))
+    return table, summary.index.equals(expected.index)
+
+
+def test_exposure_summaries_agree_with_a_recount_from_sdtm(frames):
+    sdtm, adam = frames
+    adex = adam["ADEX"]
+    table, same_subjects = exposure_agreement(sdtm, adex)
+    print("\nADEX per-subject agreement (equal/subjects):", table)
+    assert same_subjects
+    assert all(equal == total for equal, total in table.values()), table
+    summary = adex[adex["PARCAT1"] == "PER SUBJECT"].pivot(index="USUBJID", columns="PARAMCD", values="AVAL")
+    assert summary["NDELAY"].sum() > 0 and summary["NNOTGIV"].sum() > 0 and (summary["RDI"] < 100).any()
+    doses = adex[adex["PARAMCD"] == "DOSE"]
+    assert len(doses) == len(sdtm["EX"]) and (doses["SRCDOM"] == "EC").all()

@@ -17,6 +17,7 @@ from tests.edc import MONTHS, iso, simulated, usubjid
 
 SUBJECTS, SEED = 60, 2
 MINE = ["AE", "SUPPAE", "EX", "CM", "PR", "SS", "IE"]
+DOSING = ["EC", "SUPPEX", "RELREC"]
 RCCEP = "Reactive capillary endothelial proliferation"
 
 # SDTMIG 3.4 names and labels, in the order the datasets must have them.
@@ -51,7 +52,7 @@ LABELS = {
         ("USUBJID", "Unique Subject Identifier"), ("EXSEQ", "Sequence Number"), ("EXTRT", "Name of Treatment"),
         ("EXDOSE", "Dose"), ("EXDOSU", "Dose Units"), ("EXDOSFRM", "Dose Form"),
         ("EXDOSFRQ", "Dosing Frequency per Interval"), ("EXROUTE", "Route of Administration"),
-        ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("EPOCH", "Epoch"),
+        ("EXADJ", "Reason for Dose Adjustment"), ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("EPOCH", "Epoch"),
         ("EXSTDTC", "Start Date/Time of Treatment"), ("EXENDTC", "End Date/Time of Treatment"),
         ("EXSTDY", "Study Day of Start of Treatment"), ("EXENDY", "Study Day of End of Treatment")],
     "CM": [
@@ -103,7 +104,7 @@ def bundle(tmp_path_factory):
     """(study, raw forms, mapped datasets incl. DM) for the simulated export."""
     forms = simulated(tmp_path_factory.mktemp("events") / "raw", SUBJECTS, SEED)
     study = load_study("camrelizumab-npc")
-    return study, forms, map_study(study, forms, ["DM", *MINE])
+    return study, forms, map_study(study, forms, ["DM", *MINE, *DOSING])
 
 
 # -- independent readings of the raw data ----------------------------------
@@ -221,6 +222,40 @@ def test_ex_holds_the_given_doses_with_infusion_times(bundle):
     assert not any((usubjid(study, s), iso(d)) in dates for s, d in zip(skipped["SUBJECT"], skipped["ECDAT"]))
     # Visit numbers follow the cycles within each subject.
     assert ex.groupby("USUBJID")["VISITNUM"].apply(lambda v: v.is_monotonic_increasing).all()
+
+
+def test_ec_holds_every_dosing_visit_with_reasons_and_links_to_ae(bundle):
+    study, forms, out = bundle
+    ec, ex, raw, ae = out["EC"], out["EX"], forms["dosing"], out["AE"]
+    assert len(ec) == len(raw)
+    records = by_key(ec, "USUBJID", "ECSPID")
+    for row in raw.to_dict("records"):
+        rec = records[(usubjid(study, row["SUBJECT"]), row["FOLDER"])]
+        given = row["ECYN"] == "Yes"
+        assert rec["ECOCCUR"] == ("Y" if given else "N") and rec["ECSTDTC"][:10] == iso(row["ECDAT"])
+        reason = row["ECNDOTH"] if row["ECNDRSN"] == "Other" else row["ECNDRSN"]
+        delay = row["ECDELOTH"] if row["ECDELRSN"] == "Other" else row["ECDELRSN"]
+        assert (rec["ECREASOC"], rec["ECADJ"]) == (reason.upper(), delay.upper())
+        assert (rec["ECDOSE"] == float(row["ECDOSE"])) if given else pd.isna(rec["ECDOSE"])
+    # EX: the given doses with the same adjustment reason; SUPPEX flags exactly the delays.
+    given = ec[ec["ECOCCUR"] == "Y"]
+    assert sorted(ex["EXADJ"]) == sorted(given["ECADJ"])
+    supp = out["SUPPEX"]
+    assert (supp["QNAM"] == "EXDELAY").all() and len(supp) == int((raw["ECDELAY"] == "Yes").sum()) > 0
+    adjusted = by_key(ex, "USUBJID", "EXSEQ")
+    assert all(adjusted[(s, float(v))]["EXADJ"] != "" for s, v in zip(supp["USUBJID"], supp["IDVARVAL"]))
+    # RELREC: one EC and one AE record per raw link, the AE being the one the form names.
+    rel = out["RELREC"]
+    linked = raw[raw["ECAENUM"] != ""]
+    assert len(rel) == 2 * len(linked) > 0 and (rel.groupby("RELID").size() == 2).all()
+    aes = set(zip(ae["USUBJID"], ae["AESPID"]))
+    ecs = set(zip(ec["USUBJID"], ec["ECSPID"]))
+    for row in linked.to_dict("records"):
+        subject, relid = usubjid(study, row["SUBJECT"]), f"{row['FOLDER']}-AE{row['ECAENUM']}"
+        pair = rel[(rel["USUBJID"] == subject) & (rel["RELID"] == relid)].set_index("RDOMAIN")
+        assert (pair.loc["EC", "IDVAR"], pair.loc["EC", "IDVARVAL"]) == ("ECSPID", row["FOLDER"])
+        assert (pair.loc["AE", "IDVAR"], pair.loc["AE", "IDVARVAL"]) == ("AESPID", row["ECAENUM"])
+        assert (subject, row["FOLDER"]) in ecs and (subject, row["ECAENUM"]) in aes
 
 
 def test_cm_prior_and_subsequent_anticancer_therapy(bundle):
