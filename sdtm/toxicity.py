@@ -19,8 +19,9 @@ upper (``uln``) or lower (``lln``) limit of normal, of the baseline result
 (``baseline``), or an absolute ``value`` in the standard unit. In the ``high``
 direction a result has grade g when it is above the lowest alternative of g;
 in the ``low`` direction when it is below the highest. The grade is the
-highest such g (--TOX names the term of its direction; blank at grade 0), 0 when the result is gradable but meets none, blank when
-there is no numeric result, no criteria for the test, or no threshold can be
+highest such g (--TOX names the term of its direction); ``normal`` (default
+blank, as CTCAE grades run from 1; e.g. "0") when the result is gradable but
+meets none; blank when there is no numeric result, no criteria for the test, or no threshold can be
 computed (e.g. no reference range). A test with both directions takes the
 grade of the direction in which it is abnormal (the high one when both are).
 """
@@ -67,7 +68,7 @@ def _direction_grade(result, limits, direction, rule, path):
 
 
 @algorithm("toxicity_grade")
-def toxicity_grade(block, result, test, low, high, criteria, baseline=None, output="grade"):
+def toxicity_grade(block, result, test, low, high, criteria, baseline=None, output="grade", normal=""):
     """--TOXGR (``output: grade``) or --TOX (``output: term``) by the spec's ``criteria``.
 
     ``baseline`` names the baseline flag variable (e.g. LBLOBXFL): the flagged
@@ -111,4 +112,5 @@ def toxicity_grade(block, result, test, low, high, criteria, baseline=None, outp
         term[rows] = names
     if output == "term":
         return pd.Series(term, index=block.index, dtype="object")
-    return pd.Series([("" if np.isnan(g) else str(int(g))) for g in grade], index=block.index, dtype="object")
+    return pd.Series([("" if np.isnan(g) else str(normal) if g == 0 else str(int(g))) for g in grade],
+                     index=block.index, dtype="object")

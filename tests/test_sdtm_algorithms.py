@@ -371,3 +371,57 @@ def test_count_of_operands_equal_to_a_value(tmp_path):
                                "LIVER": ["No", "Yes", ""]}, index=[2, 3, 4])}
     dm = map_study(load_study(tmp_path), raw, ["DM"])["DM"]
     assert dm["NSITES"].tolist() == [2.0, 1.0, 0.0]
+
+
+def test_toxicity_grade_by_direction_limit_baseline_and_absolute_thresholds(tmp_path):
+    (tmp_path / "sdtm").mkdir()
+    (tmp_path / "study.yaml").write_text("studyid: T\ntitle: T\nprotocol: T\n"
+                                         "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
+    (tmp_path / "sdtm" / "LB.yaml").write_text(textwrap.dedent("""\
+        name: LB
+        label: Laboratory Test Results
+        mapping: {sources: [{form: lab}]}
+        variables:
+          - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
+          - {name: LBTESTCD, label: Test, mapping: {algorithm: assign, column: T}}
+          - {name: LBSTRESN, label: Result, data_type: float, mapping: {algorithm: assign, column: V}}
+          - {name: LBSTNRLO, label: Low, data_type: float, mapping: {algorithm: assign, column: LO}}
+          - {name: LBSTNRHI, label: High, data_type: float, mapping: {algorithm: assign, column: HI}}
+          - {name: LBLOBXFL, label: Baseline, mapping: {algorithm: assign, column: B}}
+          - name: LBTOX
+            label: Toxicity
+            mapping: &g
+              algorithm: toxicity_grade
+              output: term
+              normal: "0"
+              result: LBSTRESN
+              test: LBTESTCD
+              low: LBSTNRLO
+              high: LBSTNRHI
+              baseline: LBLOBXFL
+              criteria:
+                CREAT:
+                  high: {term: Creatinine increased,
+                         grades: {1: [{uln: 1}], 2: [{uln: 1.5}, {baseline: 1.5}], 3: [{uln: 3}, {baseline: 3}]}}
+                GLUC:
+                  high: {term: Hyperglycemia, grades: {1: [{uln: 1}], 2: [{value: 8.9}]}}
+                  low: {term: Hypoglycemia, grades: {1: [{lln: 1}], 2: [{value: 3.0}]}}
+          - {name: LBTOXGR, label: Grade, mapping: {<<: *g, output: grade}}
+        """))
+    rows = [  # subject, test, value, low, high, baseline flag
+        ("A", "CREAT", "60", "50", "100", "Y"),    # baseline: within range
+        ("A", "CREAT", "95", "50", "100", ""),     # > 1.5 x baseline (90), <= ULN: grade 2
+        ("A", "CREAT", "190", "50", "100", ""),    # > 3 x baseline (180): grade 3
+        ("B", "CREAT", "120", "50", "100", ""),    # no baseline: > ULN only: grade 1
+        ("B", "CREAT", "120", "", "", ""),         # no range, no baseline: not gradable
+        ("C", "GLUC", "9.0", "3.9", "6.1", ""),    # > 8.9: hyperglycaemia grade 2
+        ("C", "GLUC", "3.5", "3.9", "6.1", ""),    # < LLN: hypoglycaemia grade 1
+        ("C", "GLUC", "5.0", "3.9", "6.1", ""),    # normal: "0"
+        ("C", "GLUC", "2.9", "", "", ""),          # < 3.0 needs no range: grade 2
+        ("C", "ALB", "20", "35", "50", ""),        # no criteria: blank
+    ]
+    raw = {"lab": pd.DataFrame(rows, columns=["S", "T", "V", "LO", "HI", "B"], index=range(2, 2 + len(rows)))}
+    lb = map_study(load_study(tmp_path), raw, ["LB"])["LB"]
+    assert lb["LBTOXGR"].tolist() == ["0", "2", "3", "1", "", "2", "1", "0", "2", ""]
+    assert lb["LBTOX"].tolist() == ["", "Creatinine increased", "Creatinine increased", "Creatinine increased", "",
+                                    "Hyperglycemia", "Hypoglycemia", "", "Hypoglycemia", ""]
