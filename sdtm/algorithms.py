@@ -26,7 +26,7 @@ the variable's values. Operands inside parameters are one of
 | subject_value | the subject's ``variable`` of a one-record-per-subject ``dataset`` (e.g. DM.RFXSTDTC) |
 | study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
 | age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
-| epoch | EPOCH of the subject element (SE) in which ``date`` falls |
+| epoch | EPOCH of the subject element (SE) in which ``date`` falls (by its time where both have one; a partial date when wholly inside one element) |
 | visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
 | visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
@@ -38,6 +38,7 @@ the variable's values. Operands inside parameters are one of
 | seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
 """
 
+import operator
 import re
 
 import numpy as np
@@ -330,24 +331,52 @@ def age(block, birth, reference):
     return years.map(lambda y: "" if pd.isna(y) else str(int(y)))
 
 
+def _period(dates):
+    """Earliest and latest moment of each ISO 8601 date as text: the value itself
+    for a full date (with its time, if any), the first and last day of a month
+    or year known only to that precision (from 00:00 to 23:59, so a partial
+    month that starts before an element's first time is not inside it); blank
+    for no date."""
+    dates = dates.fillna("").astype(str)
+    lo, hi = dates.copy(), dates.copy()
+    month, year = dates.str.len() == 7, dates.str.len() == 4
+    lo[month], lo[year] = dates[month] + "-01T00:00", dates[year] + "-01-01T00:00"
+    ends = pd.to_datetime(dates[month] + "-01", errors="coerce") + pd.offsets.MonthEnd(0)
+    hi[month], hi[year] = ends.dt.strftime("%Y-%m-%dT23:59").fillna(""), dates[year] + "-12-31T23:59"
+    return lo, hi
+
+
+def _compare(left, right, op):
+    """``left op right`` per pair of ISO 8601 texts at the precision both have
+    (a date against a datetime compares the dates)."""
+    return np.array([op(a[:min(len(a), len(b))], b[:min(len(a), len(b))]) for a, b in zip(left, right)],
+                    dtype=bool)
+
+
 @algorithm("epoch")
 def epoch(block, date, elements="SE"):
+    """EPOCH of the subject's element (SE) in which ``date`` falls: an element
+    holds moments from its start up to (not including) its end, the next
+    element's start, compared with the time where both have one (a pre-dose
+    sample at 11:10 before an 11:30 infusion is still screening); a date equal
+    to the end of an element that no element follows belongs to it. A partial date (month or
+    year) gets the EPOCH of the element that holds all of it, else none."""
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
-    dates = block.var(date).fillna("").str.slice(0, 10)
-    subjects = block.var("USUBJID")
+    lo, hi = _period(block.var(date))
     out = pd.Series("", index=block.index, dtype="object")
-    full = dates.str.len() == 10
-    frame = pd.DataFrame({"USUBJID": subjects[full], "date": dates[full], "_i": dates[full].index})
-    spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].copy()
-    spans["SESTDTC"], spans["SEENDTC"] = spans["SESTDTC"].str.slice(0, 10), spans["SEENDTC"].str.slice(0, 10)
+    known = lo != ""
+    frame = pd.DataFrame({"USUBJID": block.var("USUBJID")[known], "lo": lo[known], "hi": hi[known],
+                          "_i": lo[known].index})
+    spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].fillna("")
+    starts = set(zip(spans["USUBJID"], spans["SESTDTC"]))
+    spans = spans.assign(_last=[(s, e) not in starts for s, e in zip(spans["USUBJID"], spans["SEENDTC"])])
     joined = frame.merge(spans, on="USUBJID", how="inner")
-    # An element holds dates from its start up to (not including) its end,
-    # which is the next element's start; a date equal to an end date with no
-    # element starting then (the last element) belongs to that element.
-    inside = (joined["date"] >= joined["SESTDTC"]) & (
-        (joined["date"] < joined["SEENDTC"]) | (joined["SEENDTC"] == ""))
-    at_end = joined["date"] == joined["SEENDTC"]
-    joined = joined[inside | at_end].assign(_rank=(~inside).astype(int))
+    after_start = _compare(joined["lo"], joined["SESTDTC"], operator.ge)
+    open_end = (joined["SEENDTC"] == "").to_numpy()
+    inside = after_start & (open_end | _compare(joined["hi"], joined["SEENDTC"], operator.lt))
+    at_end = (after_start & ~open_end & joined["_last"].to_numpy()
+              & _compare(joined["hi"], joined["SEENDTC"], operator.le))
+    joined = joined[inside | at_end].assign(_rank=(~inside[inside | at_end]).astype(int))
     joined = joined.sort_values(["_i", "_rank"], kind="mergesort").drop_duplicates("_i")
     out.loc[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy()
     return out

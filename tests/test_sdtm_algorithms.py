@@ -425,3 +425,49 @@ def test_toxicity_grade_by_direction_limit_baseline_and_absolute_thresholds(tmp_
     assert lb["LBTOXGR"].tolist() == ["0", "2", "3", "1", "", "2", "1", "0", "2", ""]
     assert lb["LBTOX"].tolist() == ["", "Creatinine increased", "Creatinine increased", "Creatinine increased", "",
                                     "Hyperglycemia", "Hypoglycemia", "", "Hypoglycemia", ""]
+
+
+def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_element(tmp_path):
+    (tmp_path / "sdtm").mkdir()
+    (tmp_path / "study.yaml").write_text("studyid: E\ntitle: E\nprotocol: E\n"
+                                         "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
+    (tmp_path / "sdtm" / "SE.yaml").write_text(textwrap.dedent("""\
+        name: SE
+        label: Subject Elements
+        mapping:
+          sources:
+            - records:
+                - {USUBJID: A, SESTDTC: "2021-01-05", SEENDTC: "2021-02-01T10:00", EPOCH: SCREENING}
+                - {USUBJID: A, SESTDTC: "2021-02-01T10:00", SEENDTC: "2021-06-30", EPOCH: TREATMENT}
+                - {USUBJID: A, SESTDTC: "2021-06-30", SEENDTC: "2021-12-31", EPOCH: FOLLOW-UP}
+        variables:
+          - {name: USUBJID, label: Subject}
+          - {name: SESTDTC, label: Start}
+          - {name: SEENDTC, label: End}
+          - {name: EPOCH, label: Epoch}
+        """))
+    (tmp_path / "sdtm" / "LB.yaml").write_text(textwrap.dedent("""\
+        name: LB
+        label: Laboratory Test Results
+        mapping: {sources: [{form: lab}]}
+        variables:
+          - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
+          - {name: LBDTC, label: Date, mapping: {algorithm: assign, column: D}}
+          - {name: EPOCH, label: Epoch, mapping: {algorithm: epoch, date: LBDTC}}
+        """))
+    expected = {
+        "2021-02-01T09:30": "SCREENING",     # pre-dose sample on Day 1
+        "2021-02-01T10:30": "TREATMENT",
+        "2021-02-01": "TREATMENT",           # no time: the element starting that day
+        "2021-02": "",                       # partly screening, partly treatment
+        "2021-03": "TREATMENT",              # wholly inside treatment
+        "2021-06": "",                       # partly treatment, partly follow-up
+        "2021-08": "FOLLOW-UP",
+        "2021": "",
+        "2021-12-31": "FOLLOW-UP",           # the end of the last element
+        "2022-01": "",
+        "": "",
+    }
+    raw = {"lab": pd.DataFrame({"S": "A", "D": list(expected)}, index=range(2, 2 + len(expected)))}
+    lb = map_study(load_study(tmp_path), raw, ["LB"])["LB"]
+    assert dict(zip(lb["LBDTC"], lb["EPOCH"])) == expected
