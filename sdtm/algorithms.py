@@ -15,6 +15,7 @@ the variable's values. Operands inside parameters are one of
 | assign | a raw column (spaces trimmed and collapsed, optional ``case``: upper/lower), through an optional ``decode`` table, then the variable's codelist |
 | hardcode | one value (checked against the codelist; ``assign`` and ``hardcode`` take ``codelist`` to name a value-level one) |
 | count_subjects | the number of distinct subjects of ``dataset`` (optionally ``where``) |
+| study_summary | the ``min`` or ``max`` of ``variable`` over all records of ``dataset`` (optionally ``where``), e.g. TS SSTDTC |
 | parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
 | datetime | ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read by the first it fits) and an optional raw ``time`` |
 | concat | ``parts`` joined by ``separator`` |
@@ -175,6 +176,20 @@ def count_subjects(block, dataset, where=None):
     if where:
         other = other[evaluate_condition(_DatasetView(other, block.path), where).to_numpy()]
     return pd.Series(str(other["USUBJID"].replace("", np.nan).nunique()), index=block.index, dtype="object")
+
+
+@algorithm("study_summary")
+def study_summary(block, dataset, variable, how="min", where=None):
+    """The earliest (``min``) or latest (``max``) non-blank ``variable`` over all
+    records of ``dataset`` (optionally filtered), e.g. TS SSTDTC, the first consent."""
+    if how not in ("min", "max"):
+        raise InputError(f"{block.path}.how: {how!r} must be min or max")
+    other = block.other_dataset(dataset, list(dict.fromkeys([variable, *condition_variables(where or {})])))
+    if where:
+        other = other[evaluate_condition(_DatasetView(other, block.path), where).to_numpy()]
+    values = other[variable].fillna("").astype(str)
+    values = values[values != ""]
+    return pd.Series(getattr(values, how)() if len(values) else "", index=block.index, dtype="object")
 
 
 @per_distinct

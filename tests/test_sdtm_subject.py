@@ -102,9 +102,10 @@ def test_sv_one_record_per_subject_visit(bundled_sdtm):
     unscheduled = sv[sv["VISIT"].str.startswith("UNSCHEDULED")]
     assert len(unscheduled) and (unscheduled["VISIT"] == "UNSCHEDULED " + unscheduled["VISITNUM"].map("{:g}".format)).all()
     assert (unscheduled["SVPRESP"] == "").all() and (sv.loc[~sv.index.isin(unscheduled.index), "SVPRESP"] == "Y").all()
+    assert sv["SVOCCUR"].equals(sv["SVPRESP"]) and "EPOCH" not in sv.columns
 
 
-def test_trial_summary_and_visits(bundled_sdtm):
+def test_trial_summary_and_visits(bundled_sdtm, bundled_raw):
     study, frames = bundled_sdtm
     ts = frames["TS"].set_index("TSPARMCD")
     protocol = load_protocol()
@@ -112,8 +113,27 @@ def test_trial_summary_and_visits(bundled_sdtm):
     assert ts.loc["DCUTDTC", "TSVAL"] == str(protocol.config["data_cutoff"]) == study.parameters["data_cutoff"]
     assert protocol.study == study.studyid
     assert ts.loc["ACTSUB", "TSVAL"] == str((frames["DM"]["ACTARMCD"] == "CAMR").sum())
+    # The study start is the earliest consent of the export, not a date fixed in the spec.
+    enrolment = bundled_raw[1]["enrolment"]
+    assert ts.loc["SSTDTC", "TSVAL"] == min(iso(d) for d in enrolment["ICDAT"])
     assert ts.loc["TPHASE", ["TSVAL", "TSVALCD"]].tolist() == ["PHASE II TRIAL", "C15601"]
     assert ts.loc["TITLE", "TSPARM"] == "Trial Title"
     tv = frames["TV"]
     assert tv["VISITNUM"].is_unique and tv["VISIT"].is_unique
     assert tv.loc[tv["VISIT"] == "CYCLE 18 DAY 1", "VISITDY"].item() == 1 + 21 * 17
+
+
+def test_end_of_participation_is_not_before_any_collected_date(bundled_sdtm):
+    frames = bundled_sdtm[1]
+    dm = frames["DM"].set_index("USUBJID")
+    assert "ACTARMUD" in dm.columns and (dm["ACTARMUD"] == "").all()
+    later = []
+    for name, column in [("LB", "LBDTC"), ("MB", "MBDTC"), ("AE", "AESTDTC"), ("AE", "AEENDTC"), ("QS", "QSDTC"),
+                         ("RS", "RSDTC"), ("EC", "ECENDTC"), ("EX", "EXENDTC"), ("DS", "DSSTDTC"), ("SV", "SVENDTC")]:
+        frame = frames[name]
+        for subject, date in zip(frame["USUBJID"], frame[column]):
+            end = dm.loc[subject, "RFPENDTC"]
+            size = min(len(date), len(end))
+            if date and date[:size] > end[:size]:
+                later.append((name, subject, date, end))
+    assert not later, later[:5]
