@@ -28,7 +28,7 @@ LABELS = {
         ("QSSTRESN", "Numeric Finding in Standard Units"), ("QSSTAT", "Completion Status"),
         ("QSREASND", "Reason Not Performed"), ("QSLOBXFL", "Last Observation Before Exposure Flag"),
         ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("EPOCH", "Epoch"),
-        ("QSDTC", "Date/Time of Finding"), ("QSDY", "Study Day of Finding")],
+        ("QSDTC", "Date/Time of Finding"), ("QSDY", "Study Day of Finding"), ("QSEVLINT", "Evaluation Interval")],
     "LB": [
         ("STUDYID", "Study Identifier"), ("DOMAIN", "Domain Abbreviation"),
         ("USUBJID", "Unique Subject Identifier"), ("LBSEQ", "Sequence Number"),
@@ -177,6 +177,10 @@ def test_qlq_c30_answers_scores_and_not_done(bundle):
     assert (rec["QSTEST"], rec["QSSTAT"], rec["QSREASND"], rec["QSORRES"]) == (
         "Questionnaires", "NOT DONE", missed["QSNDRSN"].upper(), "")
     assert (qs["QSTESTCD"] == "QSALL").sum() == (raw["QSPERF"] == "No").sum()
+    # Items 6-30 ask about the past week; items 1-5 name no period.
+    number = pd.to_numeric(qs["QSTESTCD"].str.slice(5), errors="coerce")
+    assert (qs.loc[number >= 6, "QSEVLINT"] == "-P1W").all()
+    assert (qs.loc[(number < 6) | number.isna(), "QSEVLINT"] == "").all()
 
 
 # -- LB ------------------------------------------------------------------------
@@ -301,8 +305,14 @@ def test_recist_responses_and_ecog(bundle):
         rec = one(ecog, USUBJID=usubjid(study, row["SUBJECT"]))
         assert (rec["RSTESTCD"], rec["RSTEST"], rec["RSORRES"], rec["RSSTRESC"], rec["RSSTRESN"], rec["RSEVAL"],
                 rec["RSDTC"], rec["RSLOBXFL"]) == (
-            "ECOG101", "ECOG1-Performance Status", row["ECOG"], row["ECOG"], float(row["ECOG"]), "",
+            "ECOG101", "ECOG1-Performance Status", ECOG_TEXT[row["ECOG"]], row["ECOG"], float(row["ECOG"]), "",
             iso(row["ICDAT"]), "Y" if row["SUBJECT"] in first else "")
+
+
+# ECOG101OR (CDISC CT C179943): the original result of each grade is the grade's text.
+ECOG_TEXT = {"0": "Fully active, able to carry on all pre-disease performance without restriction",
+             "1": "Restricted in physically strenuous activity but ambulatory and able to carry out work of a "
+                  "light or sedentary nature, e.g., light house work, office work"}
 
 
 # -- MI and GF -----------------------------------------------------------------
