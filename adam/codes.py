@@ -1,10 +1,13 @@
-"""Categories and codes: grouping a number into a spec's categories and
-turning values into their codelist codes or decodes (AGEGR1, AGEGR1N, PARAM)."""
+"""Categories and codes: grouping a number into a spec's categories, values
+by cases, joined values, and values turned into their codelist codes or
+decodes (AGEGR1, AGEGR1N, ATOXGR, SHIFT1, PARAM)."""
 
 import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+
+from .filters import as_text, where_mask
 
 
 def derive_var_group(frame, new, variable, groups, path="group"):
@@ -21,6 +24,38 @@ def derive_var_group(frame, new, variable, groups, path="group"):
         out[hit] = str(group["value"])
         todo &= ~hit
     return frame.assign(**{new: out.to_numpy()})
+
+
+def _operand(frame, operand, path):
+    """Values of ``{variable: NAME}`` (as text) or ``{value: TEXT}`` for every record."""
+    if isinstance(operand, dict) and set(operand) == {"variable"}:
+        return as_text(frame[operand["variable"]])
+    if isinstance(operand, dict) and set(operand) == {"value"}:
+        return pd.Series(str(operand["value"]), index=frame.index, dtype=object)
+    raise InputError(f"{path}: {operand!r} must be {{variable: NAME}} or {{value: TEXT}}")
+
+
+def derive_var_case(frame, new, cases, default=None, path="case_when", study=None):
+    """Add ``new``: the ``then`` of the first of ``cases`` whose ``when`` filter
+    holds, else ``default`` (else ""); e.g. ATOXGR 0 for a graded result
+    without a grade. Operands are ``{variable: NAME}`` or ``{value: TEXT}``."""
+    out = _operand(frame, default, f"{path}.default") if default is not None else \
+        pd.Series("", index=frame.index, dtype=object)
+    for i, case in enumerate(reversed(cases)):
+        if set(case) != {"when", "then"}:
+            raise InputError(f"{path}.cases[{len(cases) - 1 - i}]: a case is {{when, then}}")
+        hit = where_mask(frame, case["when"], f"{path}.cases[{len(cases) - 1 - i}].when", study)
+        out = out.where(~hit, _operand(frame, case["then"], f"{path}.cases[{len(cases) - 1 - i}].then"))
+    return frame.assign(**{new: out.to_numpy()})
+
+
+def derive_var_concat(frame, new, parts, separator="", path="concat"):
+    """Add ``new``: ``parts`` (operands as in ``derive_var_case``) joined by ``separator``,
+    "" where any part is blank (e.g. SHIFT1 "0 to 2" from BTOXGR and ATOXGR)."""
+    values = [_operand(frame, part, f"{path}.parts[{i}]") for i, part in enumerate(parts)]
+    joined = values[0].str.cat(values[1:], sep=separator) if len(values) > 1 else values[0]
+    blank = np.logical_or.reduce([v.to_numpy() == "" for v in values])
+    return frame.assign(**{new: np.where(blank, "", joined.to_numpy()).astype(object)})
 
 
 def _lookup(codelist, source, target, path):

@@ -21,6 +21,8 @@ Sources in the subject-level derivations are ``{dataset, where, date|variable,
 | status | COMPLETED/DISCONTINUED/ONGOING-style status (``values``) from the subject's last ``dataset`` record: ``variable`` in ``completed`` or not, or none |
 | flag | "Y" where the filter ``where`` holds, else ``false`` (default "N") |
 | group | the category (``groups``: ``{below, value}``, the last without ``below``) of number ``variable`` |
+| case_when | the ``then`` (``{variable}`` or ``{value}``) of the first of ``cases`` whose ``when`` filter holds, else ``default`` |
+| concat | ``parts`` (``{variable}`` or ``{value}``) joined by ``separator``; blank where a part is blank |
 | encode | the code in this variable's codelist whose decode is ``variable``'s value (AGEGR1N from AGEGR1) |
 | decode | the decode of ``variable``'s value in ``variable``'s codelist (PARAM from PARAMCD) |
 | number | ``variable``'s text as a number (ATOXGRN from ATOXGR) |
@@ -159,6 +161,24 @@ def flag(rec, where, false="N"):
 @derivation("group")
 def group(rec, variable, groups):
     return codes.derive_var_group(rec.columns(variable), "_group", variable, groups, rec.path)["_group"]
+
+
+@derivation("case_when")
+def case_when(rec, cases, default=None):
+    names = dict.fromkeys([*condition_variables([c.get("when", {}) for c in cases]),
+                           *_operand_variables([*(c.get("then") for c in cases), default])])
+    return codes.derive_var_case(rec.columns(*names) if names else pd.DataFrame(index=rec.index), "_c", cases,
+                                 default, rec.path, rec.study)["_c"]
+
+
+@derivation("concat")
+def concat(rec, parts, separator=""):
+    frame = rec.columns(*dict.fromkeys(_operand_variables(parts)))
+    return codes.derive_var_concat(frame, "_c", parts, separator, rec.path)["_c"]
+
+
+def _operand_variables(operands):
+    return [o["variable"] for o in operands if isinstance(o, dict) and "variable" in o]
 
 
 @derivation("encode")

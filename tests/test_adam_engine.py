@@ -167,18 +167,13 @@ def test_undefined_method_of_a_rule(tmp_path):
 # -- the bundled study end to end ----------------------------------------------
 
 @pytest.fixture(scope="module")
-def bundled_adam(bundled_sdtm):
-    study, sdtm = bundled_sdtm
-    sdtm = dict(sdtm)
-    # ADSL reads the cause of death from DD and the number of metastatic sites from
-    # SUPPDM; where the bundled SDTM specs do not define them yet, they have no records.
-    for name, columns in {"DD": ["USUBJID", "DDTESTCD", "DDSTRESC"], "SUPPDM": ["USUBJID", "QNAM", "QVAL"]}.items():
-        sdtm.setdefault(name, pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
-    return study, sdtm, build_adam(study, sdtm)
+def bundled(bundled_sdtm, bundled_adam):
+    """(study, SDTM frames, ADaM frames) of the bundled study (the session's build)."""
+    return bundled_sdtm[0], bundled_sdtm[1], bundled_adam[1]
 
 
-def test_bundled_study_invariants(bundled_adam):
-    study, sdtm, adam = bundled_adam
+def test_bundled_study_invariants(bundled):
+    study, sdtm, adam = bundled
     adsl = adam["ADSL"]
     assert sorted(adsl["USUBJID"]) == sorted(sdtm["DM"]["USUBJID"]) and adsl["USUBJID"].is_unique
     for name in ("ADTTE", "ADAE", "ADQS"):
@@ -198,8 +193,8 @@ def test_bundled_study_invariants(bundled_adam):
         pd.testing.assert_frame_equal(frame, again[name])
 
 
-def test_adam_command_writes_xpt_with_date_formats(bundled_adam, tmp_path):
-    study, sdtm, adam = bundled_adam
+def test_adam_command_writes_xpt_with_date_formats(bundled, tmp_path):
+    study, sdtm, adam = bundled
     sdtm_dir, out = tmp_path / "sdtm", tmp_path / "adam"
     known = {name: frame for name, frame in sdtm.items() if name in study.datasets}
     write_datasets(study, known, sdtm_dir, None)
@@ -208,7 +203,7 @@ def test_adam_command_writes_xpt_with_date_formats(bundled_adam, tmp_path):
     code = main(["adam", "--study", "camrelizumab-npc", "--sdtm", str(sdtm_dir), "--out", str(out),
                  "--created", "2024-04-01T12:00:00"])
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adex.xpt", "adqs.xpt", "adsl.xpt", "adtte.xpt"]
+    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adex.xpt", "adlb.xpt", "adqs.xpt", "adsl.xpt", "adtte.xpt"]
     frame, meta = read_xpt(out / "adsl.xpt")
     formats = {v.name: v.format for v in meta.variables}
     assert formats["TRTSDT"] == "DATE9." and formats["TRTSDTM"] == "DATETIME20." and formats["AGE"] is None

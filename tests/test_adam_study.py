@@ -30,7 +30,8 @@ COLUMNS = {
     "SUPPAE": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QLABEL", "QVAL"],
     "RS": ["USUBJID", "RSSEQ", "RSCAT", "RSTESTCD", "RSSTRESC", "RSSTRESN", "RSLOBXFL", "RSDTC"],
     "QS": ["USUBJID", "QSSEQ", "QSCAT", "QSTESTCD", "QSSTRESN", "VISITNUM", "VISIT", "QSDTC"],
-    "LB": ["USUBJID", "LBSEQ", "LBDTC"],
+    "LB": ["STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBCAT", "LBSTRESC", "LBSTRESN", "LBSTNRLO", "LBSTNRHI",
+           "LBNRIND", "LBSTAT", "LBLOBXFL", "LBTOX", "LBTOXGR", "VISITNUM", "VISIT", "LBDTC"],
     "CM": ["USUBJID", "CMSEQ", "CMCAT", "CMSTDTC"],
     "MB": ["USUBJID", "MBSEQ", "MBTESTCD", "MBSTRESC", "MBSTRESN", "MBLOBXFL", "MBDTC"],
     "MI": ["USUBJID", "MISEQ", "MITESTCD", "MITSTDTL", "MISTRESN", "MILOBXFL", "MIDTC"],
@@ -38,7 +39,7 @@ COLUMNS = {
     "DD": ["USUBJID", "DDSEQ", "DDTESTCD", "DDSTRESC"],
     "SUPPDM": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"],
 }
-NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "ECSEQ", "ECDOSE", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
+NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "ECSEQ", "ECDOSE", "LBSTRESN", "LBSTNRLO", "LBSTNRHI", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
            "LBSEQ", "CMSEQ", "MBSEQ", "MBSTRESN", "MISEQ", "MISTRESN", "GFSEQ", "GFSTRESN", "DDSEQ"}
 
 
@@ -71,6 +72,14 @@ def ae(seq, decod, soc, ser, start, end="", grade="1", rel="RELATED"):
 
 def qs(usubjid, visitnum, visit, date, answers, category="EORTC QLQ-C30 V3.0"):
     return [[usubjid, None, category, f"EOR01{n:02d}", v, visitnum, visit, date] for n, v in answers.items()]
+
+
+def lb(usubjid, seq, testcd, value, grade, lobxfl, visitnum, visit, date, test="ALT", stat=""):
+    high = {"ALT": 40.0, "TSH": 4.0}[test]
+    term = "Alanine aminotransferase increased" if grade not in ("", "0") else ""
+    return [STUDYID, usubjid, seq, testcd, "CHEMISTRY", "" if value is None else f"{value:g}", value, 0.0, high,
+            "" if value is None else "HIGH" if value > high else "NORMAL", stat, lobxfl, term, grade, visitnum,
+            visit, date]
 
 
 def rs(usubjid, seq, result, date, cat="RECIST 1.1", test="OVRLRESP", number=None, lobxfl=""):
@@ -130,7 +139,16 @@ SDTM = {
         *qs(S2, 1, "SCREENING", "2023-01-25", {29: 2, 30: 2}),
         *qs(S2, 101, "CYCLE 1 DAY 1", "2023-02-01", {29: 4, 30: 4}),
     ]),
-    "LB": sdtm("LB", [[S4, 1, "2023-05-02T08:00"]]),
+    "LB": sdtm("LB", [
+        lb(S1, 1, "ALT", 30, "", "", 1, "SCREENING", "2023-01-02"),
+        lb(S1, 2, "ALT", 50, "1", "Y", 101, "CYCLE 1 DAY 1", "2023-01-10T08:00"),     # baseline, grade 1
+        lb(S1, 3, "ALT", 130, "2", "", 102, "CYCLE 2 DAY 1", "2023-01-31"),           # worst, first
+        lb(S1, 4, "ALT", 130, "2", "", 103, "CYCLE 3 DAY 1", "2023-02-21"),
+        lb(S1, 5, "ALT", 900, "4", "", 104, "CYCLE 4 DAY 1", "2023-04-30"),           # 30 days after TRTEDT
+        lb(S1, 6, "TSH", 2.0, "", "", 102, "CYCLE 2 DAY 1", "2023-01-31", test="TSH"),
+        lb(S1, 7, "ALT", None, "", "", 102, "CYCLE 2 DAY 1", "2023-01-31", stat="NOT DONE"),
+        lb(S4, 1, "ALT", 20, "", "", 1, "SCREENING", "2023-05-02T08:00"),
+    ]),
     "CM": sdtm("CM", []),
     "MB": sdtm("MB", [[S1, 1, "EBDNA", "<500", None, "Y", "2023-01-03"], [S2, 1, "EBDNA", "1378", 1378, "Y", "2023-01-20"],
                       [S2, 2, "EBDNA", "2040", 2040, "", "2023-03-20"]]),
@@ -164,7 +182,7 @@ def by_subject(frame):
 
 def test_frames_follow_the_specs(adam):
     study, frames = adam
-    assert list(frames) == ["ADAE", "ADEX", "ADQS", "ADSL", "ADTTE"]
+    assert list(frames) == ["ADAE", "ADEX", "ADLB", "ADQS", "ADSL", "ADTTE"]
     for name, frame in frames.items():
         spec = study.datasets[name]
         assert list(frame.columns) == spec.variable_names
@@ -294,6 +312,27 @@ def test_adex_doses_and_per_subject_summaries(adam):
         assert _same(tuple(summary.loc[subject_id, params]), tuple(float(v) for v in values)), subject_id
     assert set(adex.loc[adex["PARAMCD"] == "RDI", "AVALU"]) == {"%"}
     assert set(adex.loc[adex["PARAMCD"] == "DOSEINT", "PARAM"]) == {"Dose Intensity (mg/3 weeks)"}
+
+
+def test_adlb_grades_baseline_shift_and_worst_grade(adam):
+    adlb = adam[1]["ADLB"]
+    columns = ["USUBJID", "PARAMCD", "LBSEQ", "AVAL", "ONTRTFL", "ABLFL", "BASE", "CHG", "ATOXGR", "ATOXGRN",
+               "BTOXGR", "SHIFT1", "WGRFL"]
+    got = [tuple(r) for r in adlb[columns].itertuples(index=False)]
+    nan = np.nan
+    expected = [
+        (S1, "ALT", 1.0, 30.0, "", "", 50.0, nan, "0", 0.0, "1", "", ""),
+        (S1, "ALT", 2.0, 50.0, "Y", "Y", 50.0, nan, "1", 1.0, "1", "", ""),
+        (S1, "ALT", 3.0, 130.0, "Y", "", 50.0, 80.0, "2", 2.0, "1", "1 to 2", "Y"),
+        (S1, "ALT", 4.0, 130.0, "Y", "", 50.0, 80.0, "2", 2.0, "1", "1 to 2", ""),
+        (S1, "ALT", 5.0, 900.0, "", "", 50.0, 850.0, "4", 4.0, "1", "", ""),
+        (S1, "TSH", 6.0, 2.0, "Y", "", nan, nan, "", nan, "", "", ""),
+        (S4, "ALT", 1.0, 20.0, "", "", nan, nan, "0", 0.0, "", "", ""),
+    ]
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected):
+        assert _same(row, want), (row, want)
+    assert set(adlb["PARAM"]) == {"Alanine Aminotransferase (U/L)", "Thyrotropin (mIU/L)"}
 
 
 def test_adqs_scores_baseline_and_change(adam):

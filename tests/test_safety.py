@@ -4,6 +4,8 @@ from ADaM alone and recounted from SDTM with the tests' own code."""
 import pandas as pd
 import pytest
 
+from tests.ctcae import GRADERS
+
 AE_DAYS, SAE_DAYS = 30, 90          # protocol: AEs to 30 days after the last dose, SAEs to 90
 
 
@@ -138,3 +140,47 @@ def test_exposure_summaries_agree_with_a_recount_from_sdtm(frames):
     assert summary["NDELAY"].sum() > 0 and summary["NNOTGIV"].sum() > 0 and (summary["RDI"] < 100).any()
     doses = adex[adex["PARAMCD"] == "DOSE"]
     assert len(doses) == len(sdtm["EX"]) and (doses["SRCDOM"] == "EC").all()
+
+
+def lab_shifts_from_sdtm(sdtm):
+    """(test, baseline grade, worst on-treatment grade) -> subjects, from LB and EX with the
+    tests' own CTCAE grading: baseline is the LBLOBXFL record; on treatment is from the first
+    dose day to 30 days after the last dose day; "" where the subject has no baseline grade."""
+    dosed = exposure_from_sdtm(sdtm)
+    lb = sdtm["LB"]
+    lb = lb[lb["LBTESTCD"].isin(list(GRADERS)) & pd.to_numeric(lb["LBSTRESN"], errors="coerce").notna()]
+    base_value = {(s, t): v for s, t, v, f in zip(lb["USUBJID"], lb["LBTESTCD"], lb["LBSTRESN"], lb["LBLOBXFL"])
+                  if f == "Y"}
+
+    def grade(rec):
+        return GRADERS[rec.LBTESTCD](rec.LBSTRESN, rec.LBSTNRLO, rec.LBSTNRHI,
+                                     base_value.get((rec.USUBJID, rec.LBTESTCD), float("nan")))
+
+    baseline, worst = {}, {}
+    for rec in lb.itertuples(index=False):
+        key = (rec.USUBJID, rec.LBTESTCD)
+        if rec.LBLOBXFL == "Y":
+            baseline[key] = str(grade(rec))
+        elif rec.USUBJID in dosed.index:
+            day = pd.Timestamp(rec.LBDTC[:10])
+            first, last = dosed.loc[rec.USUBJID, "min"], dosed.loc[rec.USUBJID, "max"]
+            if first <= day <= last + pd.Timedelta(days=30):
+                worst[key] = max(worst.get(key, 0), grade(rec))
+    counts = {}
+    for (subject, test), g in worst.items():
+        cell = (test, baseline.get((subject, test), ""), str(g))
+        counts[cell] = counts.get(cell, 0) + 1
+    return counts
+
+
+def test_lab_shift_to_the_worst_grade_from_adlb_equals_a_recount_from_sdtm(frames):
+    sdtm, adam = frames
+    adlb = adam["ADLB"]
+    worst = adlb[adlb["WGRFL"] == "Y"]
+    assert not worst.duplicated(["USUBJID", "PARAMCD"]).any()
+    from_adlb = worst.groupby(["PARAMCD", "BTOXGR", "ATOXGR"]).size().to_dict()
+    from_sdtm = lab_shifts_from_sdtm(sdtm)
+    assert from_adlb == from_sdtm
+    assert sum(n for (_, _, g), n in from_sdtm.items() if g >= "3") > 0
+    shifted = worst[worst["BTOXGR"] != ""]
+    assert (shifted["SHIFT1"] == shifted["BTOXGR"] + " to " + shifted["ATOXGR"]).all()
