@@ -211,6 +211,8 @@ def test_adsl_treatment_dates_and_cycles(adam):
     # The last dose has no time: 23:59:59 imputed and flagged; the dose-0 record does not count.
     assert a.loc[S1, "TRTEDTM"] == day("2023-02-21") * 86400 + 86399 and a.loc[S1, "TRTETMF"] == "H"
     assert a.loc[S1, "TRTEDT"] == day("2023-02-21") and a.loc[S1, "TRTDURD"] == 43.0
+    # An end time collected to the minute: its seconds imputed as 59 and flagged S.
+    assert a.loc[S2, "TRTEDTM"] == day("2023-02-01") * 86400 + 8 * 3600 + 30 * 60 + 59 and a.loc[S2, "TRTETMF"] == "S"
     assert a["NUMCYC"].tolist()[:2] == [3.0, 1.0] and np.isnan(a.loc[S3, "NUMCYC"])
     assert np.isnan(a.loc[S3, "TRTSDT"]) and a.loc[S3, "TRTSTMF"] == ""
 
