@@ -76,7 +76,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     simulate(tmp_path / "c", subjects=40, seed=4)
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
-    assert len(names) == 12 and "forms.yaml" in names
+    assert len(names) == 16 and "forms.yaml" in names
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert (tmp_path / "a" / "lab.csv").read_bytes() != (tmp_path / "c" / "lab.csv").read_bytes()
@@ -85,7 +85,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
 def test_files_are_utf8_with_unix_line_endings_and_read_back_unchanged(export, forms):
     generated = generate(SUBJECTS, SEED)
     assert list(generated) == ["enrolment", "dosing", "ae", "qlqc30", "lab", "tumour", "eot", "eos",
-                               "death", "survival", "subsequent_therapy"]
+                               "death", "survival", "subsequent_therapy", "mh", "conmed", "vitals", "ecg"]
     for name, frame in generated.items():
         raw = (export / f"{name}.csv").read_bytes()
         assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf")
@@ -374,7 +374,7 @@ def test_tiny_exports_keep_every_form_and_bad_arguments_raise():
 
 def test_cli_writes_the_export(tmp_path, capsys):
     assert main(["simulate", "--out", str(tmp_path / "raw"), "--subjects", "12", "--seed", "5"]) == 0
-    assert sorted(p.name for p in (tmp_path / "raw").iterdir())[-1] == "tumour.csv"
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir())[-1] == "vitals.csv"
     assert (tmp_path / "raw" / "forms.yaml").is_file()
     assert "12 subjects" in capsys.readouterr().out
 

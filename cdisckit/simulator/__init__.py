@@ -11,7 +11,8 @@ input of ``cdisckit run``, of the end-to-end tests and of the benchmarks.
 
 One module per concept: ``protocol`` (the data files), ``timeline`` (subjects
 and the event-time model), ``enrolment``, ``dosing``, ``adverse_events``,
-``qlq_c30``, ``labs``, ``tumour``, ``disposition`` (the forms), ``messiness``
+``qlq_c30``, ``labs``, ``tumour``, ``disposition``, ``history``,
+``concomitant``, ``vitals`` (the forms), ``messiness``
 (what makes it look typed by people), ``edc_style`` (how values are written),
 ``draws`` (the random draws they share),
 ``crf`` (form layout and forms.yaml) and ``writer``. Each part draws from its
@@ -30,18 +31,22 @@ from .adverse_events import adverse_events
 from .crf import data_dictionary
 from .disposition import (death_form, end_of_study_form, end_of_treatment_form,
                           subsequent_therapy_form, survival_form)
+from .concomitant import concomitant_form
 from .dosing import dosing_form
 from .enrolment import enrolment_form
+from .history import medical_history
 from .labs import lab_form
 from .protocol import Protocol, load_protocol
 from .qlq_c30 import qlq_c30_form
 from .timeline import Timeline, build_timeline
 from .tumour import tumour_form
+from .vitals import ecg_form, vital_signs_form
 from .writer import check_target, write_export
 
 __all__ = ["generate", "simulate", "write_export", "build_study", "load_protocol", "Protocol", "Timeline"]
 
-STREAMS = ("timeline", "enrolment", "adverse_events", "dosing", "qlq_c30", "labs", "tumour", "disposition")
+STREAMS = ("timeline", "enrolment", "adverse_events", "dosing", "qlq_c30", "labs", "tumour", "disposition",
+           "history", "concomitant", "vitals", "ecg")
 
 
 def _check(subjects, seed):
@@ -59,6 +64,7 @@ def build_study(subjects: int = 60, seed: int = 1):
     rngs = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds)}
     tl = build_timeline(int(subjects), rngs["timeline"], protocol)
     ae = adverse_events(tl, rngs["adverse_events"], protocol)
+    history = medical_history(tl, rngs["history"], protocol)
     forms = {
         "enrolment": enrolment_form(tl, rngs["enrolment"], protocol),
         "dosing": dosing_form(tl, rngs["dosing"], protocol, ae.cycle_link),
@@ -71,6 +77,10 @@ def build_study(subjects: int = 60, seed: int = 1):
         "death": death_form(tl, rngs["disposition"], protocol, ae),
         "survival": survival_form(tl, rngs["disposition"], protocol),
         "subsequent_therapy": subsequent_therapy_form(tl, rngs["disposition"], protocol),
+        "mh": history.form,
+        "conmed": concomitant_form(tl, rngs["concomitant"], protocol, ae.intervals, history.medications),
+        "vitals": vital_signs_form(tl, rngs["vitals"], protocol),
+        "ecg": ecg_form(tl, rngs["ecg"], protocol),
     }
     return protocol, tl, {f["name"]: forms[f["name"]] for f in protocol.crf["forms"]}
 

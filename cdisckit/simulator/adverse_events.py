@@ -38,7 +38,7 @@ class AdverseEvents:
     cycle_link: np.ndarray      # (subjects, cycles) AENUM behind a delay or skipped dose, 0 if none
     eot_link: np.ndarray        # (subjects,) AENUM behind discontinuation for an adverse event
     death_link: np.ndarray      # (subjects,) AENUM of the fatal event
-    intervals: pd.DataFrame     # subject, term, grade, start, stop: for lab values during events
+    intervals: pd.DataFrame     # subject, term, grade, start, stop, aenum: for labs and medications
 
 
 def _events(subject, term, start, stop, grade, related, action, kind, link=None):
@@ -168,21 +168,23 @@ def _intervals(events, tl, names):
     return pd.DataFrame({"subject": events["subject"].to_numpy(),
                          "term": np.array(names, dtype=object)[events["term"].to_numpy()],
                          "grade": events["grade"].to_numpy(), "start": events["start"].to_numpy(),
-                         "stop": stop})
+                         "stop": stop, "aenum": events["aenum"].to_numpy()})
 
 
-def _coding(names, terms):
-    """The coding columns of each dictionary term: LLT, PT, HLT, HLGT and SOC names and codes."""
+def coding(prefix, names, terms):
+    """The coding columns (``prefix`` AE or MH) of dictionary terms, in the order
+    given: LLT, PT, HLT, HLGT and SOC names and codes, as arrays to index by term."""
     def column(values):
         return np.array(values, dtype=object)
 
     def codes(level):
         return column([str(t["codes"][level]) for t in terms])
 
-    return {"AELLT": column(names), "AELLTCD": codes("llt"), "AEPT": column(names), "AEPTCD": codes("pt"),
-            "AEHLT": column([t["hlt"] for t in terms]), "AEHLTCD": codes("hlt"),
-            "AEHLGT": column([t["hlgt"] for t in terms]), "AEHLGTCD": codes("hlgt"),
-            "AESOC": column([t["soc"] for t in terms]), "AESOCCD": codes("soc")}
+    return {f"{prefix}LLT": column(names), f"{prefix}LLTCD": codes("llt"), f"{prefix}PT": column(names),
+            f"{prefix}PTCD": codes("pt"), f"{prefix}HLT": column([t["hlt"] for t in terms]),
+            f"{prefix}HLTCD": codes("hlt"), f"{prefix}HLGT": column([t["hlgt"] for t in terms]),
+            f"{prefix}HLGTCD": codes("hlgt"), f"{prefix}SOC": column([t["soc"] for t in terms]),
+            f"{prefix}SOCCD": codes("soc")}
 
 
 def _form(events, tl, rng, protocol, names, terms):
@@ -201,7 +203,7 @@ def _form(events, tl, rng, protocol, names, terms):
         rows = np.flatnonzero(term == index)
         verbatim[rows] = choose(rng, terms[index]["verbatims"], len(rows))
     verbatim = messiness.case_and_spaces(rng, verbatim, protocol.mess("case_and_spaces", "ae.AETERM")["rate"])
-    coding = _coding(names, terms)
+    codes = coding("AE", names, terms)
 
     severe = grade >= 3
     outcome = np.where(rng.random(size) < np.where(severe, 0.1, 0.02),
@@ -225,7 +227,7 @@ def _form(events, tl, rng, protocol, names, terms):
     values = {
         "AENUM": events["aenum"].astype(str).to_numpy(),
         "AETERM": verbatim,
-        **{column: values[term] for column, values in coding.items()},
+        **{column: values[term] for column, values in codes.items()},
         "AESTDAT": format_dates(events["start"].to_numpy(), start_day, start_month),
         "AEONGO": yes_no(ongoing),
         "AEENDAT": format_dates(np.where(ongoing, NEVER, stop), end_day, end_month),

@@ -16,10 +16,6 @@ from .protocol import Protocol
 from .timeline import Timeline
 
 
-AE_CODING_COLUMNS = ["AELLT", "AELLTCD", "AEPT", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD",
-                     "AESOC", "AESOCCD"]
-
-
 def form_spec(protocol: Protocol, name: str) -> dict:
     """The crf.yaml entry of one form."""
     for form in protocol.crf["forms"]:
@@ -102,6 +98,11 @@ def _value_lists(protocol: Protocol) -> dict:
     }
 
 
+def _coding_columns(prefix: str) -> list[str]:
+    """The coding columns of a form coded with the AE dictionary (``prefix`` AE or MH)."""
+    return [f"{prefix}{level}{code}" for level in ("LLT", "PT", "HLT", "HLGT", "SOC") for code in ("", "CD")]
+
+
 def _column_entry(column: dict, lists: dict) -> dict:
     entry = {k: v for k, v in column.items() if k != "values_from"}
     if "values_from" in column:
@@ -111,7 +112,7 @@ def _column_entry(column: dict, lists: dict) -> dict:
 
 def data_dictionary(protocol: Protocol, provenance: dict | None = None) -> dict:
     """The content of forms.yaml: study, cut-off, EDC style, every form and column, messiness."""
-    crf, ae = protocol.crf, protocol.ae_dictionary
+    crf, ae, cm = protocol.crf, protocol.ae_dictionary, protocol.cm_dictionary
     lists = _value_lists(protocol)
     keys = [_column_entry(c, lists) for c in crf["key_columns"]]
     forms = [{"name": f["name"], "file": f"{f['name']}.csv", "label": f["label"],
@@ -127,6 +128,11 @@ def data_dictionary(protocol: Protocol, provenance: dict | None = None) -> dict:
         dictionary["generated_by"] = dict(provenance)
     dictionary.update({"edc_style": crf["edc_style"],
                        "ae_dictionary": {"name": ae["name"], "version": ae["version"],
-                                         "grading": "CTCAE v4.0", "columns": AE_CODING_COLUMNS},
+                                         "grading": "CTCAE v4.0",
+                                         "coded": {form: _coding_columns(prefix) for form, prefix in
+                                                   (("ae", "AE"), ("mh", "MH"))}},
+                       "cm_dictionary": {"name": cm["name"], "version": cm["version"],
+                                         "coded": {"conmed": ["CMDECOD", "CMDRGCD", "CMCLAS", "CMCLASCD",
+                                                              "CMATCCD"]}},
                        "forms": forms, "messiness": messiness})
     return dictionary

@@ -2,7 +2,9 @@
 
 ``protocol.yaml`` holds the study configuration (study id, data cut-off,
 sites, treatment, event-time model), ``schedule.yaml`` the schedule of
-assessments, ``ae_dictionary.yaml`` the built-in adverse event dictionary,
+assessments, ``ae_dictionary.yaml`` the built-in adverse event dictionary
+(and medical history), ``cm_dictionary.yaml`` the drug dictionary and the
+medications given for adverse events,
 ``lab_catalogue.yaml`` the local laboratory tests with per-site units and
 ranges, and ``crf.yaml`` the forms, columns and seeded messiness of the
 export. Code reads every protocol fact from here and restates none.
@@ -26,11 +28,12 @@ def day_number(date: dt.date) -> int:
 
 @dataclass(frozen=True)
 class Protocol:
-    """The five data files of the simulated study, parsed."""
+    """The six data files of the simulated study, parsed."""
     config: dict
     schedule: dict
     ae_dictionary: dict
     lab_catalogue: dict
+    cm_dictionary: dict
     crf: dict
 
     @property
@@ -56,4 +59,5 @@ def load_protocol() -> Protocol:
     """Read the protocol data files shipped with the package."""
     return Protocol(config=_read("protocol.yaml"), schedule=_read("schedule.yaml"),
                     ae_dictionary=_read("ae_dictionary.yaml"),
-                    lab_catalogue=_read("lab_catalogue.yaml"), crf=_read("crf.yaml"))
+                    lab_catalogue=_read("lab_catalogue.yaml"), crf=_read("crf.yaml"),
+                    cm_dictionary=_read("cm_dictionary.yaml"))
