@@ -388,7 +388,8 @@ def _decode_text(cells, encoding="latin-1", where=""):
     except UnicodeDecodeError as exc:
         row = int(np.flatnonzero(codes == exc.start // width)[0]) + 1
         raise InputError(f"{where}: row {row}: byte 0x{exc.object[exc.start]:02X} "
-                         f"is not {encoding} text") from None
+                         f"is not {encoding} text (give the file's encoding: "
+                         f"{', '.join(e for e in ENCODINGS if e != encoding)})") from None
     values = np.array([text[i:i + width].rstrip(" ") for i in range(0, len(text), width)],
                       dtype=object)
     return values[codes]
