@@ -36,7 +36,7 @@ from define import oids
 from specs.errors import InputError
 
 from . import __version__
-from .dataset_json import (TIMING_TYPES, VERSION, is_numeric, kind_of, ordered, read_dataset_json,
+from .dataset_json import (NUMBER_TYPES, TIMING_TYPES, VERSION, is_numeric, kind_of, ordered, read_dataset_json,
                            write_dataset_json)
 from .xpt import OS_NAME, SAS_VERSION, XptMetadata, XptVariable, read_xpt, write_xpt
 
@@ -150,24 +150,28 @@ def with_define(frame, meta, define, *, metadata_ref=None, created=None):
 
 
 def _column(series, var, dataset, described):
+    """One XPT variable as a Dataset-JSON column; ``described``: the define's column, if any.
+
+    Text keeps the define's data type and length. A numeric takes the define's
+    number or timing type unless its format and values make it a date,
+    datetime or time (ADaM dates, which Define-XML calls integer).
+    """
     column = {"itemOID": oids.item_oid(dataset, var.name), "name": var.name, "label": var.label}
-    numeric = var.type == "num"
-    if described and is_numeric(described) == numeric:
-        column.update({k: v for k, v in described.items() if k not in ("name", "label")})
-    elif described and numeric and described["dataType"] in TIMING_TYPES:
-        column.update({k: v for k, v in described.items() if k not in ("name", "label")},
-                      targetDataType="integer")
+    if described:
+        column.update({key: described.get(key) for key in ("itemOID", "displayFormat", "keySequence")})
+    if var.type != "num":
+        if described and not is_numeric(described):
+            column.update(dataType=described["dataType"], length=described.get("length"))
+        else:
+            column.update(dataType="string", length=var.length)
     else:
-        if described:
-            column["itemOID"] = described["itemOID"]
-            column["keySequence"] = described.get("keySequence")
-        column["dataType"] = _inferred_type(series, var) if numeric else "string"
-        if column["dataType"] in TIMING_TYPES:
+        kind = _inferred_type(series, var)
+        if described and kind not in TIMING_TYPES and described["dataType"] in NUMBER_TYPES + TIMING_TYPES:
+            kind = described["dataType"]
+        column["dataType"] = kind
+        if kind in TIMING_TYPES:
             column["targetDataType"] = "integer"
-        if not numeric:
-            column["length"] = var.length
-    if var.format and not column.get("displayFormat"):
-        column["displayFormat"] = var.format
+    column["displayFormat"] = column.get("displayFormat") or var.format
     return column
 
 
