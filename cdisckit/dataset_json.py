@@ -205,7 +205,7 @@ def _number_texts(uniques, kind, target, where, codes):
     if kind == "integer" or (kind == "boolean"):
         odd = np.flatnonzero((uniques != np.floor(uniques)) | (np.abs(uniques) > 2.0 ** 53))
         if len(odd):
-            raise InputError(f"{where}: row {first_row(odd[0])}: value {uniques[odd[0]]!r} is not a "
+            raise InputError(f"{where}: row {first_row(odd[0])}: value {float(uniques[odd[0]])!r} is not a "
                              f"whole number (dataType {kind})")
         if kind == "boolean":
             return ["true" if u else "false" for u in uniques]
@@ -219,7 +219,7 @@ def timing_texts(values, kind, where, first_row=lambda j: j + 1):
     """ISO 8601 text of SAS date (days), datetime or time (seconds) numbers."""
     odd = np.flatnonzero(values != np.floor(values))
     if len(odd):
-        raise InputError(f"{where}: row {first_row(odd[0])}: {kind} value {values[odd[0]]!r} is not a "
+        raise InputError(f"{where}: row {first_row(odd[0])}: {kind} value {float(values[odd[0]])!r} is not a "
                          f"whole number of {'days' if kind == 'date' else 'seconds'}")
     whole = values.astype(np.int64)
     if kind == "date":
@@ -228,7 +228,7 @@ def timing_texts(values, kind, where, first_row=lambda j: j + 1):
         return list(np.datetime_as_string(_EPOCH_SECOND + whole.astype("timedelta64[s]"), unit="s"))
     odd = np.flatnonzero((whole < 0) | (whole >= 86400))
     if len(odd):
-        raise InputError(f"{where}: row {first_row(odd[0])}: time value {values[odd[0]]!r} is not "
+        raise InputError(f"{where}: row {first_row(odd[0])}: time value {float(values[odd[0]])!r} is not "
                          "within a day")
     return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in whole.tolist()]
 
