@@ -396,12 +396,15 @@ class _Columns:
 
 def _decode(values, column, where, start):
     """Frame values of one column's JSON values (a tuple)."""
+    kind, target = column["dataType"], column.get("targetDataType")
+    if kind in ("integer", "float", "double") and \
+            pd.api.types.infer_dtype(values, skipna=True) in ("integer", "floating", "mixed-integer-float", "empty"):
+        return np.array(values, dtype=np.float64)     # None becomes NaN
     codes, uniques = pd.factorize(np.array(values, dtype=object))
 
     def row(j):
         return start + int(np.argmax(codes == j)) + 1
 
-    kind, target = column["dataType"], column.get("targetDataType")
     if not is_numeric(column):
         for j, value in enumerate(uniques):
             if not isinstance(value, str):
