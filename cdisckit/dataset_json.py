@@ -273,7 +273,8 @@ def _read_document(path):
     rows = document.pop("rows", None) or []
     header = _checked_header(path, document)
     columns = _Columns(path, header)
-    columns.fill(0, rows, first_line=None)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        columns.fill(start, rows[start:start + CHUNK_ROWS], first_line=None)
     return columns.frame(len(rows)), header
 
 
