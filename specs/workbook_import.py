@@ -1,6 +1,7 @@
-"""Read a Define-style workbook, in any layout of ``specs.workbook``, into a ``Study``.
+"""Read a Define-style workbook, in any layout (``specs.workbook_layout``), into a ``Study``.
 
-The layout is told from the sheets; headers are matched per layout. Every
+The layout is told from the sheets (or given as a layout map); sheets and
+headers are matched as the layout says, values spelt as its ``values`` say. Every
 problem is collected and reported together in one ``SpecError``, each naming
 the cell as ``Variables!F17: Length "abc" is not a number``. The study read is
 checked exactly as ``load_study`` checks spec files (JSON Schema, XPT limits,
@@ -27,10 +28,11 @@ from .model import (LEGACY_ORIGINS, Codelist, Comment, Condition, Dataset, Docum
                     Origin, Standard, Study, Term, ValueLevel, Variable, canonical_role,
                     standard_name)
 from .serialize import STUDY_FILES, study_data, to_data
-from .workbook import (ADAM_CLASSES, ATTRIBUTE_SHEETS, ATTRIBUTES, DERIVED_HEADERS, EXPORT_SHEETS,
-                       LAYOUTS, NO, OURS,
+from .workbook import (ADAM_CLASSES, ATTRIBUTES, DERIVED_HEADERS, EXPORT_SHEETS, NO, OURS,
                        REQUIRED_SHEETS, SHEETS, YES, canonical, normal, parse_collected,
                        parse_pages, parse_value, parse_where, schema_enum, standard_label)
+from .workbook_layout import ATTRIBUTES as ATTRIBUTE_KIND
+from .workbook_layout import built_in, built_in_layouts
 
 _FOLDERS = {"SDTM": "sdtm", "ADaM": "adam"}
 _SHEET_ORDER = ("Define", "Study", "Standards", *EXPORT_SHEETS[1:4], "WhereClauses", *EXPORT_SHEETS[4:])
@@ -40,17 +42,20 @@ _DEFINED_IN = {"codelists.yaml": "on the Codelists or Dictionaries sheet",
                "study.yaml documents": "on the Documents sheet",
                "study.yaml standards": "among the standards"}
 _ID = re.compile(r"[^A-Za-z0-9._-]+")
+_SAS_FORMAT = re.compile(r"\$?[A-Za-z_]*\d*\.\d*")
 
 
-def read_workbook(path):
-    """``(study, notes)`` from the workbook at ``path``; ``SpecError`` listing every problem."""
+def read_workbook(path, layout=None):
+    """``(study, notes)`` from the workbook at ``path``; ``SpecError`` listing every problem.
+
+    ``layout``: a ``workbook_layout.Layout`` to read it by (None: told from the sheets)."""
     path = Path(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     try:
-        reader = _Reader(path, book)
+        reader = _Reader(path, book, layout)
         study = reader.study()
     finally:
         book.close()
@@ -86,8 +91,8 @@ class _Place:
 
 
 class _Reader:
-    def __init__(self, path, book):
-        self.path, self.book = path, book
+    def __init__(self, path, book, layout=None):
+        self.path, self.book, self.given = path, book, layout
         self.problems = []         # (sheet name or None, row, column, message)
         self.notes = []
         self.places = {}           # (file, path tuple) -> _Place
@@ -110,7 +115,7 @@ class _Reader:
         return [f"{_where(name, row, col)}: {message}" for name, row, col, message in ranked]
 
     def text(self, row, fld):
-        return _text(row.values.get(fld))
+        return self.layout.value(fld, _text(row.values.get(fld)))
 
     def number(self, row, fld, kind=int):
         value = row.values.get(fld)
@@ -174,32 +179,43 @@ class _Reader:
         return study
 
     def _layout(self):
+        if self.given is not None:
+            return self.given
         names = [normal(n) for n in self.book.sheetnames]
         for cutoff in (1, 0.75):          # exact names first, then a misspelt one (reported later)
-            for layout, (_, signs) in LAYOUTS.items():
-                if all(difflib.get_close_matches(normal(s), names, n=1, cutoff=cutoff) for s in signs):
+            for layout in built_in_layouts():
+                if all(difflib.get_close_matches(normal(s), names, n=1, cutoff=cutoff) for s in layout.detect):
                     return layout
-        self.absent.add("Attributes")
+        self.absent.add(ATTRIBUTE_KIND)
         self.problems.append((None, None, None, "cannot tell the layout: " + "; ".join(
-            f"{desc} has sheet(s) {', '.join(signs)}" for desc, signs in LAYOUTS.values())
-            + f"; this workbook has {', '.join(self.book.sheetnames)}"))
-        return OURS
+            f"{layout.description} has sheet(s) {', '.join(layout.detect)}" for layout in built_in_layouts())
+            + f"; this workbook has {', '.join(self.book.sheetnames)} (give its layout map with --layout)"))
+        return built_in(OURS)
 
     def _find_sheets(self):
         """Map sheet kinds to worksheets; a misspelt name is reported and read as meant."""
         by_name = {normal(n): n for n in self.book.sheetnames}
-        kinds = [*SHEETS, "Attributes"]
+        kinds = [k for k in [*SHEETS, ATTRIBUTE_KIND] if k in self.layout.sheets]
         found, unknown = {}, list(self.book.sheetnames)
         for kind in kinds:
-            names = ATTRIBUTE_SHEETS if kind == "Attributes" else (kind,)
-            hit = next((by_name[normal(n)] for n in names if normal(n) in by_name), None)
+            hit = next((by_name[normal(n)] for n in self.layout.sheets[kind] if normal(n) in by_name), None)
             if hit:
                 found[kind] = hit
                 unknown.remove(hit)
+        for name in self.layout.ignore:
+            actual = by_name.get(normal(name))
+            if actual in unknown:
+                unknown.remove(actual)
+                rows = sum(1 for cells in self.book[actual].iter_rows(min_row=2, values_only=True)
+                           if any(c is not None and str(c).strip() for c in cells))
+                if rows:
+                    self.notes.append(f"{actual}: {rows} row(s) not imported (the {self.layout.name} "
+                                      "layout has no place for them)")
         for kind in kinds:
             if kind in found or kind in self.absent:
                 continue
-            expected = LAYOUTS[self.layout][1][0] if kind == "Attributes" else kind
+            expected = (self.layout.detect[0] if kind == ATTRIBUTE_KIND and self.layout.detect
+                        else self.layout.sheets[kind][0])
             close = difflib.get_close_matches(normal(expected), [normal(n) for n in unknown], n=1, cutoff=0.75)
             if close:
                 actual = next(n for n in unknown if normal(n) == close[0])
@@ -207,7 +223,7 @@ class _Reader:
                 found[kind] = actual
                 self.problems.append((actual, None, None, f"unknown sheet; rename it {expected!r} "
                                       f"(it is read as the {expected} sheet)"))
-            elif kind in REQUIRED_SHEETS or kind == "Attributes":
+            elif kind in REQUIRED_SHEETS or kind == ATTRIBUTE_KIND:
                 self.absent.add(kind)
                 self.problems.append((expected, None, None, "sheet missing from the workbook"))
         self.found = found
@@ -224,24 +240,24 @@ class _Reader:
     def _table(self, sheet, rows, header_row):
         """Fill ``sheet`` from an iterator whose first item is the header row."""
         header = next(rows, ())
-        wanted = {}
-        for column in SHEETS[sheet.kind]:
-            for h in column.headers(self.layout):
-                wanted.setdefault(normal(h), column.field)
+        wanted = {}                  # header -> the fields it holds (one header may fill several)
+        for fld, headers in self.layout.headers(sheet.kind).items():
+            for h in headers:
+                wanted.setdefault(normal(h), []).append(fld)
         extra = {}
         for col, cell in enumerate(header, start=1):
             if cell is None or not str(cell).strip():
                 continue
-            fld = wanted.get(normal(cell))
-            if fld and fld not in sheet.columns:
+            fields = [f for f in wanted.get(normal(cell), ()) if f not in sheet.columns]
+            for fld in fields:
                 sheet.columns[fld], sheet.headers[fld] = col, str(cell).strip()
-            elif normal(cell) not in (normal(h) for h in DERIVED_HEADERS):
+            if not fields and normal(cell) not in (normal(h) for h in DERIVED_HEADERS):
                 extra[col] = str(cell).strip()
         for column in SHEETS[sheet.kind]:
             if column.required and column.field not in sheet.columns:
                 sheet.missing.add(column.field)
                 self.problems.append((sheet.name, header_row, None,
-                                      f"missing column {column.headers(self.layout)[0]!r}"))
+                                      f"missing column {self.layout.header(sheet.kind, column.field)!r}"))
         filled = dict.fromkeys(extra, 0)
         for number, cells in enumerate(rows, start=header_row + 1):
             if not any(c is not None and str(c).strip() for c in cells):
@@ -538,12 +554,17 @@ class _Reader:
                 study.datasets[name].keys = [v for _, v in sorted(keys)]
 
     def _item(self, row, acrf):
-        """Fields a variable and a value-level entry share."""
+        """Fields a variable and a value-level entry share. A layout's
+        ``codelist_or_format`` cell is a display format when it reads as a SAS
+        format (``DATE9.``, ``8.2``), else a codelist."""
         data_type = self.text(row, "data_type")
+        either = self.text(row, "codelist_or_format")
+        as_format = either is not None and _SAS_FORMAT.fullmatch(either) is not None
         return dict(data_type=canonical("data_type", data_type) if data_type else "text",
                     length=self.number(row, "length"),
                     significant_digits=self.number(row, "significant_digits"),
-                    display_format=self.text(row, "display_format"), codelist=self.text(row, "codelist"),
+                    display_format=self.text(row, "display_format") or (either if as_format else None),
+                    codelist=self.text(row, "codelist") or (None if as_format else either),
                     method=self.text(row, "method"), comment=self.text(row, "comment"),
                     origin=self._origin(row, acrf))
 
