@@ -276,7 +276,7 @@ class _Reader:
         """The Define/Study attribute rows, and the standards table under them (ours)."""
         name = self.found.get("Attributes")
         if not name:
-            return {}
+            return dict(self.layout.attributes)
         self.attributes_sheet = _Sheet(name, "Attributes", columns={"value": 2}, headers={"value": "Value"})
         known = {normal(a): fld for fld, attribute, aliases in ATTRIBUTES for a in (attribute, *aliases)}
         values = {}
@@ -293,11 +293,11 @@ class _Reader:
                 self.attribute_rows[fld] = number
                 self.places["study.yaml", (fld,)] = _Place(self.attributes_sheet, number, {"": "value"})
                 values[fld] = _text(cells[1])
-        return values
+        return {**self.layout.attributes, **{k: v for k, v in values.items() if v is not None}}
 
     def _fallback_id(self, attributes):
         studyid = re.sub(r"[^A-Za-z0-9_-]+", "-", self.path.stem).strip("-") or "STUDY"
-        where = _where(self.found.get("Attributes", "Define"), self.attribute_rows.get("studyid"), 2)
+        where = _where(self.found.get("Attributes"), self.attribute_rows.get("studyid"), 2)
         self.notes.append(f"{where}: StudyName is empty; the study is named {studyid!r} after the file")
         return studyid
 
@@ -319,6 +319,10 @@ class _Reader:
                 standards.append(std)
         name, version = attributes.get("standard_name"), attributes.get("standard_version")
         self.default_standard = None
+        if not rows and not name:
+            self.problems.append((None, None, None, "no implementation guide is named: give StandardName "
+                                  "and StandardVersion on the study sheet, a Standards sheet, or "
+                                  f"attributes: in a layout map (--layout) extending {self.layout.name}"))
         if not rows and name:
             if name.upper() == "CDISC":     # the 2.0 template names the model only by purpose
                 name = "ADaMIG" if "analysis" in purposes else "SDTMIG"
@@ -710,8 +714,8 @@ class _Reader:
                 parts = list(error.absolute_path)
                 if error.validator == "required":
                     parts += [k for k in error.validator_value if k not in error.instance][:1]
-                if parts == ["variables"] and error.validator == "minItems":
-                    continue                   # said per dataset already
+                if parts in (["variables"], ["standards"]) and error.validator == "minItems":
+                    continue                   # said per dataset, or as no implementation guide, already
                 empty = error.instance is None and error.validator == "type"
                 found.append((file, parts, "empty, but required" if empty else loader.schema_message(error)))
 

@@ -11,11 +11,13 @@ checked against ``schema/workbook_layout.schema.json``)::
     columns:                          # sheet kind -> field -> the column's headers
       Datasets: {name: [Domain Name], description: null}    # null: the base layout's column dropped
     values: {class: {BDS: BASIC DATA STRUCTURE}}            # field -> written value -> meant value
+    attributes: {standard_name: ADaMIG, standard_version: "1.3"}   # study attributes the workbook lacks
     ignore: [Value_level_Metadata]    # sheets known but not imported (said in the notes)
 
 Sheet kinds and fields are those of ``specs.workbook.SHEETS`` (plus the
-``Attributes`` sheet of study attributes); a field unknown to a kind is an
-error naming the layout file and the field. So a sponsor's own layout is a
+``Attributes`` sheet of study attributes, whose names are those of
+``specs.workbook.ATTRIBUTES``); a field unknown to a kind is an error naming
+the layout file and the field. So a sponsor's own layout is a
 small file, not code: ``cdisckit spec import FILE.xlsx --layout MAP.yaml``.
 """
 
@@ -27,6 +29,7 @@ import yaml
 
 from .errors import InputError
 from .loader import format_path, schema_message, schema_validators
+from .workbook import ATTRIBUTES as ATTRIBUTE_ROWS
 from .workbook import SHEETS, normal
 from .yamlio import load_yaml
 
@@ -47,6 +50,7 @@ class Layout:
     sheets: dict = field(default_factory=dict)      # kind -> (sheet names)
     columns: dict = field(default_factory=dict)     # kind -> {field: (headers)}
     values: dict = field(default_factory=dict)      # field -> {normal(written): meant}
+    attributes: dict = field(default_factory=dict)  # study attribute -> value (the workbook's win)
     ignore: tuple = ()
     source: str = ""
 
@@ -107,9 +111,14 @@ def read_layout(path):
             if name not in known:
                 raise InputError(f"{path}: columns.{kind}.{name}: not a field of the {kind} sheet "
                                  f"({', '.join(sorted(known))})")
+    for name in data.get("attributes") or {}:
+        if name not in [row[0] for row in ATTRIBUTE_ROWS]:
+            raise InputError(f"{path}: attributes.{name}: not a study attribute "
+                             f"({', '.join(row[0] for row in ATTRIBUTE_ROWS)})")
     values = {name: {normal(k): v for k, v in spellings.items()}
               for name, spellings in (data.get("values") or {}).items()}
     return Layout(name=data["layout"], description=data["description"],
                   detect=tuple(data.get("detect") or (base.detect if base else ())),
                   sheets=sheets, columns=columns, values={**(base.values if base else {}), **values},
-                  ignore=tuple(data.get("ignore") or ()), source=str(path))
+                  attributes={**(base.attributes if base else {}), **(data.get("attributes") or {})},
+                  ignore=tuple(data.get("ignore") or (base.ignore if base else ())), source=str(path))
