@@ -15,6 +15,7 @@ this one opens the workbook, puts the study together and checks it.
 """
 
 
+import contextlib
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -43,19 +44,48 @@ def read_workbook(path, layout=None):
     """``(study, notes)`` from the workbook at ``path``; ``SpecError`` listing every problem.
 
     ``layout``: a ``workbook_layout.Layout`` to read it by (None: told from the sheets)."""
+    with _opened(path) as book:
+        reader = WorkbookReader(path, book, layout)
+        study = _study(reader)
+    if reader.problems:
+        raise SpecError(reader.report())
+    return study, reader.notes
+
+
+def import_workbook(path, layout=None):
+    """``(study, notes, problems)``: the workbook less the rows that have a problem.
+
+    A row with a problem is left out and the workbook read again without it,
+    until no row has one; what hung on a row left out (the variables of a
+    dataset whose row is bad) is left out in turn, and said too. Problems no
+    row can be left out for (a missing sheet or column, a study attribute)
+    raise ``SpecError`` listing every problem found.
+    """
+    skipped, found = set(), []
+    with _opened(path) as book:
+        while True:
+            reader = WorkbookReader(path, book, layout, frozenset(skipped))
+            study = _study(reader)
+            found += [p for p in reader.problems if p not in found]
+            rows = {(name, row) for name, row, _, _ in reader.problems}
+            if rows - reader.data_rows:
+                raise SpecError(reader.report(found))
+            if not rows:
+                return study, reader.notes, reader.report(found)
+            skipped |= rows
+
+
+@contextlib.contextmanager
+def _opened(path):
     path = Path(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     try:
-        reader = WorkbookReader(path, book, layout)
-        study = _study(reader)
+        yield book
     finally:
         book.close()
-    if reader.problems:
-        raise SpecError(reader.report())
-    return study, reader.notes
 
 
 def _study(reader):

@@ -117,7 +117,7 @@ def _origin(reader, row, acrf):
     if type_ is None:
         given = next(f for f, v in cells.items() if v)
         reader.problem(row.sheet, row.number, "origin.type",
-                     f"Origin is empty but {row.sheet.headers[f'origin.{given}']} is given")
+                       f"Origin is empty but {row.sheet.headers[f'origin.{given}']} is given")
         return None
     source = cells["source"] and canonical("origin.source", cells["source"])
     legacy = next((v for k, v in LEGACY_ORIGINS.items() if k.lower() == type_.lower()), None)

@@ -28,7 +28,7 @@ def codelists(reader):
                 extensible=reader.flag(row, "extensible", False))
             first[id_] = row
             reader.place("codelists.yaml", (len(index),), row, id="id", name="name", nci_code="nci_code",
-                       data_type="data_type", standard="standard", comment="comment",
+                         data_type="data_type", standard="standard", comment="comment",
                        extensible="extensible", dictionary=None, version=None)
             index[id_] = len(index)
         else:
@@ -47,7 +47,7 @@ def codelists(reader):
     for id_, items in terms.items():
         for j, (_, row, term) in enumerate(sorted(items, key=lambda item: item[0])):
             reader.place("codelists.yaml", (index[id_], "terms", j), row, value="value", decode="decode",
-                       nci_code="term_nci_code", rank="rank", collected="collected")
+                         nci_code="term_nci_code", rank="rank", collected="collected")
             codelists[id_].terms.append(term)
     seen = {}
     for row in reader.rows("Dictionaries"):

@@ -17,7 +17,7 @@ def mapping(reader, study):
                 var = target.variable(variable)
                 if var is None:
                     reader.problem(row.sheet, row.number, "variable",
-                                 f"{variable!r} is not a variable of {dataset}")
+                                   f"{variable!r} is not a variable of {dataset}")
                 target = var
         elif variable is not None:
             reader.problem(row.sheet, row.number, "dataset", f"Dataset is empty for variable {variable!r}")

@@ -120,7 +120,7 @@ def documents(reader, attributes):
     for id_ in acrf_ids:
         if id_ not in seen:
             reader.problem(reader.attributes_sheet, reader.attribute_rows["acrf"], "value",
-                         f"Annotated CRF {id_!r} is not on the Documents sheet")
+                           f"Annotated CRF {id_!r} is not on the Documents sheet")
     return documents
 
 

@@ -55,8 +55,9 @@ class Place:
 class WorkbookReader:
     """An open workbook being imported: its layout, sheets, rows, problems and notes."""
 
-    def __init__(self, path, book, layout=None):
-        self.path, self.book, self.given = path, book, layout
+    def __init__(self, path, book, layout=None, skip=frozenset()):
+        self.path, self.book, self.given, self.skip = path, book, layout, skip
+        self.data_rows = set()     # (sheet name, row number) of every table row read
         self.problems = []         # (sheet name or None, row, column, message)
         self.notes = []
         self.places = {}           # (file, path tuple) -> Place
@@ -72,9 +73,10 @@ class WorkbookReader:
         column = sheet.columns.get(fld) if sheet is not None else None
         self.problems.append((sheet.name if sheet else None, row, column, message))
 
-    def report(self):
+    def report(self, problems=None):
+        """Problems (default: this reader's) as lines, in sheet and cell order."""
         order = {normal(n): i for i, n in enumerate(SHEET_ORDER)}
-        ranked = sorted(set(self.problems), key=lambda p: (
+        ranked = sorted(set(self.problems if problems is None else problems), key=lambda p: (
             order.get(normal(p[0] or ""), -1), p[0] or "", p[1] or 0, p[2] or 0, p[3]))
         return [f"{location(name, row, col)}: {message}" for name, row, col, message in ranked]
 
@@ -108,7 +110,7 @@ class WorkbookReader:
 
     def place(self, file, path, row, **fields):
         self.places[file, tuple(path)] = Place(row.sheet if row else None, row.number if row else None,
-                                                fields)
+                                               fields)
 
     def rows(self, kind):
         """The rows of a table sheet (read once); [] when the sheet is absent."""
@@ -192,8 +194,9 @@ class WorkbookReader:
                                       f"missing column {self.layout.header(sheet.kind, column.field)!r}"))
         filled = dict.fromkeys(extra, 0)
         for number, cells in enumerate(rows, start=header_row + 1):
-            if not any(c is not None and str(c).strip() for c in cells):
+            if not any(c is not None and str(c).strip() for c in cells) or (sheet.name, number) in self.skip:
                 continue
+            self.data_rows.add((sheet.name, number))
             values = {fld: cells[col - 1] for fld, col in sheet.columns.items() if col <= len(cells)}
             for col in extra:
                 if col <= len(cells) and cells[col - 1] is not None and str(cells[col - 1]).strip():
