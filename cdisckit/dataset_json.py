@@ -262,14 +262,20 @@ def read_dataset_json(path):
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def _object(path, load, what):
+    """The JSON object ``load()`` parses; InputError naming the file and line otherwise."""
+    try:
+        value = load()
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: {what} is not a JSON object")
+    return value
+
+
 def _read_document(path):
     with open(path, "rb") as handle:
-        try:
-            document = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: not a Dataset-JSON document (the top level is not an object)")
+        document = _object(path, lambda: json.load(handle), "the document")
     rows = document.pop("rows", None) or []
     header = _checked_header(path, document)
     columns = _Columns(path, header)
@@ -279,26 +285,26 @@ def _read_document(path):
 
 
 def _read_lines(path, lines):
-    first = next(lines, "")
-    try:
-        header = json.loads(first)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: line 1: not valid JSON: {exc.msg}") from None
-    if not isinstance(header, dict):
-        raise InputError(f"{path}: line 1 is not the metadata object")
-    header = _checked_header(path, header)
+    header = _checked_header(path, _object(path, lambda: json.loads(next(lines, "")),
+                                           "line 1 (the metadata)"))
     columns = _Columns(path, header)
     done = 0
+    for chunk in _chunks(lines, CHUNK_ROWS):
+        done = columns.fill(done, _parse_rows(path, chunk, done + 2), first_line=done + 2)
+    return columns.frame(done), header
+
+
+def _chunks(lines, size):
+    """Lists of ``size`` non-blank lines (the last one shorter)."""
     chunk = []
     for line in lines:
         if line.strip():
             chunk.append(line)
-        if len(chunk) == CHUNK_ROWS:
-            done = columns.fill(done, _parse_rows(path, chunk, done + 2), first_line=done + 2)
-            chunk = []
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
     if chunk:
-        done = columns.fill(done, _parse_rows(path, chunk, done + 2), first_line=done + 2)
-    return columns.frame(done), header
+        yield chunk
 
 
 def _parse_rows(path, lines, first_line):

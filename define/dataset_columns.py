@@ -12,15 +12,13 @@ Define-XML data types become Dataset-JSON ones as CDISC's own examples do:
 types (``partialDate``, ``durationDatetime``...) are ``string`` without a length.
 """
 
-import os
 from dataclasses import dataclass, field
-
-from lxml import etree
 
 from specs.errors import InputError
 
-ODM = "http://www.cdisc.org/ns/odm/v1.3"
-DEFINE_NAMESPACES = ("http://www.cdisc.org/ns/def/v2.1", "http://www.cdisc.org/ns/def/v2.0")
+from .reader import DEFINE
+from .tree import ODM, XML_LANG, parse_file
+
 KEPT_TYPES = ("integer", "float", "date", "datetime", "time")
 
 
@@ -46,16 +44,8 @@ class DefineColumns:
 def read_define_columns(source):
     """``DefineColumns`` of a define.xml (path or bytes); InputError naming the file
     when it is not a readable Define-XML 2.0/2.1 document."""
-    name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = (etree.fromstring(bytes(source), parser) if isinstance(source, (bytes, bytearray))
-                else etree.parse(name, parser).getroot())
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc}") from None
-    namespace = next((ns for ns in root.nsmap.values() if ns in DEFINE_NAMESPACES), None)
+    name, root = parse_file(source)
+    namespace = next((ns for ns in root.nsmap.values() if ns in DEFINE), None)
     if root.tag != f"{{{ODM}}}ODM" or namespace is None:
         raise InputError(f"{name}: not a Define-XML 2.0 or 2.1 file")
     ns = {"odm": ODM, "def": namespace}
@@ -94,7 +84,7 @@ def _whole(text, el, what, name):
 
 def _description(el, ns):
     texts = el.findall("odm:Description/odm:TranslatedText", ns)
-    best = next((t for t in texts if t.get("{http://www.w3.org/XML/1998/namespace}lang") in (None, "en")),
+    best = next((t for t in texts if t.get(XML_LANG) in (None, "en")),
                 texts[0] if texts else None)
     return (best.text or "").strip() if best is not None else None
 
