@@ -168,7 +168,7 @@ def test_cdisc_examples_agree(name, tmp_path):
                        metadata_ref="define.xml", created=created)
     mine = json.loads(write_dataset(frame, meta, tmp_path / f"{name}.json", created=created)
                       .read_text(encoding="utf-8"))
-    # Accepted differences (docs/dataset-json.md): the XPT header keeps 8 characters of the
+    # Accepted differences (README, Dataset-JSON v1.1): the XPT header keeps 8 characters of the
     # operating system and SAS's short version; the define's Originator is not CDISC's JSON one.
     assert mine.pop("sourceSystem") == {"name": "SAS on X64_10PR", "version": "9.4"}
     assert theirs.pop("sourceSystem") == {"name": "SAS on X64_10PRO", "version": "9.0401M7"}
