@@ -21,7 +21,7 @@ from cdisckit.xpt import XptVariable, read_xpt, special_missing, write_xpt
 from define.dataset_columns import read_define_columns
 from scripts.copy_dataset_json_schema import load_reference
 from specs.errors import InputError
-from tests.conftest import reference
+from conftest import reference
 
 CREATED = dt.datetime(2024, 4, 1, 9, 0, 0)
 EXAMPLES = ("dm", "ae", "cm", "ds", "dd")
