@@ -203,7 +203,8 @@ def test_adam_command_writes_xpt_with_date_formats(bundled, tmp_path):
     code = main(["adam", "--study", "camrelizumab-npc", "--sdtm", str(sdtm_dir), "--out", str(out),
                  "--created", "2024-04-01T12:00:00"])
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adex.xpt", "adlb.xpt", "adqs.xpt", "adsl.xpt", "adtte.xpt"]
+    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adex.xpt", "adlb.xpt", "adqs.xpt", "adsl.xpt", "adtte.xpt",
+                                                          "advs.xpt"]
     frame, meta = read_xpt(out / "adsl.xpt")
     formats = {v.name: v.format for v in meta.variables}
     assert formats["TRTSDT"] == "DATE9." and formats["TRTSDTM"] == "DATETIME20." and formats["AGE"] is None

@@ -33,13 +33,14 @@ COLUMNS = {
     "LB": ["STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBCAT", "LBSTRESC", "LBSTRESN", "LBSTNRLO", "LBSTNRHI",
            "LBNRIND", "LBSTAT", "LBLOBXFL", "LBTOX", "LBTOXGR", "VISITNUM", "VISIT", "LBDTC"],
     "CM": ["USUBJID", "CMSEQ", "CMCAT", "CMSTDTC"],
+    "VS": ["STUDYID", "USUBJID", "VSSEQ", "VSTESTCD", "VSSTRESN", "VSLOBXFL", "VISITNUM", "VISIT", "VSDTC"],
     "MB": ["USUBJID", "MBSEQ", "MBTESTCD", "MBSTRESC", "MBSTRESN", "MBLOBXFL", "MBDTC"],
     "MI": ["USUBJID", "MISEQ", "MITESTCD", "MITSTDTL", "MISTRESN", "MILOBXFL", "MIDTC"],
     "GF": ["USUBJID", "GFSEQ", "GFTESTCD", "GFSTRESN", "GFDTC"],
     "DD": ["USUBJID", "DDSEQ", "DDTESTCD", "DDSTRESC"],
     "SUPPDM": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"],
 }
-NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "ECSEQ", "ECDOSE", "LBSTRESN", "LBSTNRLO", "LBSTNRHI", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
+NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "ECSEQ", "ECDOSE", "LBSTRESN", "LBSTNRLO", "LBSTNRHI", "VSSEQ", "VSSTRESN", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
            "LBSEQ", "CMSEQ", "MBSEQ", "MBSTRESN", "MISEQ", "MISTRESN", "GFSEQ", "GFSTRESN", "DDSEQ"}
 
 
@@ -150,6 +151,12 @@ SDTM = {
         lb(S4, 1, "ALT", 20, "", "", 1, "SCREENING", "2023-05-02T08:00"),
     ]),
     "CM": sdtm("CM", []),
+    "VS": sdtm("VS", [
+        [STUDYID, S1, 1, "WEIGHT", 70.0, "", 1, "SCREENING", "2023-01-02T09:00"],
+        [STUDYID, S1, 2, "WEIGHT", 68.0, "Y", 101, "CYCLE 1 DAY 1", "2023-01-10T08:30"],   # before the 10:00 dose
+        [STUDYID, S1, 3, "WEIGHT", 66.3, "", 102, "CYCLE 2 DAY 1", "2023-01-31T08:00"],
+        [STUDYID, S1, 4, "WEIGHT", 64.6, "", 104, "CYCLE 4 DAY 1", "2023-04-30T08:00"],   # after the window
+    ]),
     "MB": sdtm("MB", [[S1, 1, "EBDNA", "<500", None, "Y", "2023-01-03"], [S2, 1, "EBDNA", "1378", 1378, "Y", "2023-01-20"],
                       [S2, 2, "EBDNA", "2040", 2040, "", "2023-03-20"]]),
     "MI": sdtm("MI", [[S1, 1, "PDL1", "TUMOR PROPORTION SCORE", 55, "Y", "2023-01-03"],
@@ -182,7 +189,7 @@ def by_subject(frame):
 
 def test_frames_follow_the_specs(adam):
     study, frames = adam
-    assert list(frames) == ["ADAE", "ADEX", "ADLB", "ADQS", "ADSL", "ADTTE"]
+    assert list(frames) == ["ADAE", "ADEX", "ADLB", "ADQS", "ADSL", "ADTTE", "ADVS"]
     for name, frame in frames.items():
         spec = study.datasets[name]
         assert list(frame.columns) == spec.variable_names
@@ -335,6 +342,20 @@ def test_adlb_grades_baseline_shift_and_worst_grade(adam):
     for row, want in zip(got, expected):
         assert _same(row, want), (row, want)
     assert set(adlb["PARAM"]) == {"Alanine Aminotransferase (U/L)", "Thyrotropin (mIU/L)"}
+
+
+def test_advs_baseline_change_and_on_treatment(adam):
+    advs = adam[1]["ADVS"]
+    columns = ["VSSEQ", "PARAM", "AVAL", "ADY", "ONTRTFL", "ABLFL", "BASE", "CHG", "PCHG"]
+    got = [tuple(r) for r in advs[columns].itertuples(index=False)]
+    nan = np.nan
+    expected = [(1.0, "Weight (kg)", 70.0, -8.0, "", "", 68.0, nan, nan),
+                (2.0, "Weight (kg)", 68.0, 1.0, "Y", "Y", 68.0, nan, nan),
+                (3.0, "Weight (kg)", 66.3, 22.0, "Y", "", 68.0, -1.7, -1.7 / 68 * 100),
+                (4.0, "Weight (kg)", 64.6, 111.0, "", "", 68.0, -3.4, -3.4 / 68 * 100)]
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected):
+        assert _same(row, want), (row, want)
 
 
 def test_adqs_scores_baseline_and_change(adam):
