@@ -32,7 +32,7 @@ def define_tree(bundled_sdtm):
 def test_the_export_codes_every_term_with_one_invented_code_per_level(export):
     dictionary, forms = export
     ae = forms["ae"]
-    assert set(dictionary["ae_dictionary"]["columns"]) <= set(ae.columns)
+    assert set(dictionary["ae_dictionary"]["coded"]["ae"]) <= set(ae.columns)
     assert "not MedDRA" in dictionary["ae_dictionary"]["name"]
     for name, code in [("AELLT", "AELLTCD"), ("AEPT", "AEPTCD"), ("AEHLT", "AEHLTCD"), ("AEHLGT", "AEHLGTCD"),
                        ("AESOC", "AESOCCD")]:
@@ -73,3 +73,38 @@ def test_no_coding_variable_is_empty_where_the_define_says_it_is_collected_or_as
     # The SDTM codes are the export's codes of the same term.
     exported = dict(zip(raw["AEPT"], pd.to_numeric(raw["AEPTCD"])))
     assert all(exported[t] == c for t, c in zip(ae["AEDECOD"], ae["AEPTCD"]))
+
+
+def test_medical_history_is_coded_with_the_same_dictionary(bundled_sdtm, export):
+    dictionary, forms = export
+    assert set(dictionary["ae_dictionary"]["coded"]["mh"]) <= set(forms["mh"].columns)
+    mh = bundled_sdtm[1]["MH"]
+    assert len(mh) == len(forms["mh"]) > 0
+    for name, code in [("MHLLT", "MHLLTCD"), ("MHDECOD", "MHPTCD"), ("MHHLT", "MHHLTCD"), ("MHHLGT", "MHHLGTCD"),
+                       ("MHBODSYS", "MHBDSYCD"), ("MHSOC", "MHSOCCD")]:
+        assert (mh[name] != "").all() and mh[code].notna().all(), name
+        assert mh[[name, code]].drop_duplicates()[name].is_unique, name
+    # A term coded in both logs has the same codes in both.
+    ae = bundled_sdtm[1]["AE"]
+    both = set(ae["AEDECOD"]) & set(mh["MHDECOD"])
+    assert both and all(set(ae.loc[ae["AEDECOD"] == t, "AEPTCD"]) == set(mh.loc[mh["MHDECOD"] == t, "MHPTCD"])
+                        for t in both)
+
+
+def test_concomitant_medications_coded_and_declared_as_the_export_names_the_drug_dictionary(bundled_sdtm, export):
+    dictionary, forms = export
+    study, frames = bundled_sdtm
+    cm = frames["CM"]
+    meds = cm[cm["CMCAT"] == "CONCOMITANT MEDICATION"]
+    raw = forms["conmed"]
+    assert len(meds) == len(raw) > 0
+    assert (meds[["CMDECOD", "CMCLAS", "CMCLASCD"]] != "").all().all()
+    drugs = {r["CMDECOD"].upper(): (r["CMCLAS"].upper(), r["CMCLASCD"]) for r in raw.to_dict("records")}
+    assert all(drugs[d] == (c, k) for d, c, k in zip(meds["CMDECOD"], meds["CMCLAS"], meds["CMCLASCD"]))
+    # Corticosteroids for immune-related adverse events, linked by AE number on the form.
+    steroids = raw[raw["CMCLASCD"] == "H02AB"]
+    assert len(steroids) > 0 and (steroids["CMAENUM"] != "").all()
+    xml = build_define(study, {"CM": cm}, model="SDTM", created=dt.datetime(2025, 1, 2, 3, 4, 5))
+    declared = {(e.get("Dictionary"), e.get("Version"))
+                for e in etree.fromstring(xml).iterfind(".//odm:CodeList/odm:ExternalCodeList", NS)}
+    assert declared == {(dictionary["cm_dictionary"]["name"], str(dictionary["cm_dictionary"]["version"]))}
