@@ -35,7 +35,7 @@ def _operand(frame, operand, path):
     raise InputError(f"{path}: {operand!r} must be {{variable: NAME}} or {{value: TEXT}}")
 
 
-def derive_var_case(frame, new, cases, default=None, path="case_when", study=None):
+def derive_var_case(frame, new, cases=(), default=None, path="case_when", study=None):
     """Add ``new``: the ``then`` of the first of ``cases`` whose ``when`` filter
     holds, else ``default`` (else ""); e.g. ATOXGR 0 for a graded result
     without a grade. Operands are ``{variable: NAME}`` or ``{value: TEXT}``."""

@@ -30,6 +30,7 @@ Sources in the subject-level derivations are ``{dataset, where, date|variable,
 | study_day | relative day of date ``date`` to date ``reference`` (no day 0) |
 | treatment_emergent | "Y" when ``start`` is on or after ``first`` and at most the days of the first matching of ``windows`` (``{when, days}``) after ``last`` |
 | first_occurrence | "Y" on the first (``mode``) record in ``order`` (names, or ``{desc: NAME}`` for descending) per subject and ``by`` among those passing ``where`` |
+| analysis_window | AWTARGET, AWLO, AWHI or AWTDIFF (``output``) of analysis day ``day`` in a schedule every ``every`` days from day ``first`` (see ``adam.windows``) |
 | baseline_flag | "Y" on the last record per subject and ``by`` with a ``value``, ``date`` on or before ``reference`` |
 | baseline_value | ``value`` of the baseline record (``flag``) per subject and ``by`` |
 | change / percent_change | ``value`` - ``base`` (or as % of ``base``) where ``date`` is after ``reference`` |
@@ -41,7 +42,7 @@ import pandas as pd
 from sdtm.algorithms import condition_variables
 from specs.errors import InputError
 
-from . import baseline, codes, dates, flags, merge
+from . import baseline, codes, dates, flags, merge, windows
 from .adsl import derive_var_status
 from .filters import where_mask
 
@@ -164,7 +165,7 @@ def group(rec, variable, groups):
 
 
 @derivation("case_when")
-def case_when(rec, cases, default=None):
+def case_when(rec, cases=(), default=None):
     names = dict.fromkeys([*condition_variables([c.get("when", {}) for c in cases]),
                            *_operand_variables([*(c.get("then") for c in cases), default])])
     return codes.derive_var_case(rec.columns(*names) if names else pd.DataFrame(index=rec.index), "_c", cases,
@@ -229,6 +230,13 @@ def first_occurrence(rec, order, by=(), where=None, mode="first"):
     names = dict.fromkeys(["USUBJID", *by, *flags.order_variables(order), *condition_variables(where or {})])
     return flags.derive_var_extreme_flag(rec.columns(*names), "_f", list(by), list(order), mode, where,
                                          rec.path, rec.study)["_f"]
+
+
+@derivation("analysis_window")
+def analysis_window(rec, day, first, every, output):
+    if output not in windows.OUTPUTS:
+        raise InputError(f"{rec.path}.output: {output!r} must be one of {', '.join(windows.OUTPUTS)}")
+    return windows.derive_vars_window(rec.columns(day), day, float(first), float(every))[output]
 
 
 # -- baseline ------------------------------------------------------------------

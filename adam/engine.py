@@ -8,7 +8,7 @@ parameters, all data:
 | subject_level | one per subject of ``source`` (DM) | ``source`` |
 | occurrence | one per record of SDTM ``source`` (AE), with the QNAM columns of ``supplemental`` (SUPPAE) | ``source``, ``supplemental``, ``where`` |
 | time_to_event | one per subject and parameter (see ``adam.tte``) | ``parameters``, ``population`` (a filter on ADSL) |
-| questionnaire_scores | one per subject, occasion and scale (see ``adam.qlqc30``) | ``source``, ``where``, ``item``, ``value``, ``by``, ``keep``, ``scales`` |
+| questionnaire_scores | one per subject, occasion and scale (see ``adam.qlqc30``) | ``source``, ``where``, ``item``, ``value``, ``by``, ``keep``, ``seq``, ``scales`` |
 | exposure | one per administration and parameter, one per subject and summary parameter (see ``adam.exposure``) | ``source``, ``date``, ``end``, ``records``, ``summaries``, ``subjects``, ``category`` |
 
 Each variable is then filled, on demand and in any order, by the first of:

@@ -2,7 +2,7 @@
 from scales declared in the spec (items, range and kind of each).
 
 Raw score RS = the mean of the scale's answered items, provided at least half
-of its items were answered (otherwise the score is missing). Linear
+of its items were answered (otherwise the score is missing, and kept so). Linear
 transformation to 0-100: functional scales ``(1 - (RS - 1) / range) x 100``;
 symptom scales and global health status ``((RS - 1) / range) x 100``; range
 is the difference between the highest and lowest item response (3 for items
@@ -61,15 +61,18 @@ def linear_transform(raw, scale):
     return (raw - 1) / scale.range * 100
 
 
-def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=()):
+def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=(), seq=None):
     """One record per subject, occasion (``by``) and scale: USUBJID, the ``by``
-    and ``keep`` columns (first non-blank value of the occasion), PARAMCD and
-    AVAL. ``records`` hold one item response each."""
+    and ``keep`` columns (first non-blank value of the occasion), PARAMCD,
+    AVAL (missing when the half-items rule fails) and, with ``seq``, SRCSEQ:
+    the ``seq`` of the item a single-item scale is scored from (missing for
+    scales of several items). ``records`` hold one item response each."""
     keys = ["USUBJID", *by]
     twice = records.duplicated([*keys, item])
     if twice.any():
         raise InputError(f"more than one response for {records.loc[twice, [*keys, item]].iloc[0].to_dict()}")
     wide = records.pivot(index=keys, columns=item, values=value)
+    sequence = records.pivot(index=keys, columns=item, values=seq) if seq else None
     kept = records.replace({c: {"": np.nan} for c in keep}).groupby(keys, sort=False)[list(keep)].first()
     occasions = records[keys].drop_duplicates()
     wide = wide.reindex(pd.MultiIndex.from_frame(occasions))
@@ -77,8 +80,11 @@ def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITN
     for order, scale in enumerate(scales):
         items = wide.reindex(columns=scale.items).astype("float64")
         score = linear_transform(raw_score(items), scale)
-        parts.append(pd.DataFrame({"PARAMCD": scale.paramcd, "AVAL": score.to_numpy(), "_order": order},
-                                  index=wide.index))
+        source = (sequence.reindex(wide.index)[scale.items[0]].to_numpy(dtype="float64")
+                  if sequence is not None and len(scale.items) == 1 and scale.items[0] in sequence.columns
+                  else np.full(len(wide), np.nan))
+        parts.append(pd.DataFrame({"PARAMCD": scale.paramcd, "AVAL": score.to_numpy(), "SRCSEQ": source,
+                                   "_order": order}, index=wide.index))
     out = pd.concat(parts).reset_index()
     out["_occasion"] = out.groupby(keys, sort=False).ngroup()
     out = out.sort_values(["_occasion", "_order"], kind="mergesort")
@@ -86,14 +92,19 @@ def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITN
     for column in keep:
         if not pd.api.types.is_numeric_dtype(records[column]):
             out[column] = out[column].fillna("").astype(str)
-    return out[[*keys, *keep, "PARAMCD", "AVAL"]].reset_index(drop=True)
+    answered = wide.reindex(columns=sorted({i for s in scales for i in s.items})).notna().any(axis=1)
+    out = out.merge(answered.rename("_answered").reset_index(), on=keys, how="left")
+    return out.loc[out["_answered"], [*keys, *keep, "PARAMCD", "AVAL", "SRCSEQ"]].reset_index(drop=True)
 
 
-def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=()):
+def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=(),
+                  seq=None):
     """The builder of a questionnaire-score BDS dataset: the item responses of
     ``source`` passing ``where``, scored per subject and occasion (``by``) for
-    every scale declared in the spec; a scale without a score (fewer than half
-    of its items answered) gives no record."""
+    every scale declared in the spec, on every occasion with an answered item;
+    a scale without a score (fewer than half of its items answered) keeps its
+    record with AVAL missing. ``seq`` (e.g. QSSEQ) gives SRCSEQ of single-item
+    scales."""
     path = f"{ctx.path}: mapping"
     parsed = [scale_from_spec(s, f"{path}.scales[{i}]") for i, s in enumerate(scales or [])]
     if not parsed:
@@ -101,11 +112,10 @@ def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTR
     for i, scale in enumerate(parsed):
         ctx.require_method(scale.method, f"{path}.scales[{i}]")
     records = select(ctx.frame(source), where, f"{path}.where", ctx.study)
-    missing = [c for c in ["USUBJID", item, value, *by, *keep] if c not in records.columns]
+    missing = [c for c in ["USUBJID", item, value, *by, *keep, *([seq] if seq else [])] if c not in records.columns]
     if missing:
         raise InputError(f"{path}: {missing[0]!r} is not a variable of {source}")
     try:
-        scores = score_scales(records, parsed, item, value, list(by), list(keep))
+        return score_scales(records, parsed, item, value, list(by), list(keep), seq)
     except InputError as exc:
         raise InputError(f"{path}: {source}: {exc}") from None
-    return scores[scores["AVAL"].notna()]

@@ -52,10 +52,17 @@ def test_scores_per_scale_kind():
         responses("A", 3, {1: 2, 2: 3, 3: None, 4: None, 5: None, 29: 4, 30: None, 10: 1, 12: 2, 18: None}),
         # PF2 3 of 5 answered: 2, 3, 4 (RS 3).
         responses("B", 1, {1: 2, 2: 3, 3: 4, 4: None, 5: None}),
+        # Nothing answered: no questionnaire, no records.
+        responses("C", 1, {1: None, 29: None}),
     ], ignore_index=True)
+    qs["QSSEQ"] = np.arange(1.0, len(qs) + 1)
     scales = [by_code[c] for c in ("PF2", "QL2", "FA", "DY")]
-    out = score_scales(qs, scales, by=["VISITNUM"], keep=["QSDTC"])
-    assert list(out.columns) == ["USUBJID", "VISITNUM", "QSDTC", "PARAMCD", "AVAL"]
+    out = score_scales(qs, scales, by=["VISITNUM"], keep=["QSDTC"], seq="QSSEQ")
+    assert list(out.columns) == ["USUBJID", "VISITNUM", "QSDTC", "PARAMCD", "AVAL", "SRCSEQ"]
+    # SRCSEQ: the one item of a single-item scale (DY, item 8, the 11th record); none for the others.
+    sources = {(r.USUBJID, r.VISITNUM, r.PARAMCD): r.SRCSEQ for r in out.itertuples()}
+    assert sources[("A", 1.0, "DY")] == 11.0
+    assert np.isnan(sources[("A", 3.0, "DY")]) and np.isnan(sources[("A", 1.0, "PF2")])
     got = {(r.USUBJID, r.VISITNUM, r.PARAMCD): r.AVAL for r in out.itertuples()}
     expected = {
         ("A", 1.0, "PF2"): (1 - 0.8 / 3) * 100, ("A", 1.0, "QL2"): 4.5 / 6 * 100,

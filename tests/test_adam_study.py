@@ -359,7 +359,8 @@ def test_advs_baseline_change_and_on_treatment(adam):
 
 
 def test_adqs_scores_baseline_and_change(adam):
-    adqs = adam[1]["ADQS"]
+    every = adam[1]["ADQS"]
+    adqs = every[every["AVAL"].notna()]
     columns = ["USUBJID", "PARAMCD", "AVISITN", "AVISIT", "ADT", "ADY", "AVAL", "ABLFL", "BASE", "CHG", "PCHG"]
     got = [tuple(r) for r in adqs[columns].itertuples(index=False)]
     nan = np.nan
@@ -376,9 +377,17 @@ def test_adqs_scores_baseline_and_change(adam):
     assert len(got) == len(expected)
     for row, want in zip(got, expected):
         assert _same(row, want), (row, want)
-    # Scales without enough answered items (S2's PF2, all the others) have no record;
-    # the other questionnaire category is not scored.
-    assert len(adqs) == len(expected)
+    # Scales without enough answered items (S2's PF2, all the others) keep their record without a
+    # score: 15 scales for each of the 4 questionnaires; the other questionnaire category is not scored.
+    assert len(every) == 15 * 4 and every["PARAM"].ne("").all()
+    # Analysis windows every 42 days from Day 1; in each, the scored record nearest the target.
+    windows = [tuple(r) for r in adqs[["AWTARGET", "AWLO", "AWHI", "AWTDIFF", "AWU", "ANL01FL"]].itertuples(index=False)]
+    assert all(_same(row, want) for row, want in zip(windows, [
+        (1.0, nan, 22.0, 0.0, "DAYS", "Y"), (43.0, 23.0, 64.0, 0.0, "DAYS", "Y"),
+        (1.0, nan, 22.0, 0.0, "DAYS", "Y"), (43.0, 23.0, 64.0, 0.0, "DAYS", "Y"),
+        (1.0, nan, 22.0, 8.0, "DAYS", ""), (1.0, nan, 22.0, 0.0, "DAYS", "Y")])), windows
+    assert (every.loc[every["AVAL"].isna(), "ANL01FL"] == "").all()
+    assert set(every["SRCDOM"]) == {"QS"} and set(every["SRCVAR"]) == {"QSSTRESN"}
     assert adqs.loc[adqs["PARAMCD"] == "PF2", "PARAM"].iloc[0] == "EORTC QLQ-C30 Physical Functioning (0-100)"
 
 

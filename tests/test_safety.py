@@ -184,3 +184,18 @@ def test_lab_shift_to_the_worst_grade_from_adlb_equals_a_recount_from_sdtm(frame
     assert sum(n for (_, _, g), n in from_sdtm.items() if g >= "3") > 0
     shifted = worst[worst["BTOXGR"] != ""]
     assert (shifted["SHIFT1"] == shifted["BTOXGR"] + " to " + shifted["ATOXGR"]).all()
+
+
+def test_adqs_single_item_scores_trace_to_their_qs_record(frames):
+    sdtm, adam = frames
+    adqs, qs = adam["ADQS"], sdtm["QS"].set_index(["USUBJID", "QSSEQ"])
+    single = {"DY": "EOR0108", "SL": "EOR0111", "AP": "EOR0113", "CO": "EOR0116", "DI": "EOR0117", "FI": "EOR0128"}
+    traced = adqs[adqs["PARAMCD"].isin(list(single)) & adqs["SRCSEQ"].notna()]
+    assert len(traced) > 0 and adqs.loc[~adqs["PARAMCD"].isin(list(single)), "SRCSEQ"].isna().all()
+    for rec in traced.itertuples(index=False):
+        item = qs.loc[(rec.USUBJID, rec.SRCSEQ)]
+        assert item["QSTESTCD"] == single[rec.PARAMCD] and item["VISITNUM"] == rec.AVISITN
+        assert (rec.AVAL == (item["QSSTRESN"] - 1) / 3 * 100) or (pd.isna(rec.AVAL) and pd.isna(item["QSSTRESN"]))
+    # Scores failing the half-items rule are kept, without a value, and never analysed.
+    kept = adqs[adqs["AVAL"].isna()]
+    assert len(kept) > 0 and (kept["ANL01FL"] == "").all()
