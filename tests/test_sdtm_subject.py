@@ -129,7 +129,8 @@ def test_end_of_participation_is_not_before_any_collected_date(bundled_sdtm):
     assert "ACTARMUD" in dm.columns and (dm["ACTARMUD"] == "").all()
     later = []
     for name, column in [("LB", "LBDTC"), ("MB", "MBDTC"), ("AE", "AESTDTC"), ("AE", "AEENDTC"), ("QS", "QSDTC"),
-                         ("RS", "RSDTC"), ("EC", "ECENDTC"), ("EX", "EXENDTC"), ("DS", "DSSTDTC"), ("SV", "SVENDTC")]:
+                         ("RS", "RSDTC"), ("EC", "ECENDTC"), ("EX", "EXENDTC"), ("DS", "DSSTDTC"), ("SV", "SVENDTC"),
+                         ("CM", "CMSTDTC"), ("CM", "CMENDTC"), ("VS", "VSDTC"), ("EG", "EGDTC")]:
         frame = frames[name]
         for subject, date in zip(frame["USUBJID"], frame[column]):
             end = dm.loc[subject, "RFPENDTC"]
