@@ -373,11 +373,18 @@ def test_count_of_operands_equal_to_a_value(tmp_path):
     assert dm["NSITES"].tolist() == [2.0, 1.0, 0.0]
 
 
+def _tiny_study(root, **datasets):
+    """A study folder with only study.yaml and the given SDTM dataset specs (name: YAML text)."""
+    (root / "sdtm").mkdir()
+    (root / "study.yaml").write_text("studyid: T\ntitle: T\nprotocol: T\n"
+                                     "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
+    for name, text in datasets.items():
+        (root / "sdtm" / f"{name}.yaml").write_text(textwrap.dedent(text))
+    return load_study(root)
+
+
 def test_toxicity_grade_by_direction_limit_baseline_and_absolute_thresholds(tmp_path):
-    (tmp_path / "sdtm").mkdir()
-    (tmp_path / "study.yaml").write_text("studyid: T\ntitle: T\nprotocol: T\n"
-                                         "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
-    (tmp_path / "sdtm" / "LB.yaml").write_text(textwrap.dedent("""\
+    study = _tiny_study(tmp_path, LB="""\
         name: LB
         label: Laboratory Test Results
         mapping: {sources: [{form: lab}]}
@@ -407,7 +414,7 @@ def test_toxicity_grade_by_direction_limit_baseline_and_absolute_thresholds(tmp_
                   high: {term: Hyperglycemia, grades: {1: [{uln: 1}], 2: [{value: 8.9}]}}
                   low: {term: Hypoglycemia, grades: {1: [{lln: 1}], 2: [{value: 3.0}]}}
           - {name: LBTOXGR, label: Grade, mapping: {<<: *g, output: grade}}
-        """))
+        """)
     rows = [  # subject, test, value, low, high, baseline flag
         ("A", "CREAT", "60", "50", "100", "Y"),    # baseline: within range
         ("A", "CREAT", "95", "50", "100", ""),     # > 1.5 x baseline (90), <= ULN: grade 2
@@ -421,17 +428,14 @@ def test_toxicity_grade_by_direction_limit_baseline_and_absolute_thresholds(tmp_
         ("C", "ALB", "20", "35", "50", ""),        # no criteria: blank
     ]
     raw = {"lab": pd.DataFrame(rows, columns=["S", "T", "V", "LO", "HI", "B"], index=range(2, 2 + len(rows)))}
-    lb = map_study(load_study(tmp_path), raw, ["LB"])["LB"]
+    lb = map_study(study, raw, ["LB"])["LB"]
     assert lb["LBTOXGR"].tolist() == ["0", "2", "3", "1", "", "2", "1", "0", "2", ""]
     assert lb["LBTOX"].tolist() == ["", "Creatinine increased", "Creatinine increased", "Creatinine increased", "",
                                     "Hyperglycemia", "Hypoglycemia", "", "Hypoglycemia", ""]
 
 
 def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_element(tmp_path):
-    (tmp_path / "sdtm").mkdir()
-    (tmp_path / "study.yaml").write_text("studyid: E\ntitle: E\nprotocol: E\n"
-                                         "standards: [{id: IG, name: SDTMIG, version: '3.4'}]\n")
-    (tmp_path / "sdtm" / "SE.yaml").write_text(textwrap.dedent("""\
+    study = _tiny_study(tmp_path, SE="""\
         name: SE
         label: Subject Elements
         mapping:
@@ -445,8 +449,7 @@ def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_elemen
           - {name: SESTDTC, label: Start}
           - {name: SEENDTC, label: End}
           - {name: EPOCH, label: Epoch}
-        """))
-    (tmp_path / "sdtm" / "LB.yaml").write_text(textwrap.dedent("""\
+        """, LB="""\
         name: LB
         label: Laboratory Test Results
         mapping: {sources: [{form: lab}]}
@@ -454,7 +457,7 @@ def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_elemen
           - {name: USUBJID, label: Subject, mapping: {algorithm: assign, column: S}}
           - {name: LBDTC, label: Date, mapping: {algorithm: assign, column: D}}
           - {name: EPOCH, label: Epoch, mapping: {algorithm: epoch, date: LBDTC}}
-        """))
+        """)
     expected = {
         "2021-02-01T09:30": "SCREENING",     # pre-dose sample on Day 1
         "2021-02-01T10:30": "TREATMENT",
@@ -469,5 +472,5 @@ def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_elemen
         "": "",
     }
     raw = {"lab": pd.DataFrame({"S": "A", "D": list(expected)}, index=range(2, 2 + len(expected)))}
-    lb = map_study(load_study(tmp_path), raw, ["LB"])["LB"]
+    lb = map_study(study, raw, ["LB"])["LB"]
     assert dict(zip(lb["LBDTC"], lb["EPOCH"])) == expected
