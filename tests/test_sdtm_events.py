@@ -58,10 +58,14 @@ LABELS = {
     "CM": [
         ("STUDYID", "Study Identifier"), ("DOMAIN", "Domain Abbreviation"),
         ("USUBJID", "Unique Subject Identifier"), ("CMSEQ", "Sequence Number"),
-        ("CMTRT", "Reported Name of Drug, Med, or Therapy"), ("CMCAT", "Category for Medication"),
-        ("CMSCAT", "Subcategory for Medication"), ("EPOCH", "Epoch"),
+        ("CMSPID", "Sponsor-Defined Identifier"), ("CMTRT", "Reported Name of Drug, Med, or Therapy"),
+        ("CMDECOD", "Standardized Medication Name"), ("CMCAT", "Category for Medication"),
+        ("CMSCAT", "Subcategory for Medication"), ("CMINDC", "Indication"), ("CMCLAS", "Medication Class"),
+        ("CMCLASCD", "Medication Class Code"), ("CMDOSE", "Dose per Administration"), ("CMDOSU", "Dose Units"),
+        ("CMDOSFRQ", "Dosing Frequency per Interval"), ("CMROUTE", "Route of Administration"), ("EPOCH", "Epoch"),
         ("CMSTDTC", "Start Date/Time of Medication"), ("CMENDTC", "End Date/Time of Medication"),
-        ("CMSTDY", "Study Day of Start of Medication"), ("CMENDY", "Study Day of End of Medication")],
+        ("CMSTDY", "Study Day of Start of Medication"), ("CMENDY", "Study Day of End of Medication"),
+        ("CMENRTPT", "End Relative to Reference Time Point"), ("CMENTPT", "End Reference Time Point")],
     "PR": [
         ("STUDYID", "Study Identifier"), ("DOMAIN", "Domain Abbreviation"),
         ("USUBJID", "Unique Subject Identifier"), ("PRSEQ", "Sequence Number"),
@@ -245,9 +249,11 @@ def test_ec_holds_every_dosing_visit_with_reasons_and_links_to_ae(bundle):
     adjusted = by_key(ex, "USUBJID", "EXSEQ")
     assert all(adjusted[(s, float(v))]["EXADJ"] != "" for s, v in zip(supp["USUBJID"], supp["IDVARVAL"]))
     # RELREC: one EC and one AE record per raw link, the AE being the one the form names.
-    rel = out["RELREC"]
+    everything = out["RELREC"]
+    assert (everything.groupby(["USUBJID", "RELID"]).size() == 2).all()
+    rel = everything[~everything["RELID"].str.startswith("EOT-")]
     linked = raw[raw["ECAENUM"] != ""]
-    assert len(rel) == 2 * len(linked) > 0 and (rel.groupby("RELID").size() == 2).all()
+    assert len(rel) == 2 * len(linked) > 0
     aes = set(zip(ae["USUBJID"], ae["AESPID"]))
     ecs = set(zip(ec["USUBJID"], ec["ECSPID"]))
     for row in linked.to_dict("records"):
@@ -256,6 +262,15 @@ def test_ec_holds_every_dosing_visit_with_reasons_and_links_to_ae(bundle):
         assert (pair.loc["EC", "IDVAR"], pair.loc["EC", "IDVARVAL"]) == ("ECSPID", row["FOLDER"])
         assert (pair.loc["AE", "IDVAR"], pair.loc["AE", "IDVARVAL"]) == ("AESPID", row["ECAENUM"])
         assert (subject, row["FOLDER"]) in ecs and (subject, row["ECAENUM"]) in aes
+    # End of treatment for an adverse event: the subject's DS record of STUDY TREATMENT and that AE.
+    eot = forms["eot"][forms["eot"]["EOTAENUM"] != ""]
+    ended = everything[everything["RELID"].str.startswith("EOT-")]
+    assert len(ended) == 2 * len(eot) > 0
+    for row in eot.to_dict("records"):
+        subject = usubjid(study, row["SUBJECT"])
+        pair = ended[(ended["USUBJID"] == subject)].set_index("RDOMAIN")
+        assert (pair.loc["DS", "IDVAR"], pair.loc["DS", "IDVARVAL"]) == ("DSSCAT", "STUDY TREATMENT")
+        assert pair.loc["AE", "IDVARVAL"] == row["EOTAENUM"] and (subject, row["EOTAENUM"]) in aes
 
 
 def test_cm_prior_and_subsequent_anticancer_therapy(bundle):
