@@ -3,9 +3,9 @@ with its supplemental qualifiers (SUPPAE) as columns named by QNAM."""
 
 import pandas as pd
 
+from specs.conditions import as_text, select
 from specs.errors import InputError
 
-from .filters import as_text, select
 
 
 def merge_supplemental(frame, supp, parent):
@@ -36,7 +36,7 @@ def merge_supplemental(frame, supp, parent):
 def occurrence_records(ctx, source, supplemental=None, where=None):
     """The builder of an OCCDS dataset: the records of SDTM ``source`` (optionally
     filtered) with the qualifiers of its ``supplemental`` dataset as columns."""
-    frame = select(ctx.frame(source), where, f"{ctx.path}: mapping.where", ctx.study)
+    frame = select(ctx.frame(source), where, f"{ctx.path}: mapping.where")
     if supplemental:
         frame = merge_supplemental(frame, ctx.frame(supplemental), source)
     return frame.reset_index(drop=True)

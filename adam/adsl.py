@@ -2,9 +2,9 @@
 subject-level derivations that summarise a subject's records elsewhere
 (disposition status)."""
 
+from specs.conditions import select
 from specs.errors import InputError
 
-from .filters import select
 
 
 def subject_records(ctx, source="DM"):
@@ -27,7 +27,7 @@ def derive_var_status(frame, other, new, variable, completed, values, where=None
     missing = [k for k in ("completed", "discontinued", "ongoing") if k not in values]
     if missing:
         raise InputError(f"{path}.values: give the {missing[0]} value")
-    records = select(other, where, path, study)
+    records = select(other, where, path)
     if order:
         records = records.sort_values(list(order), kind="mergesort")
     last = records.drop_duplicates("USUBJID", keep="last").set_index("USUBJID")[variable]

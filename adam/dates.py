@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import DAY_SECONDS, SAS_EPOCH, sas_date, study_day
 from specs.errors import InputError
 
-from .filters import select
 
-SAS_EPOCH = pd.Timestamp("1960-01-01")
-DAY_SECONDS = 86400.0
 LEVELS = ("Y", "M", "D", "h", "m", "s", "n")     # highest imputation, as admiral
 _PARTS = ("year", "month", "day", "hour", "minute", "second")
 _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
@@ -34,18 +33,6 @@ _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
 _FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
 _LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
 _MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
-
-
-def sas_date(values):
-    """Datetime-likes to SAS dates (days since 1960-01-01, NaN where missing)."""
-    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
-    return ((stamps.dt.normalize() - SAS_EPOCH).dt.days).astype("float64")
-
-
-def timestamps(sas_dates):
-    """SAS dates (days) back to pandas Timestamps (NaT where missing)."""
-    days = pd.to_numeric(pd.Series(sas_dates), errors="coerce")
-    return SAS_EPOCH + pd.to_timedelta(days, unit="D")
 
 
 def parse_dtc(dtc):
@@ -178,13 +165,6 @@ def derive_vars_dtm(frame, new, dtc, date_flag=None, time_flag=None, **imputatio
     return out
 
 
-def study_day(dates, reference):
-    """ADaM relative day: date - reference + 1 on or after the reference, else
-    date - reference (no day 0); NaN where either is missing."""
-    days = pd.Series(dates, dtype="float64") - pd.Series(reference, dtype="float64").to_numpy()
-    return days.where(days < 0, days + 1)
-
-
 def derive_var_dy(frame, new, date, reference):
     """Add the relative day ``new`` of SAS date ``date`` against ``reference`` (e.g. ADY, ASTDY)."""
     return frame.assign(**{new: study_day(frame[date], frame[reference]).to_numpy()})
@@ -214,7 +194,7 @@ def dated_records(source, output="date", keep=(), study=None):
         raise InputError(f"{source.path}: output {output!r} must be date or datetime")
     if source.date not in source.records.columns:
         raise InputError(f"{source.path}: {source.date!r} is not a variable of the source dataset")
-    records = select(source.records, source.where, f"{source.path}.where", study)
+    records = select(source.records, source.where, f"{source.path}.where")
     values = records[source.date]
     if pd.api.types.is_numeric_dtype(values):
         found = pd.DataFrame({"value": values.astype("float64"), "dtf": "", "tmf": ""}, index=records.index)

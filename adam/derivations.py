@@ -36,12 +36,11 @@ Sources in the subject-level derivations are ``{dataset, where, date|variable,
 import numpy as np
 import pandas as pd
 
-from sdtm.algorithms import condition_variables
+from specs.conditions import condition_variables, where_mask
 from specs.errors import InputError
 
 from . import baseline, codes, dates, flags, merge
 from .adsl import derive_var_status
-from .filters import where_mask
 
 DERIVATIONS = {}
 
@@ -196,7 +195,7 @@ def treatment_emergent(rec, start, first, last, windows, end=None):
         if "days" not in window or set(window) - {"when", "days"}:
             raise InputError(f"{rec.path}.windows[{i}]: a window is {{days, when}}")
         when = window.get("when")
-        mask = where_mask(condition_frame(rec, when), when, f"{rec.path}.windows[{i}].when", rec.study) \
+        mask = where_mask(condition_frame(rec, when), when, f"{rec.path}.windows[{i}].when") \
             if when else None
         resolved.append((mask, window["days"]))
     if not resolved or resolved[-1][0] is not None:

@@ -25,14 +25,14 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from sdtm.algorithms import condition_variables
-from sdtm.engine import check_xpt_values, typed_frame
+from specs.conditions import as_text, condition_variables, where_mask
 from specs.errors import InputError
+from specs.frames import check_xpt_values, typed_frame
+from specs.text import number_text
 
 from .adae import occurrence_records
 from .adsl import subject_records
 from .derivations import DERIVATIONS
-from .filters import as_text, where_mask
 from .qlqc30 import score_records
 from .tte import tte_records
 
@@ -165,7 +165,7 @@ class Records(Context):
         values = pd.Series(np.asarray(result), index=self.index)
         if "when" in how:
             keep = where_mask(self.columns(*dict.fromkeys(condition_variables(how["when"]))), how["when"],
-                              f"{self.path}.when", self.study)
+                              f"{self.path}.when")
             values = values.where(keep, np.nan if spec.numeric else "")
             for key in [k for k in self.sides if k[0] == spec.name]:
                 self.sides[key] = self.sides[key].where(keep, "")
@@ -248,7 +248,7 @@ def _check_codelists(ds, frame, study):
         if codelist is None or codelist.extensible or not codelist.terms:
             continue
         values = as_text(frame[var.name])
-        allowed = set(codelist.values()) if not var.numeric else {f"{float(v):.15g}" for v in codelist.values()}
+        allowed = set(codelist.values()) if not var.numeric else {number_text(float(v)) for v in codelist.values()}
         bad = (values != "") & ~values.isin(allowed)
         if bad.any():
             first = bad[bad].index[0]

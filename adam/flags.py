@@ -3,14 +3,14 @@
 import numpy as np
 import pandas as pd
 
+from specs.conditions import where_mask
 from specs.errors import InputError
 
-from .filters import where_mask
 
 
 def derive_var_flag(frame, new, where, false="N", path="flag", study=None):
     """Add ``new`` = "Y" where the filter holds, else ``false`` ("N", or "" for Y/null flags)."""
-    return frame.assign(**{new: np.where(where_mask(frame, where, path, study), "Y", false).astype(object)})
+    return frame.assign(**{new: np.where(where_mask(frame, where, path), "Y", false).astype(object)})
 
 
 def derive_var_extreme_flag(frame, new, by=(), order=(), mode="first", where=None, path="flag", study=None):
@@ -20,7 +20,7 @@ def derive_var_extreme_flag(frame, new, by=(), order=(), mode="first", where=Non
     if mode not in ("first", "last"):
         raise InputError(f"{path}: mode {mode!r} must be first or last")
     keys = ["USUBJID", *by]
-    mask = where_mask(frame, where, path, study)
+    mask = where_mask(frame, where, path)
     candidates = frame.loc[mask, [*keys, *order]].assign(_pos=np.flatnonzero(mask))
     candidates = candidates.sort_values([*order, "_pos"], kind="mergesort", na_position="last")
     chosen = candidates.drop_duplicates(keys, keep=mode)["_pos"].to_numpy()

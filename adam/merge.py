@@ -6,9 +6,9 @@ one subject's baseline value or count from an SDTM dataset onto ADSL.
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
 from specs.errors import InputError
 
-from .filters import select
 
 
 def derive_vars_merged(frame, other, variables, by=("USUBJID",), where=None, order=(), mode=None,
@@ -23,7 +23,7 @@ def derive_vars_merged(frame, other, variables, by=("USUBJID",), where=None, ord
     missing = [c for c in [*by, *names.values(), *order] if c not in other.columns]
     if missing:
         raise InputError(f"{path}: {', '.join(map(str, missing))} not in the dataset merged from")
-    records = select(other, where, path, study)
+    records = select(other, where, path)
     if mode is not None:
         if mode not in ("first", "last"):
             raise InputError(f"{path}: mode {mode!r} must be first or last")
@@ -49,7 +49,7 @@ def derive_var_merged_count(frame, other, new, by=("USUBJID",), where=None, dist
     """Add ``new``: the number of ``other``'s records (or of their distinct
     ``distinct`` values) per ``by`` key passing ``where``; 0 where none."""
     by = list(by)
-    records = select(other, where, path, study)
+    records = select(other, where, path)
     if distinct:
         records = records.drop_duplicates([*by, *distinct])
     counts = records.groupby(by).size().rename("_n").reset_index()

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
 from specs.errors import InputError
 
-from .filters import select
 
 KINDS = ("functional", "symptom", "global")
 
@@ -100,7 +100,7 @@ def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTR
         raise InputError(f"{path}.scales: a questionnaire-score dataset needs scales")
     for i, scale in enumerate(parsed):
         ctx.require_method(scale.method, f"{path}.scales[{i}]")
-    records = select(ctx.frame(source), where, f"{path}.where", ctx.study)
+    records = select(ctx.frame(source), where, f"{path}.where")
     missing = [c for c in ["USUBJID", item, value, *by, *keep] if c not in records.columns]
     if missing:
         raise InputError(f"{path}: {missing[0]!r} is not a variable of {source}")

@@ -40,10 +40,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import sas_date
 from specs.errors import InputError
 
-from .dates import DateSource, dated_records, sas_date
-from .filters import select
+from .dates import DateSource, dated_records
 
 UNIT_DAYS = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 30.4375, "YEARS": 365.25}
 RULES = ("no_assessment", "stop", "gap")
@@ -290,7 +291,7 @@ def tte_records(ctx, parameters, population=None, subjects="ADSL"):
     """The builder of a time-to-event dataset: the records of every parameter
     declared in the spec, for the ``subjects`` dataset's records passing
     ``population``."""
-    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population", ctx.study)
+    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population")
     parts = []
     for i, spec in enumerate(parameters or []):
         p = parameter_from_spec(spec, f"{ctx.path}: mapping.parameters[{i}]")

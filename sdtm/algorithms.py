@@ -42,10 +42,13 @@ import re
 import numpy as np
 import pandas as pd
 
+from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
+from specs.dates import study_day as days_between, to_date
+from specs.distinct import per_distinct
 from specs.errors import InputError
+from specs.text import number_text
 
 from . import iso8601
-from .distinct import per_distinct
 
 ALGORITHMS = {}
 FINAL_ALGORITHMS = {}
@@ -93,45 +96,6 @@ def _parameter(block, name):
                      f"({', '.join(_STUDY_FIELDS)})")
 
 
-@per_distinct
-def _normal(values):
-    return values.fillna("").astype(str).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
-
-
-def evaluate_condition(block, cond):
-    """Boolean Series of a condition dict: ``{column|variable: X, equals|in|empty|not_empty|matches: ...}``,
-    or ``{all: [...]}`` / ``{any: [...]}``, or ``{not: {...}}``."""
-    if "all" in cond:
-        return pd.Series(np.logical_and.reduce([evaluate_condition(block, c) for c in cond["all"]] +
-                                               [pd.Series(True, index=block.index)]), index=block.index)
-    if "any" in cond:
-        return pd.Series(np.logical_or.reduce([evaluate_condition(block, c) for c in cond["any"]] +
-                                              [pd.Series(False, index=block.index)]), index=block.index)
-    if "not" in cond:
-        return ~evaluate_condition(block, cond["not"])
-    subject = {k: v for k, v in cond.items() if k in ("column", "variable")}
-    values = _normal(operand(block, subject))
-    if "equals" in cond:
-        return values == _normal(pd.Series([cond["equals"]])).iloc[0]
-    if "in" in cond:
-        return values.isin(list(_normal(pd.Series(cond["in"]))))
-    if "empty" in cond:
-        return (values == "") == bool(cond["empty"])
-    if "not_empty" in cond:
-        return (values != "") == bool(cond["not_empty"])
-    if "matches" in cond:
-        return values.str.fullmatch(cond["matches"], case=False)
-    raise InputError(f"{block.path}: condition {cond!r} needs equals, in, empty, not_empty or matches")
-
-
-def condition_variables(cond):
-    """The variables a condition dict tests."""
-    if isinstance(cond, list):
-        return [v for c in cond for v in condition_variables(c)]
-    nested = [cond[k] for k in ("all", "any", "not") if k in cond]
-    return ([cond["variable"]] if "variable" in cond else []) + condition_variables(nested)
-
-
 # -- controlled terminology ----------------------------------------------
 
 def to_codelist(block, values, column=None, codelist=None):
@@ -154,10 +118,10 @@ def to_codelist(block, values, column=None, codelist=None):
     for term in codelist.terms:
         for spelling in [term.value, term.decode, *term.collected]:
             if spelling is not None:
-                lookup.setdefault(_normal(pd.Series([spelling])).iloc[0], term.value)
-    normal = _normal(values)
-    mapped = normal.map(lookup)
-    unmapped = mapped.isna() & (normal != "")
+                lookup.setdefault(normal(pd.Series([spelling])).iloc[0], term.value)
+    spelled = normal(values)
+    mapped = spelled.map(lookup)
+    unmapped = mapped.isna() & (spelled != "")
     if unmapped.any() and not codelist.extensible:
         block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
                                        f"{codelist.id} ({', '.join(codelist.values())})", column)
@@ -171,7 +135,7 @@ def count_subjects(block, dataset, where=None):
     """The number of distinct subjects of ``dataset`` (optionally filtered), e.g. TS ACTSUB."""
     other = block.other_dataset(dataset, ["USUBJID", *condition_variables(where or {})])
     if where:
-        other = other[evaluate_condition(_DatasetView(other, block.path), where).to_numpy()]
+        other = other[evaluate_condition(FrameRecords(other, block.path), where).to_numpy()]
     return pd.Series(str(other["USUBJID"].replace("", np.nan).nunique()), index=block.index, dtype="object")
 
 
@@ -189,8 +153,8 @@ def assign(block, column, decode=None, case=None, codelist=None):
     elif case is not None:
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
     if decode:
-        table = {_normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
-        values = _normal(values).map(table).fillna(values)
+        table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
+        values = normal(values).map(table).fillna(values)
     return to_codelist(block, values, column, codelist)
 
 
@@ -248,8 +212,8 @@ def extreme(block, values, how="max"):
 def count(block, values, equals):
     """How many of several operands equal ``equals`` (case and spaces ignored),
     e.g. the metastatic sites ticked Yes on a CRF."""
-    target = _normal(pd.Series([str(equals)])).iloc[0]
-    hits = sum((_normal(operand(block, v)) == target).astype(int) for v in values)
+    target = normal(pd.Series([str(equals)])).iloc[0]
+    hits = sum((normal(operand(block, v)) == target).astype(int) for v in values)
     return pd.Series(hits, index=block.index).astype(str)
 
 
@@ -274,7 +238,7 @@ def subject_summary(block, dataset, variable, how="min", where=None):
     needed = dict.fromkeys(["USUBJID", variable, *condition_variables(where or {})])
     other = block.other_dataset(dataset, list(needed))
     if where:
-        mask = evaluate_condition(_DatasetView(other, block.path), where)
+        mask = evaluate_condition(FrameRecords(other, block.path), where)
         other = other[mask.to_numpy()]
     values = other[variable].astype(str)
     values = values[values != ""]
@@ -284,19 +248,6 @@ def subject_summary(block, dataset, variable, how="min", where=None):
     if summary is None:
         raise InputError(f"{block.path}.how: {how!r} must be min, max, first, last, count or any")
     return block.var("USUBJID").map(summary()).fillna("").astype(str)
-
-
-class _DatasetView:
-    """A frame of evaluated variables seen as a condition subject."""
-
-    def __init__(self, frame, path):
-        self.frame, self.path, self.index = frame, path, frame.index
-
-    def var(self, name):
-        return self.frame[name]
-
-    def raw(self, name):
-        raise InputError(f"{self.path}: a filter on another dataset tests its variables, not raw column {name}")
 
 
 def _reference(block, reference):
@@ -312,8 +263,7 @@ def subject_value(block, dataset, variable):
 
 @algorithm("study_day")
 def study_day(block, date, reference=None):
-    days = iso8601.study_day(block.var(date), _reference(block, reference))
-    return days.map(lambda d: "" if pd.isna(d) else str(int(d)))
+    return days_between(block.var(date), _reference(block, reference)).map(number_text)
 
 
 @algorithm("age")
@@ -321,12 +271,12 @@ def age(block, birth, reference):
     """Completed years; a partial birth date counts from its latest possible
     day (month 12, day 31 where unknown), so the age is the certain one."""
     born = block.var(birth).fillna("")
-    ref = iso8601.to_date(block.var(reference) if "." not in reference else _reference(block, reference))
+    ref = to_date(block.var(reference) if "." not in reference else _reference(block, reference))
     year = pd.to_numeric(born.str.slice(0, 4), errors="coerce")
     month = pd.to_numeric(born.str.slice(5, 7), errors="coerce").fillna(12)
     day = pd.to_numeric(born.str.slice(8, 10), errors="coerce").fillna(31)
     years = ref.dt.year - year - ((ref.dt.month * 100 + ref.dt.day) < (month * 100 + day)).astype(int)
-    return years.map(lambda y: "" if pd.isna(y) else str(int(y)))
+    return years.map(number_text)
 
 
 @algorithm("epoch")
@@ -360,18 +310,18 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
     .02, ... for each unscheduled date of the subject after it; this depends
     only on TV and the date, so every domain numbers a visit the same way."""
     tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
-    numbers = dict(zip(_normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
+    numbers = dict(zip(normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
     given = operand(block, visit if isinstance(visit, dict) else {"variable": visit})
-    names = _normal(given)
+    names = normal(given)
     nums = names.map(numbers)
     extra = nums.isna() & names.str.startswith(unscheduled.upper())
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
-        return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+        return nums.map(number_text)
     if date is None:
         raise InputError(f"{block.path}: unscheduled visits need the date parameter")
-    day = iso8601.study_day(block.var(date)[extra], _reference(block, reference)[extra])
+    day = days_between(block.var(date)[extra], _reference(block, reference)[extra])
     planned = pd.DataFrame({"day": pd.to_numeric(tv["VISITDY"]).astype("float64"),
                             "num": pd.to_numeric(tv["VISITNUM"])})
     planned = planned.dropna().sort_values(["day", "num"])
@@ -382,7 +332,7 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
     dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
     dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
     nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
-    return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    return nums.map(number_text)
 
 
 @algorithm("visit_name")
@@ -390,7 +340,7 @@ def visit_name(block, visit, number, unscheduled="UNSCHEDULED"):
     """VISIT: the visit name in upper case, except that unscheduled visits are
     named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
     VISITNUM stay one-to-one across subjects."""
-    names = _normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
+    names = normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
     extra = names.str.startswith(unscheduled.upper())
     numbers = block.var(number).fillna("").astype(str)
     return names.where(~extra, unscheduled.upper() + " " + numbers)
@@ -454,10 +404,10 @@ def _standardized(block, result, unit, test, conversions):
     value = number * factor + offset
     rounded = pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
                          for v, t in zip(value, tests)], index=block.index, dtype="float64")
-    text = rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
+    text = rounded.map(lambda v: number_text(v, 10))
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
     text = text.where(numeric, res.str.upper())
-    return {"c": text, "n": rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
+    return {"c": text, "n": rounded.map(lambda v: number_text(v, 10)),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
 
 
