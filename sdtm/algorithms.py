@@ -10,31 +10,8 @@ the variable's values. Operands inside parameters are one of
 ``{parameter: NAME}`` (study.yaml ``parameters`` or a study field such as
 ``studyid``), or a nested mapping ``{algorithm: ..., ...}``.
 
-| algorithm | fills a variable with |
-|---|---|
-| assign | a raw column (spaces trimmed and collapsed, optional ``case``: upper/lower), through an optional ``decode`` table, then the variable's codelist |
-| hardcode | one value (checked against the codelist; ``assign`` and ``hardcode`` take ``codelist`` to name a value-level one) |
-| count_subjects | the number of distinct subjects of ``dataset`` (optionally ``where``) |
-| parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
-| datetime | ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read by the first it fits) and an optional raw ``time`` |
-| concat | ``parts`` joined by ``separator`` |
-| condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
-| extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
-| count | how many of several operands ``values`` equal ``equals`` |
-| paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
-| subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
-| subject_value | the subject's ``variable`` of a one-record-per-subject ``dataset`` (e.g. DM.RFXSTDTC) |
-| study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
-| age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
-| epoch | EPOCH of the subject element (SE) in which ``date`` falls |
-| visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
-| visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
-| baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
-| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec (a factor, or ``{factor, offset}`` for value * factor + offset, e.g. F to C) |
-| range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
-| lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD); ``required: false`` leaves keys it lacks blank (VISITDY of unscheduled visits) |
-| replace | an operand's text with each match of the regular expression ``pattern`` replaced by ``replacement`` (``\\1`` for a group), then ``case`` and the codelist |
-| seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
+The catalogue (names, parameters and what each fills a variable with) is
+listed in the README, generated from these functions.
 """
 
 import re
@@ -46,6 +23,8 @@ from specs.conditions import FrameRecords, condition_variables, evaluate_conditi
 from specs.dates import study_day as days_between, to_date
 from specs.distinct import per_distinct
 from specs.errors import InputError
+from specs.mapping import (Case, Cases, Condition, Flag, Name, NameOrOperand, Names, Operand, Operands, Table, Text,
+                           enum, one_or_more)
 from specs.text import number_text
 
 from . import iso8601
@@ -131,8 +110,8 @@ def to_codelist(block, values, column=None, codelist=None):
 # -- record-level algorithms ---------------------------------------------
 
 @algorithm("count_subjects")
-def count_subjects(block, dataset, where=None):
-    """The number of distinct subjects of ``dataset`` (optionally filtered), e.g. TS ACTSUB."""
+def count_subjects(block, dataset: Name, where: Condition = None):
+    """The number of distinct subjects of ``dataset`` (optionally ``where``), e.g. TS ACTSUB."""
     other = block.other_dataset(dataset, ["USUBJID", *condition_variables(where or {})])
     if where:
         other = other[evaluate_condition(FrameRecords(other, block.path), where).to_numpy()]
@@ -146,7 +125,9 @@ def _tidy(values):
 
 
 @algorithm("assign")
-def assign(block, column, decode=None, case=None, codelist=None):
+def assign(block, column: Name, decode: Table = None, case: Case = None, codelist: Name = None):
+    """A raw column (spaces trimmed and collapsed, optional ``case``: upper/lower),
+    through an optional ``decode`` table, then the variable's codelist (or ``codelist``)."""
     values = _tidy(block.raw(column))
     if case in ("upper", "lower"):
         values = getattr(values.str, case)()
@@ -159,17 +140,21 @@ def assign(block, column, decode=None, case=None, codelist=None):
 
 
 @algorithm("hardcode")
-def hardcode(block, value, codelist=None):
+def hardcode(block, value: Text, codelist: Name = None):
+    """One value, checked against the variable's codelist (or ``codelist``)."""
     return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"), codelist=codelist)
 
 
 @algorithm("parameter")
-def parameter(block, name):
+def parameter(block, name: Name):
+    """A study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...)."""
     return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
 
 
 @algorithm("datetime")
-def datetime(block, date, style, time=None):
+def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
+    """ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read
+    by the first it fits) and an optional raw ``time``; partial dates stay partial."""
     raw = block.raw(date)
     dates, bad = iso8601.parse_dates(raw, style)
     block.fail(bad, lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}", date)
@@ -182,7 +167,8 @@ def datetime(block, date, style, time=None):
 
 
 @algorithm("concat")
-def concat(block, parts, separator=""):
+def concat(block, parts: Operands, separator: Text = ""):
+    """``parts`` (operands) joined by ``separator``."""
     values = [operand(block, p) for p in parts]
     out = values[0]
     for more in values[1:]:
@@ -191,7 +177,8 @@ def concat(block, parts, separator=""):
 
 
 @algorithm("condition")
-def condition(block, cases, default=None):
+def condition(block, cases: Cases, default: Operand = None):
+    """The ``then`` of the first of ``cases`` whose ``when`` holds, else ``default``."""
     out = operand(block, default) if default is not None else pd.Series("", index=block.index, dtype="object")
     for case in reversed(cases):
         out = out.where(~evaluate_condition(block, case["when"]), operand(block, case["then"]))
@@ -199,7 +186,7 @@ def condition(block, cases, default=None):
 
 
 @algorithm("extreme")
-def extreme(block, values, how="max"):
+def extreme(block, values: Operands, how: enum("min", "max") = "max"):
     """The latest (``max``) or earliest (``min``) non-blank of several operands,
     e.g. dates from different forms; ISO 8601 text compares in time order."""
     if how not in ("min", "max"):
@@ -209,7 +196,7 @@ def extreme(block, values, how="max"):
 
 
 @algorithm("count")
-def count(block, values, equals):
+def count(block, values: Operands, equals: Text):
     """How many of several operands equal ``equals`` (case and spaces ignored),
     e.g. the metastatic sites ticked Yes on a CRF."""
     target = normal(pd.Series([str(equals)])).iloc[0]
@@ -218,7 +205,8 @@ def count(block, values, equals):
 
 
 @algorithm("paired_term")
-def paired_term(block, variable):
+def paired_term(block, variable: Name):
+    """The term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD)."""
     study = block.study
     source = block.dataset.variable(variable)
     if source is None or not source.codelist or not block.variable.codelist:
@@ -233,7 +221,9 @@ def paired_term(block, variable):
 
 
 @algorithm("subject_summary")
-def subject_summary(block, dataset, variable, how="min", where=None):
+def subject_summary(block, dataset: Name, variable: Name,
+                    how: enum("min", "max", "first", "last", "count", "any") = "min", where: Condition = None):
+    """Per subject, ``how`` of ``variable`` in ``dataset``, optionally filtered by ``where``."""
     # Each variable once, even when the filter tests the summarised one.
     needed = dict.fromkeys(["USUBJID", variable, *condition_variables(where or {})])
     other = block.other_dataset(dataset, list(needed))
@@ -256,19 +246,20 @@ def _reference(block, reference):
 
 
 @algorithm("subject_value")
-def subject_value(block, dataset, variable):
+def subject_value(block, dataset: Name, variable: Name):
     """The subject's value of a variable of a one-record-per-subject dataset (DM)."""
     return block.subject_values(dataset, variable)
 
 
 @algorithm("study_day")
-def study_day(block, date, reference=None):
+def study_day(block, date: Name, reference: Name = None):
+    """--DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0."""
     return days_between(block.var(date), _reference(block, reference)).map(number_text)
 
 
 @algorithm("age")
-def age(block, birth, reference):
-    """Completed years; a partial birth date counts from its latest possible
+def age(block, birth: Name, reference: Name):
+    """Completed years from ``birth`` to ``reference``; a partial birth date counts from its latest possible
     day (month 12, day 31 where unknown), so the age is the certain one."""
     born = block.var(birth).fillna("")
     ref = to_date(block.var(reference) if "." not in reference else _reference(block, reference))
@@ -280,7 +271,8 @@ def age(block, birth, reference):
 
 
 @algorithm("epoch")
-def epoch(block, date, elements="SE"):
+def epoch(block, date: Name, elements: Name = "SE"):
+    """EPOCH of the subject element (``elements``, SE) in which ``date`` falls."""
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
     dates = block.var(date).fillna("").str.slice(0, 10)
     subjects = block.var("USUBJID")
@@ -303,7 +295,8 @@ def epoch(block, date, elements="SE"):
 
 
 @algorithm("visit_number")
-def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=None):
+def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Text = "UNSCHEDULED",
+                 reference: Name = None):
     """VISITNUM of a TV visit name (``visit``: a variable name or an operand
     such as ``{column: FOLDERNAME}``). An unscheduled visit gets the VISITNUM of
     the last TV visit planned (VISITDY) on or before its study day, plus .01,
@@ -336,7 +329,7 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
 
 
 @algorithm("visit_name")
-def visit_name(block, visit, number, unscheduled="UNSCHEDULED"):
+def visit_name(block, visit: NameOrOperand, number: Name, unscheduled: Text = "UNSCHEDULED"):
     """VISIT: the visit name in upper case, except that unscheduled visits are
     named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
     VISITNUM stay one-to-one across subjects."""
@@ -347,7 +340,9 @@ def visit_name(block, visit, number, unscheduled="UNSCHEDULED"):
 
 
 @algorithm("baseline_flag")
-def baseline_flag(block, result, date, by, reference=None):
+def baseline_flag(block, result: Name, date: Name, by: Names, reference: Name = None):
+    """"Y" on the last record per subject and ``by`` with a ``result``, dated on or
+    before ``reference`` (default DM.RFXSTDTC); copies of it (same date and result) share the flag."""
     ref = _reference(block, reference or "DM.RFXSTDTC")
     dates = block.var(date).fillna("")
     has = block.var(result).fillna("") != ""
@@ -369,7 +364,9 @@ def baseline_flag(block, result, date, by, reference=None):
 
 
 @algorithm("standardize")
-def standardize(block, output, result, unit, test, conversions):
+def standardize(block, output: enum("c", "n", "u"), result: Name, unit: Name, test: Name, conversions: Table):
+    """--STRESC/--STRESN/--STRESU (``output`` c, n or u) from ``result``/``unit`` per ``test``,
+    with the ``conversions`` kept in the spec (a factor, or ``{factor, offset}``)."""
     key = (block.dataset.name, block.source.index, result, unit, test)
     cache = block.mapper.cache
     if key not in cache:
@@ -412,7 +409,8 @@ def _standardized(block, result, unit, test, conversions):
 
 
 @algorithm("range_indicator")
-def range_indicator(block, result, low, high):
+def range_indicator(block, result: Name, low: Name, high: Name):
+    """--NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high``."""
     value = pd.to_numeric(block.var(result), errors="coerce")
     lo = pd.to_numeric(block.var(low), errors="coerce")
     hi = pd.to_numeric(block.var(high), errors="coerce")
@@ -425,7 +423,7 @@ def range_indicator(block, result, low, high):
 
 
 @algorithm("lookup")
-def lookup(block, dataset, variable, by, required=True):
+def lookup(block, dataset: Name, variable: Name, by: one_or_more(Name), required: Flag = True):
     """``variable`` of the record of another ``dataset`` whose ``by`` variables
     equal this record's (e.g. IETEST and IECAT from TI by IETESTCD); a key
     that is not there (unless ``required`` is false: then blank), or that has
@@ -445,7 +443,7 @@ def lookup(block, dataset, variable, by, required=True):
 
 
 @algorithm("replace")
-def replace(block, value, pattern, replacement="", case=None):
+def replace(block, value: Operand, pattern: Text, replacement: Text = "", case: Case = None):
     """An operand's text with every match of the regular expression
     ``pattern`` replaced by ``replacement`` (``\\1`` names a group), then put
     in ``case`` (upper/lower) and through the variable's codelist; nothing
@@ -466,6 +464,6 @@ def replace(block, value, pattern, replacement="", case=None):
 # -- algorithms applied to the sorted, final frame ------------------------
 
 @algorithm("seq", final=True)
-def seq(frame, by=("USUBJID",)):
-    """1, 2, ... within each ``by`` group, in the frame's (key) order."""
+def seq(frame, by: Names = ("USUBJID",)):
+    """--SEQ: 1, 2, ... within each ``by`` group (default USUBJID), in key order (after sorting)."""
     return (frame.groupby(list(by), sort=False).cumcount() + 1).astype("float64")

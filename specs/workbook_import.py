@@ -702,6 +702,7 @@ class _Reader:
             schema(self.files[name], "dataset", to_data(ds))
             loader.check_duplicates(self.files[name], "variables", ds.variables, "name", messages)
             loader.check_transport(PurePosixPath(self.files[name]), ds, messages)
+            loader.check_mappings(PurePosixPath(self.files[name]), ds, messages)
         for i, cl in enumerate(study.codelists.values()):
             loader.check_duplicates("codelists.yaml", f"[{i}].terms", cl.terms, "value", messages)
         files = {(attr, item.id): (name, i) for name, (attr, _) in STUDY_FILES.items()
