@@ -10,6 +10,7 @@ misspelled algorithm, an unknown parameter or a value of the wrong type is
 reported as ``file: path: message`` before anything runs.
 """
 
+import difflib
 import json
 from functools import cache
 from pathlib import Path
@@ -100,7 +101,9 @@ def check_mappings(file, ds, problems):
         entries = validators[kind]
         if name not in entries:
             what = f"unknown {key} {name!r}" if key in how else f"missing required key {key!r}"
-            problems.append(f"{file}: {path}.{key}: {what} (known: {', '.join(sorted(entries))})")
+            close = difflib.get_close_matches(str(name), entries, n=1) if key in how else []
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(entries))}"
+            problems.append(f"{file}: {path}.{key}: {what} ({hint})")
             return
         errors = sorted(entries[name].iter_errors(how), key=lambda e: list(map(str, e.absolute_path)))
         for error in errors:

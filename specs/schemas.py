@@ -2,6 +2,7 @@
 resolve references between the files, and each error as a one-line message
 with its path inside the file."""
 
+import difflib
 import json
 from functools import cache
 from pathlib import Path
@@ -50,8 +51,12 @@ def schema_message(error):
         missing = [k for k in value if k not in error.instance]
         return f"missing required key {missing[0]!r}" if missing else error.message
     if v == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown key {extra[0]!r}" if extra else error.message
+        known = error.schema.get("properties", {})
+        extra = sorted(set(error.instance) - set(known))
+        if not extra:
+            return error.message
+        close = difflib.get_close_matches(extra[0], known, n=1)
+        return f"unknown key {extra[0]!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     if v == "enum":
         return f"{error.instance!r} must be one of {', '.join(map(str, value))}"
     if v == "type":
