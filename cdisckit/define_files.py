@@ -16,19 +16,15 @@ from define.writer import build_define
 from specs.atomic import write_bytes, write_text
 
 from . import __version__
-from .xpt import read_xpt
+from .xpt import read_xpt_folder
 
 
 def dataset_files(folder):
     """Every ``*.xpt`` in ``folder`` as dataset name -> ``DatasetFile`` (columns in
     file order, character lengths, data)."""
-    files = {}
-    for path in sorted(Path(folder).glob("*.xpt")):
-        frame, meta = read_xpt(path)
-        files[meta.name] = DatasetFile(
-            file=path.name, columns=[v.name for v in meta.variables],
-            lengths={v.name: v.length for v in meta.variables if v.type == "char"}, frame=frame)
-    return files
+    return {name: DatasetFile(file=path.name, columns=[v.name for v in meta.variables],
+                              lengths={v.name: v.length for v in meta.variables if v.type == "char"}, frame=frame)
+            for name, (path, frame, meta) in read_xpt_folder(folder).items()}
 
 
 def write_define(study, frames, model, out_dir, created, lengths=None, *, name="define.xml", data=None):

@@ -24,7 +24,7 @@ import pandas as pd
 from specs.errors import InputError
 from specs.transport import text_length
 
-from ..xpt import read_xpt
+from ..xpt import read_xpt, xpt_files
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def read_folders(folders):
         if not folder.is_dir():
             raise InputError(f"{folder}: no such folder" if not folder.exists() else
                              f"{folder}: not a folder of XPT files")
-        files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".xpt")
+        files += xpt_files(folder)
     if not files:
         raise InputError(f"{', '.join(map(str, folders))}: no .xpt files to check")
     for file in files:

@@ -8,7 +8,7 @@ from specs.errors import InputError
 
 from ..pipeline import creation_time, submitted, write_datasets
 from ..progress import reporter
-from ..xpt import read_xpt
+from ..xpt import read_xpt_folder
 
 
 def register(subparsers):
@@ -28,10 +28,7 @@ def read_sdtm(folder):
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder (--sdtm)")
-    frames = {}
-    for path in sorted(folder.glob("*.xpt")):
-        frame, meta = read_xpt(path)
-        frames[meta.name.upper()] = frame
+    frames = {name: frame for name, (_, frame, _) in read_xpt_folder(folder).items()}
     if not frames:
         raise InputError(f"{folder}: no .xpt files (--sdtm)")
     return frames
