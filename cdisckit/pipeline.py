@@ -17,7 +17,7 @@ from specs.errors import InputError
 from .checks import run_checks, write_reports
 from .define_files import write_define
 from .raw import read_raw
-from .simulator import simulate
+from .simulator import SEED, SUBJECTS, simulate
 from .xpt import variables_from_spec, write_xpt
 
 
@@ -63,7 +63,7 @@ def build_sdtm(study, raw_dir, progress=lambda message: None):
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
 
 
-def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None):
+def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None):
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 
     Everything is built in a staging folder and moved into ``out`` only when
