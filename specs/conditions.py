@@ -15,7 +15,7 @@ import pandas as pd
 
 from .distinct import per_distinct
 from .errors import InputError
-from .text import number_text
+from .text import numbers_text
 
 TESTS = ("equals", "in", "empty", "not_empty", "matches")
 
@@ -29,7 +29,7 @@ def normal(values):
 def as_text(values):
     """Values as text for comparisons: numbers as their shortest text, missing as ""."""
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(number_text).astype(object)
+        return numbers_text(values)
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
