@@ -4,6 +4,7 @@ a workbook is imported), and the README's catalogue kept equal to the code."""
 
 import io
 import re
+import textwrap
 
 import openpyxl
 import pytest
@@ -13,21 +14,11 @@ from specs import SpecError, load_study
 from specs.mapping import SCHEMA_FILE
 from specs.workbook_export import export_workbook
 from specs.workbook_import import read_workbook
+from tests.test_adam_engine import MINI, write_mini
 
 AE_STUDYID = "  - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req, length: 6}\n"
 
-ADSL = """\
-name: ADSL
-label: Subject-Level Analysis Dataset
-keys: [STUDYID, USUBJID]
-mapping: {builder: subject_records, source: DM}
-variables:
-  - {name: STUDYID, label: Study Identifier}
-  - {name: USUBJID, label: Unique Subject Identifier}
-  - {name: AGE, label: Age, data_type: integer}
-  - {name: AGEGR1, label: Pooled Age Group 1,
-     mapping: {algorithm: derive_var_group, source_var: AGE, groups: [{below: 50, value: YOUNG}, {value: OLD}]}}
-"""
+ADSL = textwrap.dedent(MINI["adam/ADSL.yaml"])      # AGEGR1 is variables[3]
 
 
 def with_mapping(root, mapping):
@@ -81,14 +72,12 @@ def test_sdtm_mappings_are_checked_when_loaded(mini_study, mapping, where, messa
     ("builder: subject_records", "builder: subjects", "mapping.builder", "unknown builder 'subjects'"),
     ("source: DM}", "sorce: DM}", "mapping", "unknown key 'sorce'"),
 ])
-def test_adam_derivations_are_checked_when_loaded(mini_study, old, new, where, message):
+def test_adam_derivations_are_checked_when_loaded(tmp_path, old, new, where, message):
     assert old in ADSL
-    (mini_study / "adam").mkdir()
-    file = mini_study / "adam" / "ADSL.yaml"
-    file.write_text(ADSL, encoding="utf-8")
-    assert load_study(mini_study).datasets["ADSL"].variable("AGEGR1").mapping["algorithm"] == "derive_var_group"
+    assert write_mini(tmp_path).datasets["ADSL"].variable("AGEGR1").mapping["algorithm"] == "derive_var_group"
+    file = tmp_path / "adam" / "ADSL.yaml"
     file.write_text(ADSL.replace(old, new), encoding="utf-8")
-    found = problems(mini_study)
+    found = problems(tmp_path)
     assert any(p.startswith(f"{file}: {where}: {message}") for p in found), found
     assert all(p.startswith(f"{file}: ") for p in found), found
 
