@@ -18,6 +18,7 @@ from pathlib import Path
 from adam.derivations import DERIVATIONS
 from adam.engine import BUILDERS
 from sdtm.algorithms import ALGORITHMS, FINAL_ALGORITHMS
+from sdtm.engine import MAPPING_SCHEMA
 from specs.mapping import DEFS, SCHEMA_FILE, SCHEMA_ID, Condition
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -45,7 +46,7 @@ def catalogue_schema():
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "The mapping language of cdisckit specs (generated from the engines' catalogues)",
-        "$defs": DEFS,
+        "$defs": {**DEFS, "sdtm_dataset": MAPPING_SCHEMA},
         "catalogues": {
             "sdtm": {"key": "algorithm", "entries": {n: _entry(f, "algorithm", n) for n, f in sorted(sdtm.items())}},
             "adam": {"key": "algorithm",

@@ -41,11 +41,38 @@ import pandas as pd
 from specs.conditions import where_mask
 from specs.errors import InputError
 from specs.frames import check_xpt_values, typed_frame
+from specs.mapping import Condition, Name, Names
 from specs.text import number_text
 
 from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
 
 INTERNAL = ("_file", "_row", "_src")
+
+_NAME, _NAMES = Name.__metadata__[0], Names.__metadata__[0]
+# The dataset-level ``mapping`` as JSON Schema (the table above); ``load_study``
+# holds each SDTM spec against it (the variable mappings inside ``set`` and
+# ``qualifiers`` against the algorithms' own schemas).
+MAPPING_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "sources": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": False, "minProperties": 1,
+            "properties": {
+                "form": _NAME, "dataset": _NAME, "records": {"type": "array", "items": {"type": "object"}},
+                "join": {"type": "array", "items": {"type": "object", "required": ["form", "on"],
+                                                    "additionalProperties": False,
+                                                    "properties": {"form": _NAME, "on": _NAMES}}},
+                "where": Condition.__metadata__[0],
+                "transpose": {"type": "object", "required": ["columns"], "additionalProperties": False,
+                              "properties": {"columns": _NAMES, "keep_empty": {"type": "boolean"}}},
+                "set": {"type": "object"}}}},
+        "distinct": {"type": "boolean"},
+        "require": _NAMES,
+        "collapse": {"type": "object", "required": ["by"], "additionalProperties": False,
+                     "properties": {"by": _NAMES, "min": _NAMES, "max": _NAMES}},
+        "supplemental": {"type": "object", "required": ["parent", "qualifiers"], "additionalProperties": False,
+                         "properties": {"parent": _NAME, "idvar": _NAME, "qualifiers": {"type": "object"}}}},
+}
 
 
 @dataclass

@@ -84,8 +84,9 @@ def catalogue():
 
 @cache
 def _validators():
-    return {kind: {name: validator(entry) for name, entry in spec["entries"].items()}
-            for kind, spec in catalogue()["catalogues"].items()}
+    validators = {kind: {name: validator(entry) for name, entry in spec["entries"].items()}
+                  for kind, spec in catalogue()["catalogues"].items()}
+    return dict(validators, sdtm_dataset=validator(_ref("sdtm_dataset")))
 
 
 def check_mappings(file, ds, problems):
@@ -127,7 +128,12 @@ def check_mappings(file, ds, problems):
     mapping = ds.mapping or {}
     if kind == "adam" and ds.mapping is not None:
         check(mapping, "mapping", "adam_builders")
-    if kind == "sdtm":
+    if kind == "sdtm" and ds.mapping is not None:
+        errors = list(_validators()["sdtm_dataset"].iter_errors(mapping))
+        for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+            problems.append(f"{file}: {format_path(['mapping', *error.absolute_path])}: {schema_message(error)}")
+        if errors:
+            mapping = {}
         for i, source in enumerate(mapping.get("sources") or []):
             for name, how in ((source.get("set") or {}) if isinstance(source, dict) else {}).items():
                 check(how, f"mapping.sources[{i}].set.{name}", kind)

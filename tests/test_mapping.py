@@ -121,3 +121,21 @@ def test_every_entry_says_what_it_does():
     for kind, spec in catalogue.catalogue_schema()["catalogues"].items():
         for name, entry in spec["entries"].items():
             assert len(entry["description"]) > 20, (kind, name)
+
+
+@pytest.mark.parametrize("mapping, where, message", [
+    ("{sources: [{form: ae}], distinct: true}", None, None),
+    ("{sources: [{fomr: ae}]}", "mapping.sources[0]", "unknown key 'fomr' (did you mean 'form'?)"),
+    ("{sources: [{form: ae, where: {column: X, equal: Y}}]}", "mapping.sources[0].where",
+     "unknown key 'equal' (did you mean 'equals'?)"),
+    ("{sources: [{form: ae}], distinct: yes please}", "mapping.distinct", "'yes please' must be of type boolean"),
+    ("{sources: [{form: ae, set: {AESEQ: {algorithm: sq}}}]}", "mapping.sources[0].set.AESEQ.algorithm",
+     "unknown algorithm 'sq' (did you mean 'seq'?)"),
+])
+def test_sdtm_dataset_mappings_are_checked_when_loaded(mini_study, mapping, where, message):
+    file = mini_study / "sdtm" / "AE.yaml"
+    file.write_text(file.read_text(encoding="utf-8") + f"mapping: {mapping}\n", encoding="utf-8")
+    if message is None:
+        assert load_study(mini_study).datasets["AE"].mapping["distinct"] is True
+        return
+    assert problems(mini_study) == [f"{file}: {where}: {message}"]

@@ -96,7 +96,7 @@ class: EVENTS
 structure: One record per adverse event per subject
 keys: [STUDYID, USUBJID, AETERM, AESTDTC]
 comment: COM.AE
-mapping: {source: ae_raw, filter: "AEYN == 'Y'"}
+mapping: {sources: [{form: ae_raw, where: {column: AEYN, equals: "Y"}}]}
 variables:
   - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req, length: 6,
      mapping: {algorithm: parameter, name: studyid}}
