@@ -17,6 +17,7 @@ date (e.g. an AE start in the month of first dose imputed to the first dose).
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,10 @@ def _check(highest, date, time):
 
 
 IMPUTE_OPTIONS = ("highest", "date", "time", "ignore_seconds")
+# A spec's ``impute`` mapping (the options of ``impute_dtc``), as JSON Schema.
+Impute = Annotated[dict, {"type": "object", "additionalProperties": False, "properties": {
+    "highest": {"enum": list(LEVELS)}, "date": {"enum": ["first", "mid", "last"]},
+    "time": {"enum": ["first", "mid", "last"]}, "ignore_seconds": {"type": "boolean"}}}]
 
 
 def imputation(options):

@@ -28,9 +28,7 @@ from . import adsl, baseline, codes, dates, flags, merge
 
 DERIVATIONS = {}
 
-Impute = Annotated[dict, {"type": "object", "additionalProperties": False, "properties": {
-    "highest": {"enum": list(dates.LEVELS)}, "date": {"enum": ["first", "mid", "last"]},
-    "time": {"enum": ["first", "mid", "last"]}, "ignore_seconds": {"type": "boolean"}}}]
+Impute = dates.Impute
 DateSources = Annotated[list, {"type": "array", "minItems": 1, "items": {
     "type": "object", "required": ["dataset", "date"], "additionalProperties": False, "properties": {
         "dataset": {"type": "string"}, "date": {"type": "string"},
@@ -226,7 +224,8 @@ def derive_var_extreme_flag(rec, by_vars: Names, order: Names, mode: Mode = "fir
 
 @derivation
 def derive_var_ablfl(rec, by_vars: Names, source_var: Name, date_var: Name, reference_date: Name):
-    """"Y" on the last record per ``by_vars`` with a ``source_var``, its ``date_var`` on or before ``reference_date``."""
+    """"Y" on the last record per ``by_vars`` with a ``source_var``, its ``date_var``
+    on or before ``reference_date``."""
     return rec.apply(baseline.derive_var_ablfl, [*by_vars, source_var, date_var, reference_date], by_vars=by_vars,
                      source_var=source_var, date_var=date_var, reference_date=reference_date)["_new"]
 

@@ -6,7 +6,7 @@ function's name) and the builder's parameters, all data:
 | builder | records |
 |---|---|
 | subject_records | one per subject of ``source`` (DM) |
-| occurrence_records | one per record of SDTM ``source`` (AE) passing ``filter``, with the QNAM columns of ``supplemental`` (SUPPAE) |
+| occurrence_records | one per record of SDTM ``source`` (AE) passing ``filter``, with SUPP-- QNAMs as columns |
 | tte_records | one per subject of the ``population`` and parameter (see ``adam.tte``) |
 | score_records | one per ``by_vars`` (subject and occasion) and scale (see ``adam.qlqc30``) |
 

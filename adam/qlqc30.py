@@ -10,13 +10,14 @@ scored 1-4, 6 for the 1-7 global items).
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
 from specs.conditions import select
 from specs.errors import InputError
-from specs.mapping import Condition, Items, Name, Names
+from specs.mapping import Condition, Name, Names
 
 
 KINDS = ("functional", "symptom", "global")
@@ -92,7 +93,16 @@ def score_scales(records, scales, item_var="QSTESTCD", source_var="QSSTRESN", by
     return out[[*keys, *keep_vars, "PARAMCD", "AVAL"]].reset_index(drop=True)
 
 
-def score_records(ctx, source: Name, scales: Items, filter: Condition = None, item_var: Name = "QSTESTCD",
+# The ``scales`` of a questionnaire-score spec as JSON Schema.
+Scales = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "items", "range", "kind"], "additionalProperties": False,
+    "properties": {"paramcd": {"type": "string"},
+                   "items": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                   "range": {"type": "number", "exclusiveMinimum": 0}, "kind": {"enum": list(KINDS)},
+                   "method": {"type": "string"}}}}]
+
+
+def score_records(ctx, source: Name, scales: Scales, filter: Condition = None, item_var: Name = "QSTESTCD",
                   source_var: Name = "QSSTRESN", by_vars: Names = ("USUBJID", "VISITNUM"), keep_vars: Names = ()):
     """The builder of a questionnaire-score BDS dataset: the item responses of
     ``source`` passing ``filter``, scored per ``by_vars`` (subject and occasion) for

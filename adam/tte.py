@@ -36,6 +36,7 @@ is never negative; CNSR is 0 or the rule's positive code.
 """
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,9 @@ import pandas as pd
 from specs.conditions import select
 from specs.dates import sas_date
 from specs.errors import InputError
-from specs.mapping import Condition, Items, Name
+from specs.mapping import Condition, Name
 
-from .dates import DateSource, dated_records
+from .dates import DateSource, Impute, dated_records
 
 UNIT_DAYS = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 30.4375, "YEARS": 365.25}
 RULES = ("no_assessment", "stop", "gap")
@@ -289,7 +290,32 @@ def _parameter_date(parameters, rule):
     return float(value)
 
 
-def tte_records(ctx, parameters: Items, population: Condition = None, subjects: Name = "ADSL"):
+_TEXT, _NAME = {"type": "string"}, Name.__metadata__[0]
+_SOURCE = {"dataset": _NAME, "date": _NAME, "filter": Condition.__metadata__[0], "impute": Impute.__metadata__[0],
+           "srcdom": _TEXT, "srcvar": _TEXT, "seq": _NAME, "evntdesc": _TEXT, "method": _TEXT}
+# The ``parameters`` of a time-to-event spec as JSON Schema (which keys a rule
+# takes depends on its kind: ``rule_from_spec`` checks that).
+Parameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "start", "events", "censoring"], "additionalProperties": False,
+    "properties": {
+        "paramcd": _TEXT, "start": _NAME, "unit": {"enum": list(UNIT_DAYS)}, "method": _TEXT,
+        "events": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+            "properties": _SOURCE}},
+        "assessments": {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                        "properties": _SOURCE},
+        "censoring": {"type": "array", "items": {
+            "type": "object", "required": ["rule", "cnsr", "evntdesc", "cnsdtdsc"], "additionalProperties": False,
+            "properties": {
+                **_SOURCE, "rule": {"enum": list(RULES)}, "cnsr": {"type": "integer", "minimum": 1},
+                "cnsdtdsc": _TEXT, "parameter": _NAME, "cap": {"type": "boolean"},
+                "missed": {"type": "integer", "minimum": 1}, "window_days": {"type": "number"},
+                "intervals": {"type": "array", "items": {
+                    "type": "object", "required": ["days"], "additionalProperties": False,
+                    "properties": {"until_day": {"type": "number"}, "days": {"type": "number"}}}}}}}}}}]
+
+
+def tte_records(ctx, parameters: Parameters, population: Condition = None, subjects: Name = "ADSL"):
     """The builder of a time-to-event dataset: the records of every parameter
     declared in the spec, for the ``subjects`` dataset's records passing
     ``population``."""

@@ -76,8 +76,9 @@ def readme_section(schema=None):
     for kind, catalogue in schema["catalogues"].items():
         key = catalogue["key"]
         lines += ["", f"{titles[kind]}, named by `{key}:`", "", f"| {key} | parameters | fills |", "|---|---|---|"]
-        lines += [f"| `{name}` | {_parameters(entry, key)} | {entry['description'].replace('``', '`').replace('|', '/')} |"
-                  for name, entry in catalogue["entries"].items()]
+        for name, entry in catalogue["entries"].items():
+            text = entry["description"].replace("``", "`").replace("|", "/")
+            lines.append(f"| `{name}` | {_parameters(entry, key)} | {text} |")
     return "\n".join(lines + ["", _END])
 
 

@@ -76,7 +76,8 @@ def build_define(study, frames, *, model, created, lengths=None, source_system=(
     root = etree.Element(_tag("ODM"), nsmap=NSMAP)
     _set(root, E.ODM_ROOT, None, dict(
         FileType="Snapshot", FileOID=f"DEF.{study.studyid}.{model}",
-        CreationDateTime=created.isoformat(timespec="seconds"), ODMVersion=ODM_VERSION, Originator=study.sponsor or "cdisckit", SourceSystem=source_system[0],
+        CreationDateTime=created.isoformat(timespec="seconds"), ODMVersion=ODM_VERSION,
+        Originator=study.sponsor or "cdisckit", SourceSystem=source_system[0],
         SourceSystemVersion=source_system[1], Context=context))
     study_el = _el(root, E.STUDY, OID=f"ST.{study.studyid}")
     glob = _el(study_el, E.GLOBAL_VARIABLES)

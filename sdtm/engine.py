@@ -27,7 +27,7 @@ A source is exactly one of ``form: NAME`` (a raw form), ``dataset: NAME``
 (a final SDTM dataset, its variables read as columns) or ``records: [...]``
 (literal rows, e.g. trial design), with optional ``join: [{form, on}]``
 (left-join a one-row-per-key form; its columns read as ``form.COLUMN``),
-``where`` (a condition on columns; see ``sdtm.algorithms``), ``transpose:
+``where`` (a condition on raw columns; see ``specs.conditions``), ``transpose:
 {columns: [...]}`` (one record per listed non-empty cell, in columns
 ``_item`` and ``_value``) and ``set: {VAR: mapping}`` (mappings for this
 source only). A variable without a mapping copies the column of its name.

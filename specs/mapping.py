@@ -42,7 +42,6 @@ Cases = Annotated[list, {"type": "array", "minItems": 1, "items": {
     "type": "object", "required": ["when", "then"], "additionalProperties": False,
     "properties": {"when": _ref("condition"), "then": _ref("operand")}}}]
 Table = Annotated[dict, {"type": "object"}]           # a mapping whose keys are data (decode tables, ...)
-Items = Annotated[list, {"type": "array", "items": {"type": "object"}}]   # records checked by the function
 
 
 _SCALAR = {"type": ["string", "number", "boolean"]}

@@ -14,7 +14,7 @@ from specs import SpecError, load_study
 from specs.mapping import SCHEMA_FILE
 from specs.workbook_export import export_workbook
 from specs.workbook_import import read_workbook
-from tests.test_adam_engine import MINI, write_mini
+from tests.test_adam_engine import MINI, TTE, write_mini
 
 AE_STUDYID = "  - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req, length: 6}\n"
 
@@ -43,7 +43,8 @@ def problems(root):
     ("{algorithm: hardcode, valeu: CDISC01}", "variables[0].mapping", "unknown key 'valeu' (did you mean 'value'?)"),
     ("{algorithm: hardcode, value: [CDISC01]}", "variables[0].mapping.value",
      "['CDISC01'] must be of type string or number or boolean"),
-    ("{algorithm: assign, column: STUDY, case: title}", "variables[0].mapping.case", "'title' must be one of upper, lower"),
+    ("{algorithm: assign, column: STUDY, case: title}", "variables[0].mapping.case",
+     "'title' must be one of upper, lower"),
     ("{value: CDISC01}", "variables[0].mapping.algorithm", "missing required key 'algorithm'"),
     # an algorithm used as an operand, and a condition, are checked too
     ("{algorithm: concat, parts: [{algorithm: hardcod, value: X}]}", "variables[0].mapping.parts[0].algorithm",
@@ -80,6 +81,24 @@ def test_adam_derivations_are_checked_when_loaded(tmp_path, old, new, where, mes
     found = problems(tmp_path)
     assert any(p.startswith(f"{file}: {where}: {message}") for p in found), found
     assert all(p.startswith(f"{file}: ") for p in found), found
+
+
+@pytest.mark.parametrize("old, new, where, message", [
+    ("evntdesc: RASH,", "evntdsc: RASH,", "mapping.parameters[0].events[0]",
+     "unknown key 'evntdsc' (did you mean 'evntdesc'?)"),
+    ("rule: stop", "rule: halt", "mapping.parameters[0].censoring[0].rule",
+     "'halt' must be one of no_assessment, stop, gap"),
+    ("impute: {highest: D}}", "impute: {highest: day}}", "mapping.parameters[0].assessments.impute.highest",
+     "'day' must be one of Y, M, D, h, m, s, n"),
+])
+def test_time_to_event_parameters_are_checked_when_loaded(tmp_path, old, new, where, message):
+    tte = textwrap.dedent(TTE)
+    assert old in tte
+    methods = "- {id: MT.LAST, name: Last AE, description: Censored at the last AE start.}\n"
+    write_mini(tmp_path, {"adam/ADTTE.yaml": TTE, "methods.yaml": methods})
+    file = tmp_path / "adam" / "ADTTE.yaml"
+    file.write_text(tte.replace(old, new), encoding="utf-8")
+    assert problems(tmp_path) == [f"{file}: {where}: {message}"]
 
 
 def test_workbook_import_checks_mappings_too(mini_study, tmp_path):
