@@ -8,7 +8,8 @@ from specs.errors import InputError
 
 from ..pipeline import creation_time, submitted, write_datasets
 from ..progress import reporter
-from ..xpt import read_xpt_folder
+from ..datasets import dataset_files
+from ..xpt import read_xpt
 
 
 def register(subparsers):
@@ -28,7 +29,11 @@ def read_sdtm(folder):
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder (--sdtm)")
-    frames = {name: frame for name, (_, frame, _) in read_xpt_folder(folder).items()}
+    frames = {}
+    for path in dataset_files(folder):
+        if path.suffix.lower() == ".xpt":
+            frame, meta = read_xpt(path)
+            frames[meta.name.upper()] = frame
     if not frames:
         raise InputError(f"{folder}: no .xpt files (--sdtm)")
     return frames
