@@ -3,16 +3,16 @@ parameters, all declared in the spec (no parameter is coded here).
 
 The builder reads the records of one SDTM ``source`` (EC: every dosing visit
 as collected, given or not). ``records`` declares the per-administration
-parameters, one record per source record passing ``where``:
+parameters, one record per source record passing ``filter``:
 
-    - {paramcd: DOSE, where: {variable: ECOCCUR, equals: "Y"}, value: ECDOSE, unit: mg}
+    - {paramcd: DOSE, filter: {variable: ECOCCUR, equals: "Y"}, value: ECDOSE, unit: mg}
 
 and ``summaries`` the per-subject ones, in order (a summary may use the ones
 before it), each one ``kind``:
 
 | kind | AVAL per subject |
 |---|---|
-| count | the number of source records passing ``where`` (0 when none) |
+| count | the number of source records passing ``filter`` (0 when none) |
 | sum | the sum of AVAL of the per-administration parameter ``of`` |
 | span | days from the first to the last ASTDT of parameter ``of``, plus ``add`` (e.g. the dosing interval) |
 | ratio | ``numerator`` / ``denominator`` x ``factor``; each a PARAMCD or ``{value: number}`` |
@@ -26,14 +26,16 @@ and, for per-administration records, SRCDOM/SRCVAR/SRCSEQ.
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import sas_date
 from specs.errors import InputError
+from specs.mapping import Condition, Name, Table
 
-from .dates import sas_date
-from .filters import select
 
 KINDS = ("count", "sum", "span", "ratio")
 
@@ -45,7 +47,21 @@ class _Source:
     frame: pd.DataFrame
     date: str
     end: str
-    study: object
+
+
+# The ``records`` and ``summaries`` of an exposure spec as JSON Schema.
+_PARAMCD = {"type": "string", "minLength": 1}
+Records = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "value"], "additionalProperties": False,
+    "properties": {"paramcd": _PARAMCD, "value": {"type": "string"}, "filter": Condition.__metadata__[0],
+                   "unit": {"type": "string"}}}}]
+_OPERAND = {"anyOf": [_PARAMCD, {"type": "object", "required": ["value"], "additionalProperties": False,
+                                 "properties": {"value": {"type": "number"}}}]}
+Summaries = Annotated[list, {"type": "array", "items": {
+    "type": "object", "required": ["paramcd", "kind"], "additionalProperties": False,
+    "properties": {"paramcd": _PARAMCD, "kind": {"enum": list(KINDS)}, "filter": Condition.__metadata__[0],
+                   "of": _PARAMCD, "add": {"type": "number"}, "numerator": _OPERAND, "denominator": _OPERAND,
+                   "factor": {"type": "number"}, "unit": {"type": "string"}}}}]
 
 
 def _dates(values):
@@ -55,7 +71,7 @@ def _dates(values):
 
 
 def _per_record(src, spec, category, path):
-    rows = select(src.frame, spec.get("where"), f"{path}.where", src.study)
+    rows = select(src.frame, spec.get("filter"), f"{path}.filter")
     value = spec.get("value")
     if value not in src.frame.columns:
         raise InputError(f"{path}.value: {value!r} is not a variable of {src.name}")
@@ -81,7 +97,7 @@ def _summary(src, spec, per_record, values, subjects, path):
     """AVAL per subject (a Series on ``subjects``) of one summary parameter."""
     kind = spec.get("kind")
     if kind == "count":
-        rows = select(src.frame, spec.get("where"), f"{path}.where", src.study)
+        rows = select(src.frame, spec.get("filter"), f"{path}.filter")
         return rows.groupby("USUBJID").size().reindex(subjects, fill_value=0).astype("float64")
     if kind in ("sum", "span"):
         of = per_record[per_record["PARAMCD"] == spec.get("of")]
@@ -99,9 +115,11 @@ def _summary(src, spec, per_record, values, subjects, path):
     raise InputError(f"{path}.kind: {kind!r} must be one of {', '.join(KINDS)}")
 
 
-def exposure_records(ctx, source, date, records, summaries, subjects, end=None, category=None):
-    """The builder of ADEX: per-administration records of ``source`` and per-subject summaries."""
-    src = _Source(source, ctx.frame(source), date, end or date, ctx.study)
+def exposure_records(ctx, source: Name, date: Name, records: Records, summaries: Summaries, subjects: Name,
+                     end: Name = None, category: Table = None):
+    """The builder of an exposure dataset (ADEX): per-administration records of
+    ``source`` and per-subject summaries of them (see ``adam.exposure``)."""
+    src = _Source(source, ctx.frame(source), date, end or date)
     for name in (src.date, src.end):
         if name not in src.frame.columns:
             raise InputError(f"{ctx.path}: mapping: {name!r} is not a variable of {source}")

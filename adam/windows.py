@@ -17,13 +17,16 @@ from specs.errors import InputError
 OUTPUTS = ("AWTARGET", "AWLO", "AWHI", "AWTDIFF")
 
 
-def derive_vars_window(frame, day, first, every, prefix=""):
-    """Add AWTARGET, AWLO, AWHI and AWTDIFF (with ``prefix``) from analysis day ``day``."""
+def derive_var_window(dataset, new_var, source_var, first, every, output):
+    """Add ``new_var``: the AWTARGET, AWLO, AWHI or AWTDIFF (``output``) of analysis
+    day ``source_var`` in a schedule every ``every`` days from day ``first``."""
     if every <= 0:
         raise InputError(f"analysis windows: every {every!r} must be a positive number of days")
-    days = pd.to_numeric(frame[day], errors="coerce").to_numpy(dtype="float64")
+    if output not in OUTPUTS:
+        raise InputError(f"analysis windows: output {output!r} must be one of {', '.join(OUTPUTS)}")
+    days = pd.to_numeric(dataset[source_var], errors="coerce").to_numpy(dtype="float64")
     steps = np.maximum(0.0, np.ceil((days - first) / every - 0.5))
     target = first + steps * every
     values = {"AWTARGET": target, "AWLO": np.where(steps == 0, np.nan, target - np.ceil(every / 2) + 1),
               "AWHI": target + np.floor(every / 2), "AWTDIFF": np.abs(days - target)}
-    return frame.assign(**{prefix + k: np.where(np.isnan(days), np.nan, v) for k, v in values.items()})
+    return dataset.assign(**{new_var: np.where(np.isnan(days), np.nan, values[output])})

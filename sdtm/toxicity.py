@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+from specs.mapping import Name, Table, Text, enum
 
 from .algorithms import algorithm
 
@@ -68,14 +69,15 @@ def _direction_grade(result, limits, direction, rule, path):
 
 
 @algorithm("toxicity_grade")
-def toxicity_grade(block, result, test, low, high, criteria, baseline=None, output="grade", normal=""):
-    """--TOXGR (``output: grade``) or --TOX (``output: term``) by the spec's ``criteria``.
+def toxicity_grade(block, result: Name, test: Name, low: Name, high: Name, criteria: Table, baseline: Name = None,
+                   output: enum("grade", "term") = "grade", normal: Text = ""):
+    """--TOXGR (``output: grade``) or --TOX (``output: term``) of ``result`` by the grading ``criteria`` per ``test``.
 
-    ``baseline`` names the baseline flag variable (e.g. LBLOBXFL): the flagged
-    record's result is the subject's baseline for the test.
+    ``low``/``high`` are the reference range variables; ``baseline`` names the
+    baseline flag variable (e.g. LBLOBXFL): the flagged record's result is the
+    subject's baseline for the test; ``normal`` is written for a gradable result
+    that meets no grade (default blank).
     """
-    if output not in ("grade", "term"):
-        raise InputError(f"{block.path}.output: {output!r} must be grade or term")
     value = pd.to_numeric(block.var(result), errors="coerce").to_numpy(dtype="float64")
     tests = block.var(test).fillna("").astype(str).to_numpy()
     limits = {"low": pd.to_numeric(block.var(low), errors="coerce").to_numpy(dtype="float64"),

@@ -57,7 +57,7 @@ def test_scores_per_scale_kind():
     ], ignore_index=True)
     qs["QSSEQ"] = np.arange(1.0, len(qs) + 1)
     scales = [by_code[c] for c in ("PF2", "QL2", "FA", "DY")]
-    out = score_scales(qs, scales, by=["VISITNUM"], keep=["QSDTC"], seq="QSSEQ")
+    out = score_scales(qs, scales, by_vars=["USUBJID", "VISITNUM"], keep_vars=["QSDTC"], seq_var="QSSEQ")
     assert list(out.columns) == ["USUBJID", "VISITNUM", "QSDTC", "PARAMCD", "AVAL", "SRCSEQ"]
     # SRCSEQ: the one item of a single-item scale (DY, item 8, the 11th record); none for the others.
     sources = {(r.USUBJID, r.VISITNUM, r.PARAMCD): r.SRCSEQ for r in out.itertuples()}
