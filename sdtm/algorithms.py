@@ -49,11 +49,15 @@ from .distinct import per_distinct
 
 ALGORITHMS = {}
 FINAL_ALGORITHMS = {}
+# Parameters (besides ``column`` keys) that name raw columns, per algorithm.
+COLUMN_PARAMETERS = {}
 
 
-def algorithm(name, final=False):
+def algorithm(name, final=False, columns=()):
+    """Register an algorithm; ``columns`` names its parameters that are raw column names."""
     def register(func):
         (FINAL_ALGORITHMS if final else ALGORITHMS)[name] = func
+        COLUMN_PARAMETERS[name] = tuple(columns)
         return func
     return register
 
@@ -204,7 +208,7 @@ def parameter(block, name):
     return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
 
 
-@algorithm("datetime")
+@algorithm("datetime", columns=("date", "time"))
 def datetime(block, date, style, time=None):
     raw = block.raw(date)
     dates, bad = iso8601.parse_dates(raw, style)
