@@ -22,6 +22,7 @@ from .pdf import MARGIN, Anchor, Outline, build, styles
 
 NOT_SUBMITTED = "NOT SUBMITTED"
 CHOICES_SHOWN = 12
+CHOICE = '<font name="ZapfDingbats" size="7">m</font>'   # an empty radio button
 # Domain colours, given in the order the domains first appear in the CRF.
 PALETTE = ("#cfe2ff", "#d1f0d8", "#ffe5b4", "#f8d0e4", "#e0d4f7", "#d4f1f4", "#fff3b0", "#e6e6e6",
            "#ffd6cc", "#d9ead3", "#c9daf8", "#fce5cd")
@@ -30,12 +31,12 @@ COLUMNS = ("form", "column", "dataset", "variable", "condition")
 
 def condition_text(conditions):
     """Where-clause conditions as an annotation reads them: ``QSTESTCD = EOR0101``."""
-    words = {"EQ": "=", "NE": "≠", "LT": "<", "LE": "≤", "GT": ">", "GE": "≥", "IN": "in", "NOTIN": "not in"}
+    words = {"EQ": "=", "NE": "^=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "IN": "in", "NOTIN": "not in"}
     parts = []
     for c in conditions:
         values = list(c.values)
         if c.comparator in ("IN", "NOTIN") or len(values) > 1:
-            shown = ", ".join(values[:6]) + (f", … ({len(values)} values)" if len(values) > 6 else "")
+            shown = ", ".join(values[:6]) + (f", ... ({len(values)} values)" if len(values) > 6 else "")
             parts.append(f"{c.variable} {words.get(c.comparator, c.comparator)} ({shown})")
         else:
             parts.append(f"{c.variable} {words.get(c.comparator, c.comparator)} {values[0] if values else ''}")
@@ -82,6 +83,7 @@ def build_acrf(study, forms, fields, *, document, created):
              list(fields.loc[fields["form"].eq(form.name), "dataset"]) +
              list(origins.loc[origins["page"].eq(form.name), "dataset"])]
     palette = domain_colours(study, order)
+    header = set.intersection(*({f.name for f in form.fields} for form in forms)) if len(forms) > 1 else set()
     st = styles()
     story = _cover(study, forms, fields, origins, palette, st)
     domains = {}
@@ -92,9 +94,9 @@ def build_acrf(study, forms, fields, *, document, created):
         for name in names:
             domains.setdefault(name, []).append(form)
         story += [PageBreak(), Anchor(form.name, form.label, level=1)]
-        story += _form_page(study, form, mapped, collected, names, palette, st)
+        story += _form_page(study, form, mapped, collected, names, header, palette, st)
     story.append(Outline(_domain_outline(study, domains)))
-    return build(story, title="Annotated Case Report Form", header=f"{study.studyid} · {study.title}"[:110],
+    return build(story, title="Annotated Case Report Form", header=f"Study {study.studyid}",
                  created=created, subject=f"Annotated CRF of study {study.studyid}")
 
 
@@ -125,33 +127,31 @@ def _box(dataset, palette, text=None):
     return f'<font backColor="{colour}">&nbsp;{escape(text or dataset)}&nbsp;</font>'
 
 
-def _form_page(study, form, mapped, collected, names, palette, st):
+def _form_page(study, form, mapped, collected, names, header, palette, st):
     story = [Paragraph(f"{escape(form.label)} <font size=9 color='#666666'>(form {escape(form.name)})</font>",
                        st["h1"])]
-    boxes = [Paragraph(f"<b>{escape(n)}</b> = {escape(study.datasets[n].label if n in study.datasets else n)}",
-                       st["cell"]) for n in names]
-    if boxes:
-        box_table = Table([boxes], hAlign="LEFT")
-        box_table.setStyle(TableStyle(
-            [("BACKGROUND", (i, 0), (i, 0), palette[n]) for i, n in enumerate(names)] +
-            [("BOX", (i, 0), (i, 0), 0.6, colors.HexColor("#555555")) for i in range(len(names))] +
-            [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]))
-        story.append(box_table)
+    if names:
+        story.append(_domain_boxes(study, names, palette, st))
     if form.description:
         story += [Spacer(1, 2 * mm), Paragraph(escape(form.description), st["small"])]
     story.append(Spacer(1, 3 * mm))
+    width = 210 * mm - 2 * MARGIN
+    top = [f for f in form.fields if f.name in header]
+    if top:
+        story.append(Paragraph("Page header (on every form)", st["h3"]))
+        rows = [[Paragraph("Field", st["head"]), Paragraph("SDTM annotation", st["head"])]]
+        rows += [[Paragraph(f"{escape(f.label)} <font size=7 color='#777777'>{escape(f.name)}</font>", st["cell"]),
+                  _annotations(f, mapped, palette, st, " ")] for f in top]
+        story += [_grid(rows, [0.34 * width, 0.66 * width]), Spacer(1, 3 * mm)]
     rows = [[Paragraph("Question", st["head"]), Paragraph("Answer", st["head"]),
              Paragraph("SDTM annotation", st["head"])]]
     for crf_field in form.fields:
-        hits = mapped[mapped["column"].str.upper().eq(crf_field.name.upper())]
-        notes = [_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
-                 for r in hits.drop_duplicates().itertuples(index=False)]
+        if crf_field.name in header:
+            continue
         rows.append([
             Paragraph(f"{escape(crf_field.label)}<br/><font size=7 color='#777777'>{escape(crf_field.name)}</font>",
                       st["cell"]),
-            Paragraph(_answer(crf_field), st["cell"]),
-            Paragraph("<br/>".join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])])
-    width = 210 * mm - 2 * MARGIN
+            Paragraph(_answer(crf_field), st["cell"]), _annotations(crf_field, mapped, palette, st, "<br/>")])
     story.append(_grid(rows, [0.34 * width, 0.33 * width, 0.33 * width]))
     if len(collected):
         story += [Spacer(1, 3 * mm), Paragraph("Collected on this form (origins in the specs)", st["h3"])]
@@ -161,6 +161,30 @@ def _form_page(study, form, mapped, collected, names, palette, st):
     return story
 
 
+def _domain_boxes(study, names, palette, st, per_row=4):
+    """The domain boxes heading a form page: ``AE = Adverse Events`` in the domain's colour."""
+    cells = [Paragraph(f"<b>{escape(n)}</b> = {escape(study.datasets[n].label if n in study.datasets else n)}",
+                       st["cell"]) for n in names]
+    rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    rows[-1] += [""] * (per_row - len(rows[-1]))
+    table = Table(rows, colWidths=[(210 * mm - 2 * MARGIN) / per_row] * per_row, hAlign="LEFT")
+    style = [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+             ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    for i, name in enumerate(names):
+        cell = (i % per_row, i // per_row)
+        style += [("BACKGROUND", cell, cell, palette[name]), ("BOX", cell, cell, 0.6, colors.HexColor("#555555"))]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _annotations(crf_field, mapped, palette, st, separator):
+    """The annotation cell of a field: its variables in domain colours, or NOT SUBMITTED."""
+    hits = mapped[mapped["column"].str.upper().eq(crf_field.name.upper())]
+    notes = [_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
+             for r in hits.drop_duplicates().itertuples(index=False)]
+    return Paragraph(separator.join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])
+
+
 def _answer(crf_field):
     """The answer area of a field as the site sees it."""
     kind = {"date": "date (DD MMM YYYY)", "partialDate": "date, day/month may be UN/UNK", "time": "time (HH:MM)",
@@ -168,9 +192,9 @@ def _answer(crf_field):
     parts = []
     if crf_field.values:
         shown = crf_field.values[:CHOICES_SHOWN]
-        parts.append(" ".join(f"○&nbsp;{escape(v)}" for v in shown))
+        parts.append(" ".join(f"{CHOICE}&nbsp;{escape(v)}" for v in shown))
         if len(crf_field.values) > CHOICES_SHOWN:
-            parts.append(f"<i>… and {len(crf_field.values) - CHOICES_SHOWN} more choices</i>")
+            parts.append(f"<i>... and {len(crf_field.values) - CHOICES_SHOWN} more choices</i>")
     else:
         parts.append(f"[ {kind} ]" + (f" {escape(str(crf_field.units))}" if crf_field.units else ""))
     extra = [str(x) for x in (crf_field.format, crf_field.notes) if x]

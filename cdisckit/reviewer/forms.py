@@ -12,6 +12,8 @@ from pathlib import Path
 from specs.errors import InputError
 from specs.yamlio import load_yaml
 
+from ..raw import read_dictionary, read_raw
+
 DICTIONARY = "forms.yaml"
 
 
@@ -78,3 +80,12 @@ def study_forms(study, dictionary=None, raw_forms=None):
     if raw_forms:
         return forms_from_raw(raw_forms)
     return None
+
+
+def export_forms(study, raw_dir):
+    """The CRF forms of a raw export folder (see ``study_forms``); the forms'
+    data are read only when there is no dictionary to describe them."""
+    dictionary = read_dictionary(raw_dir)
+    if dictionary is not None or (study.path and (Path(study.path) / DICTIONARY).is_file()):
+        return study_forms(study, dictionary)
+    return study_forms(study, None, read_raw(raw_dir)[0])
