@@ -76,8 +76,9 @@ def build_acrf(study, forms, fields, *, document, created):
     """The aCRF of ``forms`` (``CrfForm`` list) annotated from ``fields``
     (DataFrame: form, column, dataset, variable, condition) and from the
     specs' Collected origins on ``document``; returns a ``pdf.Written``."""
-    fields = fields.loc[:, list(COLUMNS)].fillna("").astype(str) if len(fields) else pd.DataFrame(columns=COLUMNS)
-    fields = fields.assign(form=fields["form"].str.lower())
+    fields = fields.loc[:, list(COLUMNS)].fillna("").astype(str) if len(fields) else \
+        pd.DataFrame(columns=COLUMNS, dtype=str)
+    fields = fields.assign(form=fields["form"].str.lower(), key=fields["column"].str.upper())
     origins = collected_on_pages(study, document)
     order = [ds for form in forms for ds in
              list(fields.loc[fields["form"].eq(form.name), "dataset"]) +
@@ -91,9 +92,12 @@ def build_acrf(study, forms, fields, *, document, created):
         mapped = fields[fields["form"].eq(form.name)]
         collected = origins[origins["page"].eq(form.name)]
         names = list(dict.fromkeys(list(mapped["dataset"]) + list(collected["dataset"])))
-        for name in names:
-            domains.setdefault(name, []).append(form)
         story += [PageBreak(), Anchor(form.name, form.label, level=1)]
+        story += [Anchor("domains", named=False)] if names and not domains else []
+        for name in names:
+            story += [Anchor(f"domain:{name}", named=False)] if name not in domains else []
+            story.append(Anchor(f"domain:{name}:{form.name}", named=False))
+            domains.setdefault(name, []).append(form)
         story += _form_page(study, form, mapped, collected, names, header, palette, st)
     story.append(Outline(_domain_outline(study, domains)))
     return build(story, title="Annotated Case Report Form", header=f"Study {study.studyid}",
@@ -179,9 +183,9 @@ def _domain_boxes(study, names, palette, st, per_row=4):
 
 def _annotations(crf_field, mapped, palette, st, separator):
     """The annotation cell of a field: its variables in domain colours, or NOT SUBMITTED."""
-    hits = mapped[mapped["column"].str.upper().eq(crf_field.name.upper())]
-    notes = [_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
-             for r in hits.drop_duplicates().itertuples(index=False)]
+    hits = mapped[mapped["key"].to_numpy() == crf_field.name.upper()]
+    notes = list(dict.fromkeys(_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
+                               for r in hits.itertuples(index=False)))
     return Paragraph(separator.join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])
 
 
@@ -215,9 +219,10 @@ def _grid(rows, widths):
 
 
 def _domain_outline(study, domains):
-    entries = [("Domains", next(iter(domains.values()))[0].name, 0)] if domains else []
+    """Outline entries by domain: each domain, then the forms it is collected on."""
+    entries = [("Domains", "domains", 0)] if domains else []
     for name in sorted(domains):
         label = study.datasets[name].label if name in study.datasets else name
-        entries.append((f"{name} – {label}", domains[name][0].name, 1))
-        entries += [(form.label, form.name, 2) for form in domains[name]]
+        entries.append((f"{name} – {label}", f"domain:{name}", 1))
+        entries += [(form.label, f"domain:{name}:{form.name}", 2) for form in domains[name]]
     return entries

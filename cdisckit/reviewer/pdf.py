@@ -51,12 +51,14 @@ def styles():
 
 
 class Anchor(Flowable):
-    """A named destination on the page where it lands, with an outline entry
-    (``title`` at ``level``) when a title is given."""
+    """A destination on the page where it lands, with an outline entry
+    (``title`` at ``level``) when a title is given. ``named``: also a named
+    destination of the file (``#nameddest=key``); otherwise only the outline
+    uses it (each outline entry needs a destination of its own)."""
 
-    def __init__(self, key, title=None, level=0):
+    def __init__(self, key, title=None, level=0, named=True):
         super().__init__()
-        self.key, self.title, self.level = key, title, level
+        self.key, self.title, self.level, self.named = key, title, level, named
         self.width = self.height = 0
 
     def wrap(self, available_width, available_height):
@@ -64,7 +66,8 @@ class Anchor(Flowable):
 
     def draw(self):
         self.canv.bookmarkPage(self.key)
-        self.canv._cdisckit_destinations.add(self.key)
+        if self.named:
+            self.canv._cdisckit_destinations.add(self.key)
         if self.title is not None:
             self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=self.level > 0)
 

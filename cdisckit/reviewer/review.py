@@ -90,6 +90,14 @@ def _image(fig, alt):
     return f'<p><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></p>'
 
 
+def _margins(fig, labels, **space):
+    """Room on the left for the longest bar label (cheaper than tight_layout)."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    width = fig.get_figwidth()
+    fig.subplots_adjust(left=min(0.6, (0.3 + 0.06 * longest) / width), right=0.97, top=1 - 0.35 / fig.get_figheight(),
+                        bottom=0.5 / fig.get_figheight(), **space)
+
+
 def _table(header, rows, numeric=()):
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(
@@ -139,7 +147,7 @@ def disposition(frames):
         ax.tick_params(labelsize=8)
         ax.set_xlim(0, counts["subjects"].max() * 1.15)
     axes[-1].set_xlabel("Subjects")
-    fig.tight_layout()
+    _margins(fig, counts["DSDECOD"], hspace=0.5)
     return out + [_image(fig, "Disposition events by category and reason"),
                   _table(("DSSCAT", "DSDECOD", "Subjects"), counts.itertuples(index=False), numeric=(2,))]
 
@@ -164,7 +172,7 @@ def exposure(frames):
     ax.set_xticks(range(len(table)), [str(v).title() for v in table["VISIT"]], rotation=60, ha="right", fontsize=7)
     ax.set_ylabel("Subjects dosed")
     ax.set_title("Subjects dosed at each visit (EX, dose > 0)", fontsize=10, loc="left")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.32)
     per_subject = given.groupby("USUBJID").size()
     note = (f"<p>{len(per_subject)} subjects dosed; doses per subject: median {per_subject.median():g}, "
             f"range {per_subject.min()}-{per_subject.max()}.</p>")
@@ -226,7 +234,7 @@ def survival_curves(frames):
                 table_ax.text(t, 0.6 - 0.35 * j, str(n), ha="center", fontsize=8, color=f"C{j}",
                               transform=table_ax.get_xaxis_transform())
         ax.set_xlabel(f"Time ({unit})")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.02, hspace=0.35)
         out += [_image(fig, f"Kaplan-Meier curve of {paramcd}"),
                 _table(("Treatment", "Subjects", "Events", "Censored", "Median"), rows, numeric=(1, 2, 3))]
     return out
@@ -267,7 +275,7 @@ def adverse_events(frames):
     ax.set_xlabel("Subjects (by worst grade)")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(f"Subjects with a treatment-emergent event ({source})", fontsize=10, loc="left")
-    fig.tight_layout()
+    _margins(fig, table.index)
     rows = [(soc, *(int(row[g]) for g in columns), int(row["total"]))
             for soc, row in table.iloc[::-1].iterrows()]
     return [_image(fig, "TEAEs by system organ class and worst grade"),
@@ -304,7 +312,7 @@ def questionnaire(frames):
     for ax in axes[-1]:
         ax.set_xticks(range(len(visits)), [str(labels[v]).title().replace(" Day 1", "") for v in visits],
                       rotation=70, fontsize=5)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.04, right=0.99, top=0.95, bottom=0.12 + 0.1 / rows, hspace=0.35, wspace=0.25)
     wide = means.pivot_table(index="PARAMCD", columns="AVISITN", values="mean").reindex(scales)
     counts = means.pivot_table(index="PARAMCD", columns="AVISITN", values="size").reindex(scales)
     table_rows = [(scale, names[scale], *(("" if pd.isna(wide.loc[scale, v]) else
