@@ -22,11 +22,11 @@ from .pdf import MARGIN, Anchor, Outline, build, styles
 
 NOT_SUBMITTED = "NOT SUBMITTED"
 CHOICES_SHOWN = 12
-CHOICE = '<font name="ZapfDingbats" size="7">m</font>'   # an empty radio button
+CHOICE = "(&nbsp;&nbsp;)"   # an empty radio button, in plain text every viewer renders
 # Domain colours, given in the order the domains first appear in the CRF.
 PALETTE = ("#cfe2ff", "#d1f0d8", "#ffe5b4", "#f8d0e4", "#e0d4f7", "#d4f1f4", "#fff3b0", "#e6e6e6",
            "#ffd6cc", "#d9ead3", "#c9daf8", "#fce5cd")
-COLUMNS = ("form", "column", "dataset", "variable", "condition")
+COLUMNS = ("form", "column", "dataset", "variable", "condition", "role", "where")
 
 
 def condition_text(conditions):
@@ -74,10 +74,12 @@ def domain_colours(study, names):
 
 def build_acrf(study, forms, fields, *, document, created):
     """The aCRF of ``forms`` (``CrfForm`` list) annotated from ``fields``
-    (DataFrame: form, column, dataset, variable, condition) and from the
+    (DataFrame: form, column, dataset, variable, condition; optional role
+    ``value`` or ``where`` and the source's ``where`` filter) and from the
     specs' Collected origins on ``document``; returns a ``pdf.Written``."""
-    fields = fields.loc[:, list(COLUMNS)].fillna("").astype(str) if len(fields) else \
+    fields = fields.reindex(columns=list(COLUMNS)).fillna("").astype(str) if len(fields) else \
         pd.DataFrame(columns=COLUMNS, dtype=str)
+    fields["role"] = fields["role"].replace("", "value")
     fields = fields.assign(form=fields["form"].str.lower(), key=fields["column"].str.upper())
     origins = collected_on_pages(study, document)
     order = [ds for form in forms for ds in
@@ -184,8 +186,10 @@ def _domain_boxes(study, names, palette, st, per_row=4):
 def _annotations(crf_field, mapped, palette, st, separator):
     """The annotation cell of a field: its variables in domain colours, or NOT SUBMITTED."""
     hits = mapped[mapped["key"].to_numpy() == crf_field.name.upper()]
-    notes = list(dict.fromkeys(_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
-                               for r in hits.itertuples(index=False)))
+    notes = list(dict.fromkeys(
+        _box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}") if r.role == "value" else
+        f"<font color='#555555'><i>selects {escape(r.dataset)} records: {escape(r.where)}</i></font>"
+        for r in hits.itertuples(index=False)))
     return Paragraph(separator.join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])
 
 

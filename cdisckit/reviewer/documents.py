@@ -23,9 +23,10 @@ TITLES = {"sdrg": "Study Data Reviewer's Guide", "adrg": "Analysis Data Reviewer
 
 
 def annotated_fields(study):
-    """The raw columns whose values feed an SDTM variable (form, column, dataset, variable, condition)."""
+    """The raw columns whose values feed an SDTM variable or select a dataset's
+    records (``sdtm.collection.collected_fields`` without join keys)."""
     fields = collected_fields(study)
-    return fields[fields["role"].eq("value")].reset_index(drop=True)
+    return fields[fields["role"].isin(["value", "where"])].reset_index(drop=True)
 
 
 def _written(folder, href, pdf):

@@ -101,7 +101,7 @@ def screen_failures(frames):
     dm = frames.get("DM")
     if dm is None or "ARMCD" not in dm:
         return set()
-    return set(dm.loc[dm["ARMCD"].astype(str).isin(["SCRNFAIL", "NOTASSGN", ""]), "USUBJID"])
+    return set(dm.loc[dm["ARMCD"].astype(str).str.upper().isin(["SCRNFAIL", "NOTASSGN", ""]), "USUBJID"])
 
 
 def overview(study, frames, text, analysis):
@@ -127,7 +127,7 @@ def acrf_summary(study, forms, fields, text):
     blocks = [Text(said(text, "acrf", ""))] if text.get("acrf") else []
     if not forms or acrf is None:
         return blocks + [Text("No annotated CRF is part of this submission.")]
-    mapped = set() if fields is None else {(f, c.upper()) for f, c in zip(fields["form"], fields["column"])}
+    mapped = set() if fields is None else {(f, c.upper()) for f, c in zip(fields["form"], fields["column"])}   # value or where
     rows = tuple((form.label, form.name, str(len(form.fields)),
                   str(sum((form.name, f.name.upper()) not in mapped for f in form.fields)))
                  for form in forms)
