@@ -18,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from .pdf import MARGIN, Anchor, Outline, build, styles
+from .pdf import MARGIN, Anchor, Outline, build, grid, styles
 
 NOT_SUBMITTED = "NOT SUBMITTED"
 CHOICES_SHOWN = 12
@@ -77,8 +77,8 @@ def build_acrf(study, forms, fields, *, document, created):
     (DataFrame: form, column, dataset, variable, condition; optional role
     ``value`` or ``where`` and the source's ``where`` filter) and from the
     specs' Collected origins on ``document``; returns a ``pdf.Written``."""
-    fields = fields.reindex(columns=list(COLUMNS)).fillna("").astype(str) if len(fields) else \
-        pd.DataFrame(columns=COLUMNS, dtype=str)
+    fields = (fields.reindex(columns=list(COLUMNS), fill_value="").astype(object).fillna("").astype(str)
+              if len(fields) else pd.DataFrame(columns=COLUMNS, dtype=str))
     fields["role"] = fields["role"].replace("", "value")
     fields = fields.assign(form=fields["form"].str.lower(), key=fields["column"].str.upper())
     origins = collected_on_pages(study, document)
@@ -120,7 +120,7 @@ def _cover(study, forms, fields, origins, palette, st):
         rows.append([Paragraph(f'<a href="#{form.name}" color="#1a4fa0">{escape(form.label)}</a>', st["cell"]),
                      Paragraph(escape(form.name), st["cell"]), Paragraph(str(len(form.fields)), st["cell"]),
                      Paragraph(" ".join(_box(n, palette) for n in names) or NOT_SUBMITTED, st["cell"])])
-    story.append(_grid(rows, [60 * mm, 35 * mm, 15 * mm, 64 * mm]))
+    story.append(grid(rows, [60 * mm, 35 * mm, 15 * mm, 64 * mm]))
     story += [Spacer(1, 5 * mm), Paragraph(
         "Annotations name the SDTM variable each field maps to, in the colour of its dataset; "
         "<i>VAR when TESTCD = X</i> marks a value-level mapping; NOT SUBMITTED marks a field that is not "
@@ -148,7 +148,7 @@ def _form_page(study, form, mapped, collected, names, header, palette, st):
         rows = [[Paragraph("Field", st["head"]), Paragraph("SDTM annotation", st["head"])]]
         rows += [[Paragraph(f"{escape(f.label)} <font size=7 color='#777777'>{escape(f.name)}</font>", st["cell"]),
                   _annotations(f, mapped, palette, st, " ")] for f in top]
-        story += [_grid(rows, [0.34 * width, 0.66 * width]), Spacer(1, 3 * mm)]
+        story += [grid(rows, [0.34 * width, 0.66 * width]), Spacer(1, 3 * mm)]
     rows = [[Paragraph("Question", st["head"]), Paragraph("Answer", st["head"]),
              Paragraph("SDTM annotation", st["head"])]]
     for crf_field in form.fields:
@@ -158,7 +158,7 @@ def _form_page(study, form, mapped, collected, names, header, palette, st):
             Paragraph(f"{escape(crf_field.label)}<br/><font size=7 color='#777777'>{escape(crf_field.name)}</font>",
                       st["cell"]),
             Paragraph(_answer(crf_field), st["cell"]), _annotations(crf_field, mapped, palette, st, "<br/>")])
-    story.append(_grid(rows, [0.34 * width, 0.33 * width, 0.33 * width]))
+    story.append(grid(rows, [0.34 * width, 0.33 * width, 0.33 * width]))
     if len(collected):
         story += [Spacer(1, 3 * mm), Paragraph("Collected on this form (origins in the specs)", st["h3"])]
         lines = [_box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}")
@@ -209,17 +209,6 @@ def _answer(crf_field):
     if extra:
         parts.append(f"<font size=7 color='#666666'>{escape('; '.join(extra))}</font>")
     return "<br/>".join(parts)
-
-
-def _grid(rows, widths):
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#34495e")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b0b0")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f6f6f6")]),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
-    return table
 
 
 def _domain_outline(study, domains):

@@ -15,7 +15,7 @@ from pathlib import Path
 from sdtm.collection import condition_text
 
 from .content import Grid, Heading, Question, Text
-from .guides import acronyms, conformance, dataset_rows, inventory, said
+from .guides import conformance, dataset_rows, introduction, said
 from .sdrg import screen_failures
 
 TREATMENT = ("TRT01P", "TRT01A")
@@ -26,13 +26,7 @@ def adrg_blocks(study, frames, analysis, findings, text):
     subject counts), the conformance ``findings`` and the ``adrg`` guide text."""
     names = sorted(analysis)
     return [
-        Heading("Introduction"),
-        Heading("Purpose", 2),
-        Text(said(text, "purpose", "This document provides context for the analysis datasets and terminology "
-                                   "that benefit from explanation beyond define.xml, and a summary of the ADaM "
-                                   "conformance findings.")),
-        Heading("Acronyms", 2), *acronyms(text),
-        Heading("Study Data Standards and Dictionary Inventory", 2), inventory(study, ("SDTM", "ADaM")),
+        *introduction(study, text, "analysis", ("SDTM", "ADaM")),
         Heading("Source Data Used for Analysis Dataset Creation", 2), Text(said(text, "source_data")),
         Heading("Protocol Description"),
         Heading("Protocol Number and Title", 2),

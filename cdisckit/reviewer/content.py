@@ -10,11 +10,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
-from .pdf import MARGIN, Anchor, build, styles
+from .pdf import MARGIN, Anchor, build, grid, styles
 
 
 @dataclass(frozen=True)
@@ -116,20 +115,13 @@ def _inline(text):
     return html.escape(str(text)).replace("\n", "<br/>")
 
 
-def _pdf_table(grid, st):
+def _pdf_table(block, st):
     width = 210 * mm - 2 * MARGIN
-    weights = grid.widths or (1,) * len(grid.header)
+    weights = block.widths or (1,) * len(block.header)
     widths = [width * w / sum(weights) for w in weights]
-    rows = [[Paragraph(html.escape(str(h)), st["head"]) for h in grid.header]]
-    rows += [[Paragraph(_inline(c), st["cell"]) for c in row] for row in grid.rows]
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#34495e")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b0b0")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f6f8")]),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
-    return table
+    rows = [[Paragraph(html.escape(str(h)), st["head"]) for h in block.header]]
+    rows += [[Paragraph(_inline(c), st["cell"]) for c in row] for row in block.rows]
+    return grid(rows, widths)
 
 
 CSS = """
@@ -162,7 +154,8 @@ def to_html(blocks, *, title, study):
         elif isinstance(block, Text):
             parts.append(f'<p{" class=small" if block.small else ""}>{_html_inline(block.text)}</p>')
         elif isinstance(block, Question):
-            parts.append(f'<p class="q">{_html_inline(block.question)}</p><p class="a">{_html_inline(block.answer)}</p>')
+            parts.append(f'<p class="q">{_html_inline(block.question)}</p>'
+                         f'<p class="a">{_html_inline(block.answer)}</p>')
         elif isinstance(block, Items):
             parts.append("<ul>" + "".join(f"<li>{_html_inline(i)}</li>" for i in block.items) + "</ul>")
         elif isinstance(block, Grid):

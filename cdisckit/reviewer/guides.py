@@ -50,6 +50,16 @@ def inventory(study, models):
     return Grid(("Standard or dictionary", "Versions used"), tuple(rows), (2, 1))
 
 
+def introduction(study, text, kind, models):
+    """Section 1 of both guides: purpose, acronyms, standards inventory."""
+    return [Heading("Introduction"), Heading("Purpose", 2),
+            Text(said(text, "purpose", f"This document provides context for the {kind} datasets and terminology "
+                                       "that benefit from explanation beyond define.xml, and a summary of the "
+                                       f"{models[-1]} conformance findings.")),
+            Heading("Acronyms", 2), *acronyms(text),
+            Heading("Study Data Standards and Dictionary Inventory", 2), inventory(study, models)]
+
+
 def acronyms(text):
     items = text.get("acronyms") or []
     return [Grid(("Acronym", "Translation"), tuple((a["term"], a["meaning"]) for a in items), (1, 3))] \
@@ -125,13 +135,16 @@ def not_run(findings, model):
     ran = set(findings.checks["rule"])
     data = findings.datasets[findings.datasets["readable"].astype(bool)]
     present = data[data["model"].eq(model)]
+    # the checks' own reasons where the engine gives them (Findings.not_run), else the rule's scope
+    given = getattr(findings, "not_run", None)
+    given = dict(zip(given["rule"], given["reason"])) if given is not None else {}
     rows = []
     for rule in findings.rules:
         if rule.id in ran or not (ig in rule.standard or rule.standard in ("XPT", "Define-XML")):
             continue
         if rule.standard in ("XPT", "Define-XML") and model == "ADaM":
             continue   # reported once, in the cSDRG
-        rows.append((rule.id, rule.words(rule.message), _reason(rule, present)))
+        rows.append((rule.id, rule.words(rule.message), given.get(rule.id) or _reason(rule, present)))
     if not rows:
         return [Text("Every rule of the catalogue that applies to these data was run.")]
     return [Text(f"{len(rows)} rules of the catalogue were not run on these data:"),

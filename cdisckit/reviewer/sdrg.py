@@ -9,7 +9,7 @@ words come from ``reviewers_guide.yaml`` (``sdrg``).
 """
 
 from .content import Grid, Heading, Question, Text
-from .guides import NOT_GIVEN, acronyms, conformance, dataset_rows, inventory, said
+from .guides import NOT_GIVEN, conformance, dataset_rows, introduction, said
 
 TRIAL_DESIGN = ("TA", "TE", "TV", "TI", "TS", "TD", "TM")
 DESIGN_PARAMETERS = ("TPHASE", "STYPE", "INTMODEL", "TBLIND", "RANDOM", "NARMS", "PLANSUB", "TRT", "DOSE", "DOSU",
@@ -22,13 +22,7 @@ def sdrg_blocks(study, frames, findings, text, *, forms=(), fields=None, analysi
     ``forms``/``fields`` the aCRF's forms and field annotations, ``analysis``
     whether ADaM datasets were derived from these SDTM datasets."""
     return [
-        Heading("Introduction"),
-        Heading("Purpose", 2),
-        Text(said(text, "purpose", "This document provides context for the tabulation datasets and terminology "
-                                   "that benefit from explanation beyond define.xml, and a summary of the SDTM "
-                                   "conformance findings.")),
-        Heading("Acronyms", 2), *acronyms(text),
-        Heading("Study Data Standards and Dictionary Inventory", 2), inventory(study, ("SDTM",)),
+        *introduction(study, text, "tabulation", ("SDTM",)),
         Heading("Protocol Description"),
         Heading("Protocol Number and Title", 2),
         Text(f"Protocol number: {study.protocol}\nProtocol title: {study.title}"),
@@ -127,7 +121,8 @@ def acrf_summary(study, forms, fields, text):
     blocks = [Text(said(text, "acrf", ""))] if text.get("acrf") else []
     if not forms or acrf is None:
         return blocks + [Text("No annotated CRF is part of this submission.")]
-    mapped = set() if fields is None else {(f, c.upper()) for f, c in zip(fields["form"], fields["column"])}   # value or where
+    # a field that feeds a variable or selects a dataset's records is submitted
+    mapped = set() if fields is None else {(f, c.upper()) for f, c in zip(fields["form"], fields["column"])}
     rows = tuple((form.label, form.name, str(len(form.fields)),
                   str(sum((form.name, f.name.upper()) not in mapped for f in form.fields)))
                  for form in forms)
