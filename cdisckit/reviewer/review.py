@@ -200,7 +200,7 @@ def survival_curves(frames):
         param = _text(data["PARAM"]).iloc[0] if "PARAM" in data else paramcd
         unit = _text(data["AVALU"]).iloc[0].lower() if "AVALU" in data else ""
         groups = _treatment(data)
-        top = float(pd.to_numeric(data["AVAL"], errors="coerce").max())
+        top = float(np.nan_to_num(pd.to_numeric(data["AVAL"], errors="coerce").max()))
         ticks = np.linspace(0, top, 6).round(0) if top > 0 else np.array([0.0])
         fig = Figure(figsize=(9, 4.6))
         ax, table_ax = fig.subplots(2, 1, height_ratios=[4, 1 + 0.3 * groups.nunique()])
