@@ -266,3 +266,10 @@ def test_guide_text_is_checked(mini_study):
     (mini_study / "reviewers_guide.yaml").write_text("sdrg: {document: NOPE}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"sdrg.document: document 'NOPE' is not defined"):
         guide_text(load_study(mini_study))
+
+
+def test_text_helvetica_cannot_show_is_set_in_the_wide_font():
+    from cdisckit.reviewer.pdf import WIDE_FONT, markup
+    assert markup("IL-6 <LOD & µmol/L – ×10^9/L") == "IL-6 &lt;LOD &amp; µmol/L – ×10^9/L"
+    assert markup("IFN-γ at 广州肿瘤医院") == (f'IFN-<font name="{WIDE_FONT}">γ</font> at '
+                                           f'<font name="{WIDE_FONT}">广州肿瘤医院</font>')

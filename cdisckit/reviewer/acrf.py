@@ -11,14 +11,12 @@ names it. The form's name is the page's named destination (what define.xml's
 forms each domain is collected on.
 """
 
-from xml.sax.saxutils import escape
-
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from .pdf import MARGIN, Anchor, Outline, build, grid, styles
+from .pdf import MARGIN, Anchor, Outline, build, grid, markup, styles
 
 NOT_SUBMITTED = "NOT SUBMITTED"
 CHOICES_SHOWN = 12
@@ -109,16 +107,16 @@ def build_acrf(study, forms, fields, *, document, created):
 def _cover(study, forms, fields, origins, palette, st):
     story = [Anchor("contents", "Forms", level=0),
              Spacer(1, 20 * mm), Paragraph("Annotated Case Report Form", st["title"]),
-             Paragraph(escape(study.studyid), st["subtitle"]), Spacer(1, 4 * mm),
-             Paragraph(escape(study.title), st["body"]), Spacer(1, 6 * mm),
+             Paragraph(markup(study.studyid), st["subtitle"]), Spacer(1, 4 * mm),
+             Paragraph(markup(study.title), st["body"]), Spacer(1, 6 * mm),
              Paragraph("Forms", st["h2"])]
     rows = [[Paragraph("Form", st["head"]), Paragraph("Name", st["head"]), Paragraph("Fields", st["head"]),
              Paragraph("SDTM datasets", st["head"])]]
     for form in forms:
         names = dict.fromkeys(list(fields.loc[fields["form"].eq(form.name), "dataset"]) +
                               list(origins.loc[origins["page"].eq(form.name), "dataset"]))
-        rows.append([Paragraph(f'<a href="#{form.name}" color="#1a4fa0">{escape(form.label)}</a>', st["cell"]),
-                     Paragraph(escape(form.name), st["cell"]), Paragraph(str(len(form.fields)), st["cell"]),
+        rows.append([Paragraph(f'<a href="#{form.name}" color="#1a4fa0">{markup(form.label)}</a>', st["cell"]),
+                     Paragraph(markup(form.name), st["cell"]), Paragraph(str(len(form.fields)), st["cell"]),
                      Paragraph(" ".join(_box(n, palette) for n in names) or NOT_SUBMITTED, st["cell"])])
     story.append(grid(rows, [60 * mm, 35 * mm, 15 * mm, 64 * mm]))
     story += [Spacer(1, 5 * mm), Paragraph(
@@ -130,23 +128,23 @@ def _cover(study, forms, fields, origins, palette, st):
 
 def _box(dataset, palette, text=None):
     colour = palette.get(dataset, colors.HexColor("#eeeeee")).hexval().replace("0x", "#")
-    return f'<font backColor="{colour}">&nbsp;{escape(text or dataset)}&nbsp;</font>'
+    return f'<font backColor="{colour}">&nbsp;{markup(text or dataset)}&nbsp;</font>'
 
 
 def _form_page(study, form, mapped, collected, names, header, palette, st):
-    story = [Paragraph(f"{escape(form.label)} <font size=9 color='#666666'>(form {escape(form.name)})</font>",
+    story = [Paragraph(f"{markup(form.label)} <font size=9 color='#666666'>(form {markup(form.name)})</font>",
                        st["h1"])]
     if names:
         story.append(_domain_boxes(study, names, palette, st))
     if form.description:
-        story += [Spacer(1, 2 * mm), Paragraph(escape(form.description), st["small"])]
+        story += [Spacer(1, 2 * mm), Paragraph(markup(form.description), st["small"])]
     story.append(Spacer(1, 3 * mm))
     width = 210 * mm - 2 * MARGIN
     top = [f for f in form.fields if f.name in header]
     if top:
         story.append(Paragraph("Page header (on every form)", st["h3"]))
         rows = [[Paragraph("Field", st["head"]), Paragraph("SDTM annotation", st["head"])]]
-        rows += [[Paragraph(f"{escape(f.label)} <font size=7 color='#777777'>{escape(f.name)}</font>", st["cell"]),
+        rows += [[Paragraph(f"{markup(f.label)} <font size=7 color='#777777'>{markup(f.name)}</font>", st["cell"]),
                   _annotations(f, mapped, palette, st, " ")] for f in top]
         story += [grid(rows, [0.34 * width, 0.66 * width]), Spacer(1, 3 * mm)]
     rows = [[Paragraph("Question", st["head"]), Paragraph("Answer", st["head"]),
@@ -155,7 +153,7 @@ def _form_page(study, form, mapped, collected, names, header, palette, st):
         if crf_field.name in header:
             continue
         rows.append([
-            Paragraph(f"{escape(crf_field.label)}<br/><font size=7 color='#777777'>{escape(crf_field.name)}</font>",
+            Paragraph(f"{markup(crf_field.label)}<br/><font size=7 color='#777777'>{markup(crf_field.name)}</font>",
                       st["cell"]),
             Paragraph(_answer(crf_field), st["cell"]), _annotations(crf_field, mapped, palette, st, "<br/>")])
     story.append(grid(rows, [0.34 * width, 0.33 * width, 0.33 * width]))
@@ -169,7 +167,7 @@ def _form_page(study, form, mapped, collected, names, header, palette, st):
 
 def _domain_boxes(study, names, palette, st, per_row=4):
     """The domain boxes heading a form page: ``AE = Adverse Events`` in the domain's colour."""
-    cells = [Paragraph(f"<b>{escape(n)}</b> = {escape(study.datasets[n].label if n in study.datasets else n)}",
+    cells = [Paragraph(f"<b>{markup(n)}</b> = {markup(study.datasets[n].label if n in study.datasets else n)}",
                        st["cell"]) for n in names]
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     rows[-1] += [""] * (per_row - len(rows[-1]))
@@ -188,7 +186,7 @@ def _annotations(crf_field, mapped, palette, st, separator):
     hits = mapped[mapped["key"].to_numpy() == crf_field.name.upper()]
     notes = list(dict.fromkeys(
         _box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}") if r.role == "value" else
-        f"<font color='#555555'><i>selects {escape(r.dataset)} records: {escape(r.where)}</i></font>"
+        f"<font color='#555555'><i>selects {markup(r.dataset)} records: {markup(r.where)}</i></font>"
         for r in hits.itertuples(index=False)))
     return Paragraph(separator.join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])
 
@@ -200,14 +198,14 @@ def _answer(crf_field):
     parts = []
     if crf_field.values:
         shown = crf_field.values[:CHOICES_SHOWN]
-        parts.append(" ".join(f"{CHOICE}&nbsp;{escape(v)}" for v in shown))
+        parts.append(" ".join(f"{CHOICE}&nbsp;{markup(v)}" for v in shown))
         if len(crf_field.values) > CHOICES_SHOWN:
             parts.append(f"<i>... and {len(crf_field.values) - CHOICES_SHOWN} more choices</i>")
     else:
-        parts.append(f"[ {kind} ]" + (f" {escape(str(crf_field.units))}" if crf_field.units else ""))
+        parts.append(f"[ {kind} ]" + (f" {markup(str(crf_field.units))}" if crf_field.units else ""))
     extra = [str(x) for x in (crf_field.format, crf_field.notes) if x]
     if extra:
-        parts.append(f"<font size=7 color='#666666'>{escape('; '.join(extra))}</font>")
+        parts.append(f"<font size=7 color='#666666'>{markup('; '.join(extra))}</font>")
     return "<br/>".join(parts)
 
 

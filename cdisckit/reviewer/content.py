@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
-from .pdf import MARGIN, Anchor, build, grid, styles
+from .pdf import MARGIN, Anchor, build, grid, markup, styles
 
 
 @dataclass(frozen=True)
@@ -76,15 +76,15 @@ def to_pdf(blocks, *, title, study, created):
     """The guide as a PDF (``pdf.Written``): cover, contents, numbered sections."""
     st = styles()
     heads = numbered(blocks)
-    story = [Spacer(1, 50 * mm), Paragraph(html.escape(title), st["title"]),
-             Paragraph(f"Study {html.escape(study.studyid)}", st["subtitle"]), Spacer(1, 6 * mm),
-             Paragraph(html.escape(study.title), st["subtitle"]), Spacer(1, 6 * mm),
-             Paragraph(f"Sponsor: {html.escape(study.sponsor or '')} · Protocol {html.escape(study.protocol)}",
+    story = [Spacer(1, 50 * mm), Paragraph(markup(title), st["title"]),
+             Paragraph(f"Study {markup(study.studyid)}", st["subtitle"]), Spacer(1, 6 * mm),
+             Paragraph(markup(study.title), st["subtitle"]), Spacer(1, 6 * mm),
+             Paragraph(f"Sponsor: {markup(study.sponsor or '')} · Protocol {markup(study.protocol)}",
                        st["subtitle"]),
              PageBreak(), Anchor("contents", "Contents"), Paragraph("Contents", st["h1"])]
     for number, key, heading in heads:
         indent = "&nbsp;" * 4 * (heading.level - 1)
-        story.append(Paragraph(f'{indent}<a href="#{key}" color="#1a4fa0">{html.escape(_label(number, heading))}</a>',
+        story.append(Paragraph(f'{indent}<a href="#{key}" color="#1a4fa0">{markup(_label(number, heading))}</a>',
                                st["body"]))
     story.append(PageBreak())
     anchors = iter(heads)
@@ -92,7 +92,7 @@ def to_pdf(blocks, *, title, study, created):
         if isinstance(block, Heading):
             number, key, heading = next(anchors)
             story += [Anchor(key, _label(number, heading), level=heading.level - 1),
-                      Paragraph(html.escape(_label(number, heading)), st[f"h{heading.level}"])]
+                      Paragraph(markup(_label(number, heading)), st[f"h{heading.level}"])]
         elif isinstance(block, Text):
             story.append(Paragraph(_inline(block.text), st["small" if block.small else "body"]))
         elif isinstance(block, Question):
@@ -112,14 +112,14 @@ def _indented(style):
 
 def _inline(text):
     """Plain text for a reportlab paragraph: escaped, line breaks kept."""
-    return html.escape(str(text)).replace("\n", "<br/>")
+    return markup(text).replace("\n", "<br/>")
 
 
 def _pdf_table(block, st):
     width = 210 * mm - 2 * MARGIN
     weights = block.widths or (1,) * len(block.header)
     widths = [width * w / sum(weights) for w in weights]
-    rows = [[Paragraph(html.escape(str(h)), st["head"]) for h in block.header]]
+    rows = [[Paragraph(markup(h), st["head"]) for h in block.header]]
     rows += [[Paragraph(_inline(c), st["cell"]) for c in row] for row in block.rows]
     return grid(rows, widths)
 

@@ -9,18 +9,26 @@ named destinations written.
 """
 
 import io
+import re
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
 
 from .. import __version__
 
 MARGIN = 18 * mm
+# Text that Helvetica (WinAnsi) cannot show, e.g. a Chinese laboratory name or the
+# gamma of IFN-gamma, is set in Adobe's CID font for Chinese, which covers both.
+WIDE_FONT = "STSong-Light"
+_NOT_WINANSI = re.compile(r"[^\x00-\xff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]+")
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,20 @@ class Written:
     data: bytes
     pages: int
     destinations: frozenset
+
+
+def markup(text):
+    """Plain ``text`` as paragraph markup: escaped, with runs Helvetica cannot
+    show set in the wide font."""
+    if not _NOT_WINANSI.search(str(text)):
+        return escape(str(text))
+    if WIDE_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(WIDE_FONT))
+    parts, last = [], 0
+    for run in _NOT_WINANSI.finditer(str(text)):
+        parts += [escape(str(text)[last:run.start()]), f'<font name="{WIDE_FONT}">{escape(run.group())}</font>']
+        last = run.end()
+    return "".join(parts + [escape(str(text)[last:])])
 
 
 def styles():
