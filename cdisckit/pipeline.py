@@ -25,7 +25,7 @@ from .raw import read_raw
 from .reviewer.documents import annotated_fields, link_problems, write_acrf, write_guides
 from .reviewer.forms import export_forms
 from .reviewer.review import write_review
-from .simulator import simulate
+from .simulator import SEED, SUBJECTS, simulate
 from .xpt import XptMetadata, variables_from_spec, write_xpt
 
 
@@ -98,7 +98,7 @@ def build_sdtm(study, raw_dir, progress=lambda message: None):
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
 
 
-def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None,
+def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None,
                    formats=("xpt",)):
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 
