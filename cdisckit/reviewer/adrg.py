@@ -114,17 +114,22 @@ def _describe(study, method_id):
     return method.description if method else ""
 
 
+def _where(source):
+    """``DATASET.DATE where CONDITION`` of an event source of the specs."""
+    where = source.get("filter")
+    return f"{source.get('dataset')}.{source.get('date')}" + (f" where {condition_text(where)}" if where else "")
+
+
 def censoring(study, names):
-    """Each time-to-event parameter: origin, events and censoring rules in order of precedence."""
+    """Each time-to-event parameter (a dataset whose mapping declares parameters
+    with censoring rules): origin, events and censoring rules in order of precedence."""
     blocks = []
     for name in names:
-        if _builder(study, name) != "time_to_event":
-            continue
-        for param in study.datasets[name].mapping.get("parameters") or []:
-            rows = [(str(0), event.get("evntdesc", ""),
-                     f"{event.get('dataset')}.{event.get('date')} where {condition_text(event.get('where'))}"
-                     if event.get("where") else f"{event.get('dataset')}.{event.get('date')}",
-                     _describe(study, event.get("method"))) for event in param.get("events") or []]
+        for param in (study.datasets[name].mapping or {}).get("parameters") or []:
+            if "censoring" not in param:
+                continue
+            rows = [("0", event.get("evntdesc", ""), _where(event), _describe(study, event.get("method")))
+                    for event in param.get("events") or []]
             rows += [(str(c.get("cnsr")), c.get("evntdesc", ""), c.get("cnsdtdsc", ""),
                       _describe(study, c.get("method"))) for c in param.get("censoring") or []]
             blocks += [Heading(f"{name} {param['paramcd']}", 3),
@@ -135,21 +140,24 @@ def censoring(study, names):
 
 
 def scoring(study, names):
+    """Each questionnaire scale (a dataset whose mapping declares scales): items, range and rule."""
     blocks = []
     for name in names:
-        if _builder(study, name) != "questionnaire_scores":
+        mapping = study.datasets[name].mapping or {}
+        if not mapping.get("scales"):
             continue
-        mapping = study.datasets[name].mapping
-        codelist = study.codelists.get(study.datasets[name].variable("PARAMCD").codelist or "") \
-            if study.datasets[name].variable("PARAMCD") else None
+        paramcd = study.datasets[name].variable("PARAMCD")
+        codelist = study.codelists.get(paramcd.codelist) if paramcd is not None and paramcd.codelist else None
         decode = {t.value: t.decode or "" for t in codelist.terms} if codelist else {}
         rows = tuple((s["paramcd"], decode.get(s["paramcd"], ""), s.get("kind", ""), str(s.get("range", "")),
                       ", ".join(s.get("items") or []), _describe(study, s.get("method")))
-                     for s in mapping.get("scales") or [])
-        blocks += [Heading(name, 3),
-                   Text(f"Scales of {mapping.get('source')} records where "
-                        f"{condition_text(mapping.get('where'))}, items by {mapping.get('item')}, "
-                        f"scores from {mapping.get('value')}:"),
+                     for s in mapping["scales"])
+        source = " ".join(filter(None, (
+            f"Scales of the {mapping.get('source')} records",
+            f"where {condition_text(mapping['filter'])}" if mapping.get("filter") else "",
+            f"(items by {mapping['item_var']}" + (f", scores from {mapping['source_var']})" if mapping.get(
+                "source_var") else ")") if mapping.get("item_var") else "")))
+        blocks += [Heading(name, 3), Text(source + ":"),
                    Grid(("PARAMCD", "Scale", "Kind", "Range", "Items", "Rule"), rows, (1, 2, 1, 0.7, 2.5, 3.5))]
     return blocks or [Text("There is no questionnaire analysis dataset.")]
 
