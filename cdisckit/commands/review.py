@@ -1,6 +1,6 @@
 """``cdisckit review``: the review page of SDTM/ADaM folders (the study's pictures and summaries).
 
-Reads every XPT file of the folders given, runs the conformance checks on them
+Reads every dataset file (XPT or Dataset-JSON) of the folders given, runs the conformance checks on them
 (against the define.xml found beside them) and writes one self-contained HTML
 page. Exit 0 when written, 2 for unreadable input.
 """
@@ -10,7 +10,8 @@ from pathlib import Path
 from specs.errors import InputError
 
 from ..checks import run_checks
-from ..reviewer.review import read_folders, write_review
+from ..checks.table import read_folders
+from ..reviewer.review import write_review
 
 
 def register(subparsers):
@@ -19,7 +20,7 @@ def register(subparsers):
         description="Write one HTML page with the study's pictures and summaries (subject disposition, exposure "
                     "by cycle, Kaplan-Meier curves of every ADTTE parameter, TEAEs by SOC and worst grade, "
                     "QLQ-C30 scale means over time, conformance summary) from folders of XPT files.")
-    parser.add_argument("data", nargs="+", metavar="DIR", help="folder of .xpt files (several allowed)")
+    parser.add_argument("data", nargs="+", metavar="DIR", help="folder of dataset files (several allowed)")
     parser.add_argument("--out", required=True, metavar="FILE.html", help="HTML page to write")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name) for the checks")
     parser.set_defaults(func=run)
@@ -27,14 +28,10 @@ def register(subparsers):
 
 def run(args):
     folders = [Path(d) for d in args.data]
-    for folder in folders:
-        if not folder.is_dir():
-            raise InputError(f"{folder}: no such folder")
     if not args.out.lower().endswith((".html", ".htm")):
         raise InputError(f"--out {args.out}: the review page is HTML; name it .html")
-    frames = read_folders(folders)
-    if not frames:
-        raise InputError(f"{', '.join(map(str, folders))}: no XPT file to review")
+    tables, _ = read_folders(folders)
+    frames = {table.name: table.frame for table in tables}
     defines = [f / "define.xml" for f in folders if (f / "define.xml").is_file()]
     findings = run_checks(folders, study=args.study, define=defines or None)
     write_review(frames, args.out, findings=findings)

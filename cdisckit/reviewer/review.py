@@ -13,7 +13,6 @@ stamp, so the page is byte-identical for the same data.
 import base64
 import html
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,6 @@ from specs.atomic import write_text
 
 from .. import __version__
 from ..checks.report import issue_summary
-from ..xpt import read_xpt
 from .sdrg import screen_failures
 from .survival import at_risk, kaplan_meier, median_time
 
@@ -37,16 +35,6 @@ th,td{border:1px solid #bbb;padding:.2em .5em;vertical-align:top}td.n{text-align
 img{max-width:100%;height:auto;border:1px solid #ddd}.absent{color:#8a4b00;background:#fff5e6;padding:.4em .6em}
 .scroll{overflow-x:auto}.error{color:#b00020}.warning{color:#8a4b00}
 """
-
-
-def read_folders(folders):
-    """Every XPT dataset of ``folders`` by dataset name."""
-    frames = {}
-    for folder in folders:
-        for path in sorted(Path(folder).glob("*.xpt")):
-            frame, meta = read_xpt(path)
-            frames[meta.name] = frame
-    return frames
 
 
 def write_review(frames, path, *, study=None, findings=None):
