@@ -22,7 +22,7 @@ from . import transport
 from .errors import InputError, SpecError
 from .model import Dataset, Study
 from .serialize import STUDY_FILES, STUDY_LISTS, from_data
-from .yamlio import load_yaml
+from .yamlio import load_yaml, yaml_problem
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 BUNDLED_DIR = Path(__file__).parent / "studies"
@@ -101,9 +101,7 @@ def _read(file, schema, problems):
         problems.append(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problems.append(f"{file}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}")
+        problems.append(f"{file}: {yaml_problem(exc)}")
         return None
     errors = sorted(schema_validators()[schema].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:

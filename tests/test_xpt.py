@@ -208,7 +208,7 @@ REFUSALS = [
     ("column order differs", _frame, {"variables": [XptVariable("AESEQ"), XptVariable("AETERM")]},
      "(same names in a different order)"),
     ("text declared num", _frame, {"variables": [XptVariable("AETERM", type="num"), XptVariable("AESEQ")]},
-     "dataset AE: variable AETERM: declared num but the column holds str values"),
+     "dataset AE: variable AETERM: declared num but the column holds text values"),
     ("numbers declared char", _frame, {"variables": [XptVariable("AETERM"), XptVariable("AESEQ", type="char")]},
      "dataset AE: variable AESEQ: row 1: value 1.0 is not text"),
     ("infinite value", lambda: _frame().assign(AESEQ=[1.0, np.inf, 3.0]), {},
