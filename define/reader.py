@@ -46,9 +46,14 @@ def read_define(source, notes=None):
         root = (etree.fromstring(bytes(source), parser) if isinstance(source, (bytes, bytearray))
                 else etree.parse(name, parser).getroot())
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
+        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {' '.join(exc.msg.split())}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc}") from None
+    for entity in root.iter(etree.Entity):
+        # left unresolved on purpose (no DTD); reading on would silently cut the text
+        parent = entity.getparent()
+        raise InputError(f"{name}: line {entity.sourceline or parent.sourceline}: {etree.QName(parent).localname} "
+                         f"holds the entity reference {entity.text} (write the character itself)")
     return _Reader(name, root, notes if notes is not None else []).study()
 
 
