@@ -78,8 +78,14 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             simulate(raw, subjects=subjects, seed=seed)
         frames = build_sdtm(study, raw, progress)
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
-    problems = []
-    with atomic_folder(out) as stage:
+    problems, written = [], []
+
+    def keep(relative):
+        # XPT files of an earlier run that this run did not write would sit
+        # beside a define.xml that does not describe them: not carried over.
+        return not (relative.suffix.lower() == ".xpt" and relative.parent in written)
+
+    with atomic_folder(out, keep=keep) as stage:
         folders = submission_folders(stage, study.studyid)
         for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
             if not data:
@@ -89,15 +95,9 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             write_datasets(study, data, folder, created)
             problems += write_define(study, data, model, folder, created)
         progress("conformance checks")
-        written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, written, created)
-        kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
-    for folder, names in kept.items():
-        # XPT files of an earlier run that this run did not write would sit
-        # beside a define.xml that does not describe them.
-        for stale in (Path(out) / folder).glob("*.xpt"):
-            if stale.name not in names:
-                stale.unlink()
+        checked = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
+        findings = check_submission(study, stage, checked, created)
+        written += [folder.relative_to(stage) for folder in checked]
     return problems, findings
 
 

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from specs import load_study
+from specs.atomic import check_folder
 from specs.errors import InputError
 
 from ..pipeline import creation_time, run_submission
@@ -29,6 +30,7 @@ def register(subparsers):
 def run(args):
     if args.raw and (args.subjects is not None or args.seed is not None):
         raise InputError("--subjects and --seed simulate raw data; they cannot be used with --raw")
+    check_folder(args.out)
     study = load_study(args.study)
     problems, findings = run_submission(study, Path(args.out), raw=args.raw,
                                         subjects=60 if args.subjects is None else args.subjects,
