@@ -103,7 +103,8 @@ def _parse_first_fit(values, styles):
     left = bad.copy()
     for style in styles:
         fits = left & values.str.match(style_regex(style))
-        iso[fits], bad[fits] = parse_dates(values[fits], style)
+        found, wrong = parse_dates(values[fits], style)
+        iso[fits], bad[fits] = found, wrong.astype(bool)
         left &= ~fits
     return iso, bad
 
