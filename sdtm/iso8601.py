@@ -104,7 +104,7 @@ def _parse_first_fit(values, styles):
     for style in styles:
         fits = left & values.str.match(style_regex(style))
         found, wrong = parse_dates(values[fits], style)
-        iso[fits], bad[fits] = found, wrong.astype(bool)
+        iso[fits], bad[fits] = found.to_numpy(), wrong.to_numpy(dtype=bool)   # by position, not by label
         left &= ~fits
     return iso, bad
 
