@@ -169,13 +169,12 @@ def _can_create(folder):
     return True
 
 
-def test_run_on_a_read_only_place_exits_2_within_two_seconds_as_a_process(tmp_path):
-    """The whole process, imports included, as a user starts it."""
+def test_run_on_an_unwritable_place_exits_2_as_a_process(tmp_path):
+    """The whole process as a user starts it: exit 2, one line, nothing on stdout
+    (its time is the imports', the check itself is timed in-process above)."""
     blocker = tmp_path / "file"
     blocker.write_text("")
-    start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "cdisckit.cli", "run", "--out", str(blocker / "sub")],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert time.monotonic() - start < 5     # the check comes before a minute of work; ~1 s is imports
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and "is not a folder (--out)" in done.stderr
+    assert done.stderr == f"cdisckit run: error: {blocker / 'sub'}: {blocker} is not a folder (--out)\n"
