@@ -1,0 +1,22 @@
+"""Fuzzing the readers of outside input (bounded): every corrupted XPT file,
+spec folder, define.xml, workbook and raw export is either read correctly or
+refused with the documented one-line InputError; nothing else.
+``benchmarks/fuzz.py`` runs the same targets longer and counts the outcomes."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fuzzing import TARGETS, run_case
+
+EXAMPLES = {"xpt": 60, "specs": 25, "define": 25, "workbook": 8, "raw": 40}
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_corrupted_input_is_read_or_refused(target):
+    @settings(max_examples=EXAMPLES[target], deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+    def case(seed):
+        assert run_case(target, seed) in ("read", "rejected")
+    case()
