@@ -1,0 +1,101 @@
+"""Kill real ``cdisckit run`` processes at random moments and check, after each
+kill, that the output folder is one complete version: byte for byte the tree
+of a finished run of seed 1 or of seed 2, never a mix, never partial.
+
+    PYTHONPATH=. python benchmarks/kill_run.py [--kills 20] [--subjects 200]
+
+Half the kills fall anywhere in a run, half in its last fifth (where the
+folder is written and swapped). Each run alternates the seed, so a run that
+got through changes the version. At the end one run finishes and must leave
+nothing but the folder itself beside it. Exit 1 on any mixed folder.
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CREATED = "2024-04-01T09:00:00"
+
+
+def command(out, subjects, seed):
+    return [sys.executable, "-m", "cdisckit.cli", "run", "--out", str(out), "--subjects", str(subjects),
+            "--seed", str(seed), "--created", CREATED]
+
+
+def start(out, subjects, seed, scratch):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(scratch))
+    return subprocess.Popen(command(out, subjects, seed), cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def tree(folder):
+    """Relative path -> SHA-256 of every file under ``folder`` (None when it does not exist)."""
+    if not folder.exists():
+        return None
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--subjects", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=12, help="seed of the kill moments")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="cdisckit-kill-"))
+    scratch = work / "scratch"
+    scratch.mkdir()
+    versions, seconds = {}, []
+    for seed in (1, 2):
+        began = time.monotonic()
+        done = start(work / f"ref{seed}", args.subjects, seed, scratch).wait()
+        seconds.append(time.monotonic() - began)
+        versions[seed] = tree(work / f"ref{seed}")
+        print(f"reference run seed {seed}: exit {done}, {len(versions[seed])} files, {seconds[-1]:.1f} s", flush=True)
+    assert versions[1] != versions[2]
+    duration = max(seconds)
+    out = work / "submission"
+    assert start(out, args.subjects, 1, scratch).wait() in (0, 1)
+    current, kills, finished, mixed = 1, 0, 0, 0
+    while kills < args.kills:
+        seed = 3 - current
+        late = kills % 2 == 1
+        delay = rng.uniform(0.8, 1.05) * duration if late else rng.uniform(0, duration)
+        process = start(out, args.subjects, seed, scratch)
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            kills += 1
+        else:
+            finished += 1
+        state = tree(out)
+        version = next((s for s, v in versions.items() if v == state), None)
+        if version is None:
+            mixed += 1
+        else:
+            current = version
+        leftovers = sorted(p.name for p in work.iterdir() if p.name.startswith(".submission."))
+        print(f"{'kill' if process.returncode == -signal.SIGKILL else 'done'} after {delay:5.1f} s: "
+              f"folder = {'seed %d' % version if version else 'MIXED OR PARTIAL'}; "
+              f"leftovers beside it: {len(leftovers)}", flush=True)
+    final = start(out, args.subjects, 3 - current, scratch).wait()
+    left = sorted(p.name for p in work.iterdir() if p.name.startswith(".submission."))
+    ok = tree(out) == versions[3 - current] and not left
+    print(f"{kills} kills, {finished} runs finished before their kill, {mixed} mixed or partial folders; "
+          f"final run exit {final}: {'complete, no leftovers' if ok else 'NOT CLEAN: ' + ', '.join(left)}")
+    return 1 if mixed or not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
