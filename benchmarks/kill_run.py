@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,7 +65,7 @@ def main():
     assert versions[1] != versions[2]
     duration = max(seconds)
     out = work / "submission"
-    assert start(out, args.subjects, 1, scratch).wait() in (0, 1)
+    shutil.copytree(work / "ref1", out)
     current, kills, finished, mixed = 1, 0, 0, 0
     while kills < args.kills:
         seed = 3 - current

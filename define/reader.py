@@ -16,6 +16,7 @@ implementation guides their Define-XML 2.1 names (``CDISC SDTM`` is SDTMIG).
 The file is parsed with entities unresolved, no DTD and no network access.
 """
 
+import math
 import os
 import re
 
@@ -103,6 +104,18 @@ class _Reader:
         texts = self.all(el, f"{path}/odm:TranslatedText")
         best = next((t for t in texts if t.get(XML_LANG) in (None, "en")), texts[0] if texts else None)
         return best.text.strip() if best is not None and best.text and best.text.strip() else None
+
+    def number(self, el, name):
+        value = self.attr(el, name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise InputError(f"{self.name}: line {el.sourceline}: {name}={value!r} is not a number")
+        return number
 
     def integer(self, el, name):
         value = self.attr(el, name)
@@ -214,8 +227,7 @@ class _Reader:
                           dictionary=external.get("Dictionary") if external is not None else None,
                           version=external.get("Version") if external is not None else None)
             for item in self.ordered(self.all(el, "odm:CodeListItem | odm:EnumeratedItem")):
-                rank = item.get("Rank")
-                rank = float(rank) if rank is not None else None
+                rank = self.number(item, "Rank")
                 cl.terms.append(Term(value=item.get("CodedValue"), decode=self.text(item, "odm:Decode"),
                                      nci_code=self.nci_code(item),
                                      rank=int(rank) if rank is not None and rank.is_integer() else rank))

@@ -115,3 +115,14 @@ def test_libxml_messages_are_one_line():
         read_define(xml)
     message = str(caught.value)
     assert "\n" not in message and message.startswith("define.xml: line 1: not well-formed XML: ")
+
+
+@pytest.mark.parametrize("rank", ["2[", "nan", "inf"])
+def test_a_rank_that_is_no_number_is_an_error_naming_its_line(rank):
+    from fuzzing import define_seed
+    text = define_seed().replace('Rank="2.5"', f'Rank="{rank}"')
+    line = text[:text.index(f'Rank="{rank}"')].count("\n") + 1
+    with pytest.raises(InputError) as caught:
+        read_define(text.encode())
+    assert str(caught.value) == f"define.xml: line {line}: Rank={rank!r} is not a number"
+    assert read_define(define_seed().encode()).codelists   # the unchanged file reads
