@@ -4,8 +4,9 @@ of a finished run of seed 1 or of seed 2, never a mix, never partial.
 
     PYTHONPATH=. python benchmarks/kill_run.py [--kills 20] [--subjects 200]
 
-Half the kills fall anywhere in a run, half in its last fifth (where the
-folder is written and swapped). Each run alternates the seed, so a run that
+A third of the kills fall anywhere in a run, a third while the new folder is
+being written, a third in the second before the swap (once its last file,
+the conformance report, is there). Each run alternates the seed, so a run that
 got through changes the version. At the end one run finishes and must leave
 nothing but the folder itself beside it. Exit 1 on any mixed folder.
 """
@@ -69,9 +70,16 @@ def main():
     current, kills, finished, mixed = 1, 0, 0, 0
     while kills < args.kills:
         seed = 3 - current
-        late = kills % 2 == 1
-        delay = rng.uniform(0.8, 1.05) * duration if late else rng.uniform(0, duration)
+        moment = ("anywhere", "writing", "swapping")[kills % 3]
         process = start(out, args.subjects, seed, scratch)
+        if moment == "anywhere":
+            delay = rng.uniform(0, duration)
+        else:
+            # the stage folder beside the output gets its first files, or its last (the reports)
+            marker = "m5" if moment == "writing" else "reports/conformance.json"
+            while process.poll() is None and not any(work.glob(f".submission.{process.pid}.*.tmp/{marker}")):
+                time.sleep(0.05)
+            delay = rng.uniform(0, 3 if moment == "writing" else 1)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -87,7 +95,7 @@ def main():
         else:
             current = version
         leftovers = sorted(p.name for p in work.iterdir() if p.name.startswith(".submission."))
-        print(f"{'kill' if process.returncode == -signal.SIGKILL else 'done'} after {delay:5.1f} s: "
+        print(f"{'kill' if process.returncode == -signal.SIGKILL else 'done'} ({moment}, +{delay:4.1f} s): "
               f"folder = {'seed %d' % version if version else 'MIXED OR PARTIAL'}; "
               f"leftovers beside it: {len(leftovers)}", flush=True)
     final = start(out, args.subjects, 3 - current, scratch).wait()
