@@ -92,6 +92,13 @@ class _Reader:
             raise InputError(f"{self.name}: line {el.sourceline}: {path.replace('odm:', '')} is missing")
         return found[0] if found else None
 
+    def required(self, el, name):
+        """An attribute the schema requires, e.g. an ItemDef's Name."""
+        value = self.attr(el, name)
+        if value is None:
+            raise InputError(f"{self.name}: line {el.sourceline}: {etree.QName(el).localname} has no {name}")
+        return value
+
     def attr(self, el, name):
         """An attribute, ``def:`` names in the define namespace."""
         if name.startswith("def:"):
@@ -244,7 +251,7 @@ class _Reader:
 
     def dataset(self, group, default_standard):
         cls = self.one(group, "def:Class", required=False)
-        name = group.get("Name")
+        name = self.required(group, "Name")
         ds = Dataset(name=name, label=self.text(group, "odm:Description") or name,
                      model="ADaM" if group.get("Purpose") == "Analysis" else "SDTM",
                      standard=_id(self.attr(group, "def:StandardOID")) or default_standard,
@@ -259,7 +266,8 @@ class _Reader:
         keys = []
         for n, ref in enumerate(self.ordered(self.all(group, "odm:ItemRef")), start=1):
             item = self.item(ref.get("ItemOID"), ref)
-            var = Variable(name=item.get("Name"), label=self.text(item, "odm:Description") or item.get("Name"),
+            item_name = self.required(item, "Name")
+            var = Variable(name=item_name, label=self.text(item, "odm:Description") or item_name,
                            role=ref.get("Role") and canonical_role(ref.get("Role")),
                            core="Req" if ref.get("Mandatory") == "Yes" else None,
                            method=_id(ref.get("MethodOID"), "method"), order=n, **self.item_fields(item))

@@ -126,3 +126,15 @@ def test_a_rank_that_is_no_number_is_an_error_naming_its_line(rank):
         read_define(text.encode())
     assert str(caught.value) == f"define.xml: line {line}: Rank={rank!r} is not a number"
     assert read_define(define_seed().encode()).codelists   # the unchanged file reads
+
+
+@pytest.mark.parametrize("element, name", [("ItemDef", "VSORRES"), ("ItemGroupDef", "VS")])
+def test_a_definition_without_its_name_is_an_error_naming_its_line(element, name):
+    from fuzzing import define_seed
+    text = define_seed()
+    start = text.index(f"<{element} ", text.index(f'Name="{name}"') - 200)
+    line = text[:start].count("\n") + 1
+    cut = text[:start] + text[start:].replace(f' Name="{name}"', "", 1)
+    with pytest.raises(InputError) as caught:
+        read_define(cut.encode())
+    assert str(caught.value) == f"define.xml: line {line}: {element} has no Name"
