@@ -5,7 +5,7 @@ of a finished run of seed 1 or of seed 2, never a mix, never partial.
     PYTHONPATH=. python benchmarks/kill_run.py [--kills 20] [--subjects 200]
 
 A third of the kills fall anywhere in a run, a third while the new folder is
-being written, a third in the second before the swap (once its last file,
+being written, a third in the fraction of a second around the swap (once its last file,
 the conformance report, is there). Each run alternates the seed, so a run that
 got through changes the version. At the end one run finishes and must leave
 nothing but the folder itself beside it. Exit 1 on any mixed folder.
@@ -13,6 +13,7 @@ nothing but the folder itself beside it. Exit 1 on any mixed folder.
 
 import argparse
 import hashlib
+import itertools
 import os
 import random
 import shutil
@@ -51,26 +52,37 @@ def main():
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--subjects", type=int, default=200)
     parser.add_argument("--seed", type=int, default=12, help="seed of the kill moments")
+    parser.add_argument("--work", type=Path, help="folder of an earlier call: its reference runs are reused")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    work = Path(tempfile.mkdtemp(prefix="cdisckit-kill-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="cdisckit-kill-"))
     scratch = work / "scratch"
-    scratch.mkdir()
+    scratch.mkdir(exist_ok=True)
     versions, seconds = {}, []
     for seed in (1, 2):
         began = time.monotonic()
-        done = start(work / f"ref{seed}", args.subjects, seed, scratch).wait()
-        seconds.append(time.monotonic() - began)
-        versions[seed] = tree(work / f"ref{seed}")
-        print(f"reference run seed {seed}: exit {done}, {len(versions[seed])} files, {seconds[-1]:.1f} s", flush=True)
+        reference = work / f"ref{seed}"
+        how = "reused"
+        if not (reference / "reports" / "conformance.json").is_file():
+            shutil.rmtree(reference, ignore_errors=True)
+            start(reference, args.subjects, seed, scratch).wait()
+            seconds.append(time.monotonic() - began)
+            how = f"{seconds[-1]:.1f} s"
+        versions[seed] = tree(reference)
+        print(f"reference run seed {seed}: {len(versions[seed])} files ({how})", flush=True)
     assert versions[1] != versions[2]
-    duration = max(seconds)
+    duration = max(seconds, default=100)
     out = work / "submission"
+    shutil.rmtree(out, ignore_errors=True)
+    for leftover in work.glob(".submission.*"):
+        shutil.rmtree(leftover)
     shutil.copytree(work / "ref1", out)
     current, kills, finished, mixed = 1, 0, 0, 0
-    while kills < args.kills:
+    for attempt in itertools.count():
+        if kills >= args.kills:
+            break
         seed = 3 - current
-        moment = ("anywhere", "writing", "swapping")[kills % 3]
+        moment = ("anywhere", "writing", "swapping")[attempt % 3]
         process = start(out, args.subjects, seed, scratch)
         if moment == "anywhere":
             delay = rng.uniform(0, duration)
@@ -79,7 +91,7 @@ def main():
             marker = "m5" if moment == "writing" else "reports/conformance.json"
             while process.poll() is None and not any(work.glob(f".submission.{process.pid}.*.tmp/{marker}")):
                 time.sleep(0.05)
-            delay = rng.uniform(0, 3 if moment == "writing" else 1)
+            delay = rng.uniform(0, 3 if moment == "writing" else 0.3)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
