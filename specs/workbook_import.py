@@ -14,6 +14,8 @@ import datetime
 import difflib
 import re
 import zipfile
+import zlib
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -42,16 +44,21 @@ _DEFINED_IN = {"codelists.yaml": "on the Codelists or Dictionaries sheet",
 _ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError)   # a damaged xlsx (zip of XML)
+
+
 def read_workbook(path):
     """``(study, notes)`` from the workbook at ``path``; ``SpecError`` listing every problem."""
     path = Path(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+    except (OSError, InvalidFileException, KeyError, ValueError, *_CORRUPT) as exc:
         raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     try:
         reader = _Reader(path, book)
         study = reader.study()
+    except _CORRUPT as exc:       # read-only workbooks read their sheets lazily
+        raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     finally:
         book.close()
     if reader.problems:
