@@ -10,6 +10,8 @@ import os
 
 from lxml import etree
 
+from specs.errors import InputError
+
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -58,6 +60,25 @@ def parse(source):
     if isinstance(source, (str, os.PathLike)):
         return etree.parse(os.fspath(source), parser)
     raise TypeError(f"cannot read a define.xml from {type(source).__name__}")
+
+
+def parse_file(source):
+    """``(name, root)`` of a define.xml given as a path or bytes; ``InputError``
+    naming the file (and the line) when it cannot be read or is not well-formed."""
+    name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
+    try:
+        root = parse(source).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {' '.join(exc.msg.split())}") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from None
+    for entity in root.iter(etree.Entity):
+        # left unresolved on purpose (no DTD); reading on would silently cut the text
+        parent = entity.getparent()
+        raise InputError(f"{name}: line {entity.sourceline or parent.sourceline}: "
+                         f"{etree.QName(parent).localname} holds the entity reference {entity.text} "
+                         "(write the character itself)")
+    return name, root
 
 
 def element_path(element):
