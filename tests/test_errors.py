@@ -57,7 +57,9 @@ def test_extreme_skips_blanks_on_any_pandas(tmp_path, how, expected):
 
 
 def test_a_wrong_parameter_is_a_spec_error_naming_the_path(tmp_path):
-    study = _study(tmp_path, "{algorithm: extreme, values: [{column: D1}], largest: true}")
+    """Caught when the engine calls the algorithm too, for specs built in memory."""
+    study = _study(tmp_path, "{algorithm: extreme, values: [{column: D1}]}")
+    study.datasets["DM"].variables[1].mapping["largest"] = True
     with pytest.raises(InputError, match=r"DM.yaml: variables\[1\].mapping: bad parameters for algorithm "
                                          r"'extreme': got an unexpected keyword argument 'largest'"):
         map_study(study, RAW, ["DM"])
@@ -73,7 +75,7 @@ def test_a_failure_inside_an_algorithm_is_not_an_input_error(tmp_path, monkeypat
 
 
 def _crashing_dump(monkeypatch):
-    import cdisckit.commands.xpt as command
+    import cdisckit.commands.dump as command
 
     def crash(args):
         raise ValueError("could not convert string to float:\n'x'")

@@ -109,12 +109,16 @@ def test_an_entity_reference_in_define_xml_is_an_error_naming_the_element():
                                 "(write the character itself)"
 
 
-def test_libxml_messages_are_one_line():
-    xml = b'<ODM a="' + b"x" * 10_000_001 + b'"/>'
+@pytest.mark.parametrize("xml, start", [
+    (b'<ODM a="' + b"x" * 10_000_001 + b'"/>', "define.xml: not a Define-XML 2.0 or 2.1 file"),
+    (b"<ODM>\n<Study>\n</ODM>", "define.xml: line 3: not well-formed XML: "),
+    (b"<ODM a='1' a='2'/>", "define.xml: line 1: not well-formed XML: "),
+], ids=["huge attribute", "unclosed element", "repeated attribute"])
+def test_libxml_messages_are_one_line(xml, start):
     with pytest.raises(InputError) as caught:
         read_define(xml)
     message = str(caught.value)
-    assert "\n" not in message and message.startswith("define.xml: line 1: not well-formed XML: ")
+    assert "\n" not in message and message.startswith(start), message
 
 
 @pytest.mark.parametrize("rank", ["2[", "nan", "inf"])
