@@ -77,7 +77,8 @@ def import_workbook(path, layout=None):
             skipped |= rows
 
 
-_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError)   # a damaged xlsx (zip of XML)
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,  # a damaged xlsx (zip of XML)
+            ElementTree.ParseError)
 
 
 @contextlib.contextmanager

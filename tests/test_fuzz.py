@@ -23,7 +23,7 @@ def test_corrupted_input_is_read_or_refused(target):
 
 
 @pytest.mark.parametrize("target, seed", [("define", 1796), ("define", 2043), ("workbook", 145), ("workbook", 146),
-                                          ("workbook", 165)])
+                                          ("workbook", 165), ("workbook", 57)])
 def test_cases_that_crashed_the_long_fuzz_run_are_refused(target, seed):
     """Found by benchmarks/fuzz.py: an ItemDef without Name, a Rank that is no number, a
     standard without version in a workbook, a workbook whose zip members do not inflate."""
