@@ -21,7 +21,8 @@ Sources in the subject-level derivations are ``{dataset, where, date|variable,
 | status | COMPLETED/DISCONTINUED/ONGOING-style status (``values``) from the subject's last ``dataset`` record: ``variable`` in ``completed`` or not, or none |
 | flag | "Y" where the filter ``where`` holds, else ``false`` (default "N") |
 | group | the category (``groups``: ``{below, value}``, the last without ``below``) of number ``variable`` |
-| encode | the code in this variable's codelist whose decode is ``variable``'s value (AGEGR1N from AGEGR1) |
+| encode | the code in this variable's codelist (or the codelist its value-level metadata gives the record) whose decode is ``variable``'s value (AGEGR1N from AGEGR1; AVAL from AVALC by PARAMCD) |
+| constant | ``value`` on every record (with ``when``, where the filter holds) |
 | decode | the decode of ``variable``'s value in ``variable``'s codelist (PARAM from PARAMCD) |
 | number | ``variable``'s text as a number (ATOXGRN from ATOXGR) |
 | duration | ``end`` - ``start`` + ``add`` (default 1) days |
@@ -41,7 +42,7 @@ from specs.errors import InputError
 
 from . import baseline, codes, dates, flags, merge
 from .adsl import derive_var_status
-from .filters import where_mask
+from .filters import as_text, where_mask
 
 DERIVATIONS = {}
 
@@ -163,7 +164,37 @@ def group(rec, variable, groups):
 
 @derivation("encode")
 def encode(rec, variable):
-    return codes.encode(rec.var(variable), rec.codelist(rec.variable.codelist), rec.path)
+    """Through the codelist of the value-level metadata that holds for each
+    record (e.g. AVAL by PARAMCD), else the variable's own codelist."""
+    values = rec.var(variable)
+    out = pd.Series(np.nan if rec.variable.numeric else "", index=rec.index, dtype="float64" if rec.variable.numeric
+                    else "object")
+    rest = np.ones(len(values), dtype=bool)
+    for vl in rec.dataset.value_level:
+        if vl.variable != rec.variable.name or not vl.codelist:
+            continue
+        mask = np.logical_and.reduce([_holds(rec, c) for c in vl.where] + [rest])
+        out[mask] = codes.encode(values[mask], rec.codelist(vl.codelist), rec.path).to_numpy()
+        rest &= ~mask
+    if rest.any():
+        out[rest] = codes.encode(values[rest], rec.codelist(rec.variable.codelist), rec.path).to_numpy()
+    return out
+
+
+def _holds(rec, clause):
+    """Where a value-level where-clause (EQ, NE, IN, NOTIN) holds."""
+    inside = as_text(rec.var(clause.variable)).isin([str(v) for v in clause.values]).to_numpy()
+    if clause.comparator in ("EQ", "IN"):
+        return inside
+    if clause.comparator in ("NE", "NOTIN"):
+        return ~inside
+    raise InputError(f"{rec.path}: a value-level comparator {clause.comparator} cannot select a codelist")
+
+
+@derivation("constant")
+def constant(rec, value):
+    """One value for every record (with ``when``: where the filter holds), e.g. PARCAT1, CRIT1."""
+    return pd.Series(value, index=rec.index)
 
 
 @derivation("decode")

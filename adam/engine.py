@@ -9,6 +9,8 @@ parameters, all data:
 | occurrence | one per record of SDTM ``source`` (AE), with the QNAM columns of ``supplemental`` (SUPPAE) | ``source``, ``supplemental``, ``where`` |
 | time_to_event | one per subject and parameter (see ``adam.tte``) | ``parameters``, ``population`` (a filter on ADSL) |
 | questionnaire_scores | one per subject, occasion and scale (see ``adam.qlqc30``) | ``source``, ``where``, ``item``, ``value``, ``by``, ``keep``, ``scales`` |
+| tumour_response | per assessment and per subject response parameters (see ``adam.response``) | ``assessments``, ``parameters``, ``origin``, ``population``, ``lesions``, ``criteria`` |
+| tumour_sums | the sum of target diameters at baseline and every assessment (see ``adam.response``) | ``assessments``, ``paramcd``, ``origin``, ``population``, ``lesions`` |
 
 Each variable is then filled, on demand and in any order, by the first of:
 its ``mapping`` (a derivation of ``adam.derivations``); the builder's column
@@ -34,6 +36,7 @@ from .adsl import subject_records
 from .derivations import DERIVATIONS
 from .filters import as_text, where_mask
 from .qlqc30 import score_records
+from .response import response_records, tumour_sum_records
 from .tte import tte_records
 
 BUILDERS = {
@@ -41,6 +44,8 @@ BUILDERS = {
     "occurrence": occurrence_records,
     "time_to_event": tte_records,
     "questionnaire_scores": score_records,
+    "tumour_response": response_records,
+    "tumour_sums": tumour_sum_records,
 }
 
 

@@ -24,6 +24,8 @@ response; without target lesions only new lesions (PD) decide, else NE.
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 CR, PR, SD, PD, NE, NONCRPD = "CR", "PR", "SD", "PD", "NE", "NON-CR/NON-PD"
 PRESENT, ABSENT, UNEQUIVOCAL = "PRESENT", "ABSENT", "UNEQUIVOCAL"
 
@@ -128,3 +130,64 @@ def best_overall_response(dates, responses, start, confirm_days, sd_min_days):
     if progression is not None:
         return BestResponse(PD, progression, None)
     return BestResponse(NE, None, None)
+
+
+# -- from SDTM TU, TR and RS -------------------------------------------------
+
+def _number(value):
+    return None if value is None or value != value else float(value)
+
+
+def assessment_responses(assessments, tu, tr, criteria=Criteria(), nodal="LYMPH NODE"):
+    """RECIST 1.1 of every assessment from the lesion data alone.
+
+    ``assessments``: USUBJID, GROUP (the TR link group), DATE (sortable) and
+    any other columns to keep, one row per post-baseline assessment (e.g. the
+    RS overall responses with RSLNKGRP). ``tu``: USUBJID, TULNKID, TUSTRESC
+    (TARGET, NON-TARGET, NEW), TULOC (a location containing ``nodal`` is a
+    lymph node). ``tr``: USUBJID, TRLNKGRP, TRLNKID, TRTESTCD (LDIAM,
+    TUMSTATE), TRSTRESC, TRSTRESN, TRLOBXFL (the baseline diameters).
+
+    Returns the assessments with TARGET, NONTARGET, NEWLESION (Y/N),
+    OVERALL, SUM (the target sum, NaN when a lesion was not measured), BASE
+    (the baseline sum) and NADIR (the smallest sum before the assessment,
+    baseline included), in the order given.
+    """
+    kinds = {(s, k): (v, nodal in str(loc)) for s, k, v, loc in
+             zip(tu["USUBJID"], tu["TULNKID"], tu["TUSTRESC"], tu["TULOC"])}
+    lesions = {}
+    for (subject, link), (kind, node) in kinds.items():
+        lesions.setdefault(subject, {}).setdefault(kind, []).append((link, node))
+    diameter, state, base = {}, {}, {}
+    for s, g, k, t, c, n, bl in zip(tr["USUBJID"], tr["TRLNKGRP"], tr["TRLNKID"], tr["TRTESTCD"],
+                                    tr["TRSTRESC"], tr["TRSTRESN"], tr["TRLOBXFL"]):
+        if t == "LDIAM":
+            diameter[(s, g, k)] = _number(n)
+            if bl == "Y":
+                base[(s, k)] = _number(n)
+        elif t == "TUMSTATE":
+            state[(s, g, k)] = c or NE
+
+    rows = []
+    order = assessments.reset_index(drop=True).sort_values(["USUBJID", "DATE"], kind="mergesort")
+    nadir = {}
+    for index, subject, group in zip(order.index, order["USUBJID"], order["GROUP"]):
+        mine = lesions.get(subject, {})
+        targets = mine.get("TARGET", [])
+        base_values = [base.get((subject, k)) for k, _ in targets]
+        base_sum = float(sum(base_values)) if targets and None not in base_values else None
+        low = nadir.setdefault(subject, base_sum)
+        values = [diameter.get((subject, group, k)) for k, _ in targets]
+        target, total = target_response(values, [node for _, node in targets], base_sum, low)
+        non_target = non_target_response([state.get((subject, group, k), NE) for k, _ in mine.get("NON-TARGET", [])])
+        new = any(state.get((subject, group, k)) == PRESENT for k, _ in mine.get("NEW", []))
+        rows.append((index, target, non_target or "", "Y" if new else "N",
+                     overall_response(target, non_target, new), total, base_sum, low))
+        if total is not None and low is not None and total < low:
+            nadir[subject] = total
+    out = pd.DataFrame(rows, columns=["_i", "TARGET", "NONTARGET", "NEWLESION", "OVERALL", "SUM", "BASE", "NADIR"])
+    out = out.set_index("_i").sort_index()
+    result = assessments.reset_index(drop=True).join(out)
+    for column in ("SUM", "BASE", "NADIR"):
+        result[column] = result[column].astype("float64")
+    return result

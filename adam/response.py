@@ -1,0 +1,178 @@
+"""Tumour response builders: ADRS (responses by assessment, best overall
+response, responder parameters) and ADTR (sums of diameters), from SDTM RS,
+TU and TR with the RECIST 1.1 rules of ``adam.recist``.
+
+The spec names the assessments (the investigator's overall responses: a
+dataset, filter, value, date and link group), the lesion datasets, the
+origin (an ADSL date) and the parameters, each one of:
+
+| key | records |
+|---|---|
+| ``response: recorded`` | one per assessment: the response as recorded |
+| ``response: recist`` | one per assessment: RECIST 1.1 recomputed from TU/TR (``criteria`` may override its thresholds) |
+| ``best_of: PARAMCD`` | one per subject: the confirmed best overall response of that parameter's responses (``confirm_days``, ``sd_min_days`` from the origin); NE without any assessment |
+| ``responder: PARAMCD`` | one per subject: Y when that parameter's AVALC is in ``values``, else N; ADT is the start of the response (CR/PR) or the date of the best response (other values) |
+
+Columns of the records: USUBJID, PARAMCD, AVALC, ADT, AVISIT, AVISITN,
+SRCDOM, SRCVAR, SRCSEQ. Only assessments after the origin count.
+"""
+
+import numpy as np
+import pandas as pd
+
+from specs.errors import InputError
+
+from . import recist
+from .dates import sas_date
+from .filters import select
+
+_COLUMNS = ["USUBJID", "PARAMCD", "AVALC", "ADT", "AVISIT", "AVISITN", "SRCDOM", "SRCVAR", "SRCSEQ"]
+_ASSESSMENT_KEYS = ("dataset", "where", "value", "date", "group", "visit", "visitnum", "seq")
+
+
+def _assessments(ctx, spec, subjects, origin, path):
+    """The assessments after each subject's origin: USUBJID, GROUP, DATE, VALUE, VISIT, VISITNUM, SEQ."""
+    unknown = sorted(set(spec) - set(_ASSESSMENT_KEYS))
+    if unknown or not {"dataset", "value", "date", "group"} <= set(spec):
+        raise InputError(f"{path}: assessments are {{dataset, where, value, date, group, visit, visitnum, seq}}"
+                         + (f", not {unknown[0]!r}" if unknown else ""))
+    frame = select(ctx.frame(spec["dataset"], path), spec.get("where"), f"{path}.where", ctx.study)
+    names = {"GROUP": spec["group"], "VALUE": spec["value"], "DTC": spec["date"],
+             "VISIT": spec.get("visit", "VISIT"), "VISITNUM": spec.get("visitnum", "VISITNUM"),
+             "SEQ": spec.get("seq", f"{spec['dataset']}SEQ")}
+    missing = [v for v in names.values() if v not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: {missing[0]!r} is not a variable of {spec['dataset']}")
+    out = pd.DataFrame({"USUBJID": frame["USUBJID"].to_numpy(),
+                        **{k: frame[v].to_numpy() for k, v in names.items()}})
+    out["DATE"] = sas_date(out["DTC"]).to_numpy()
+    out["ORIGIN"] = out["USUBJID"].map(origin).to_numpy(dtype="float64")
+    out = out[out["USUBJID"].isin(subjects) & (out["DATE"] > out["ORIGIN"])]
+    out.attrs.update(dataset=spec["dataset"], value=spec["value"], seq=names["SEQ"])
+    return out.sort_values(["USUBJID", "DATE"], kind="mergesort").reset_index(drop=True)
+
+
+def _lesion_responses(ctx, assessments, lesions, criteria, path):
+    unknown = sorted(set(criteria or {}) - set(recist.Criteria.__dataclass_fields__))
+    if unknown:
+        raise InputError(f"{path}.criteria: unknown threshold {unknown[0]!r}")
+    tu = ctx.frame(lesions.get("identification", "TU"), f"{path}.lesions")
+    tr = ctx.frame(lesions.get("results", "TR"), f"{path}.lesions")
+    return recist.assessment_responses(assessments, tu, tr, recist.Criteria(**(criteria or {})))
+
+
+def _per_assessment(assessments, paramcd, values, srcdom, srcvar):
+    return pd.DataFrame({"USUBJID": assessments["USUBJID"], "PARAMCD": paramcd, "AVALC": values,
+                         "ADT": assessments["DATE"], "AVISIT": assessments["VISIT"],
+                         "AVISITN": assessments["VISITNUM"], "SRCDOM": srcdom, "SRCVAR": srcvar,
+                         "SRCSEQ": assessments["SEQ"] if srcdom else np.nan})
+
+
+def _responder(values):
+    """Y (dated at the start of a CR/PR, else at the best response) when the best response is in ``values``."""
+    def answer(best):
+        if best.response not in values:
+            return "N", np.nan
+        return "Y", (best.response_start if best.response in (recist.CR, recist.PR) else best.date)
+    return answer
+
+
+def _best(records, subjects, origin, confirm_days, sd_min_days):
+    """Best overall response per subject from per-assessment records, as BestResponse."""
+    best = {}
+    grouped = {s: g for s, g in records.groupby("USUBJID", sort=False)}
+    for subject in subjects:
+        mine = grouped.get(subject)
+        best[subject] = recist.best_overall_response(
+            [] if mine is None else list(mine["ADT"]), [] if mine is None else list(mine["AVALC"]),
+            origin[subject], confirm_days, sd_min_days)
+    return best
+
+
+def response_records(ctx, assessments, parameters, origin="TRTSDT", population=None, lesions=None,
+                     criteria=None, subjects="ADSL"):
+    """The builder of a response dataset (ADRS): the records of every parameter of the spec."""
+    path = f"{ctx.path}: mapping"
+    adsl = select(ctx.frame(subjects), population, f"{path}.population", ctx.study)
+    if origin not in adsl.columns:
+        raise InputError(f"{path}.origin: {origin!r} is not a variable of {subjects}")
+    adsl = adsl[adsl[origin].notna()]
+    start = pd.Series(adsl[origin].to_numpy(dtype="float64"), index=adsl["USUBJID"].to_numpy())
+    ids = list(adsl["USUBJID"])
+    found = _assessments(ctx, assessments, set(ids), start, f"{path}.assessments")
+    built, bests, parts = {}, {}, []
+    for i, p in enumerate(parameters or []):
+        where = f"{path}.parameters[{i}]"
+        paramcd = p.get("paramcd")
+        ctx.require_method(p.get("method"), where)
+        if p.get("response") == "recorded":
+            out = _per_assessment(found, paramcd, found["VALUE"], found.attrs["dataset"], found.attrs["value"])
+        elif p.get("response") == "recist":
+            derived = _lesion_responses(ctx, found, lesions or {}, criteria, path)
+            out = _per_assessment(derived, paramcd, derived["OVERALL"], "", "")
+        elif "best_of" in p:
+            of = built.get(p["best_of"])
+            if of is None:
+                raise InputError(f"{where}.best_of: {p['best_of']!r} is not a parameter declared before {paramcd}")
+            best = _best(of, ids, start, p["confirm_days"], p["sd_min_days"])
+            bests[paramcd] = (best, of)
+            out = _subject_records(ids, paramcd, best, of, lambda b: (b.response, b.date))
+        elif "responder" in p:
+            if p["responder"] not in bests:
+                raise InputError(f"{where}.responder: {p['responder']!r} is not a best-response parameter "
+                                 f"declared before {paramcd}")
+            best, of = bests[p["responder"]]
+            out = _subject_records(ids, paramcd, best, of, _responder(set(p.get("values") or [])))
+        else:
+            raise InputError(f"{where}: a parameter needs response (recorded or recist), best_of or responder")
+        built[paramcd] = out
+        parts.append(out)
+    if not parts:
+        raise InputError(f"{path}.parameters: a response dataset needs parameters")
+    return pd.concat(parts, ignore_index=True)[_COLUMNS]
+
+
+def _subject_records(ids, paramcd, best, assessed, value):
+    """One record per subject: AVALC and ADT from ``value(best)``, the visit and
+    source of the assessment on that date."""
+    rows = []
+    on_date = {(s, d): r for s, d, r in zip(assessed["USUBJID"], assessed["ADT"], assessed.index)}
+    for subject in ids:
+        avalc, adt = value(best[subject])
+        row = on_date.get((subject, adt))
+        source = assessed.loc[row] if row is not None else None
+        rows.append((subject, paramcd, avalc, adt if adt is not None else np.nan,
+                     source["AVISIT"] if source is not None else "",
+                     source["AVISITN"] if source is not None else np.nan,
+                     source["SRCDOM"] if source is not None else "", source["SRCVAR"] if source is not None else "",
+                     source["SRCSEQ"] if source is not None else np.nan))
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def tumour_sum_records(ctx, assessments, paramcd="SUMDIAM", origin="TRTSDT", population=None, lesions=None,
+                       subjects="ADSL"):
+    """The builder of a tumour-results dataset (ADTR): the sum of the target
+    diameters at baseline (ABLFL Y) and at every assessment, with BASE and
+    NADIR (the smallest sum before the assessment, baseline included); AVAL
+    is missing when a target lesion was not measured."""
+    path = f"{ctx.path}: mapping"
+    adsl = select(ctx.frame(subjects), population, f"{path}.population", ctx.study)
+    adsl = adsl[adsl[origin].notna()]
+    start = pd.Series(adsl[origin].to_numpy(dtype="float64"), index=adsl["USUBJID"].to_numpy())
+    found = _assessments(ctx, assessments, set(adsl["USUBJID"]), start, f"{path}.assessments")
+    derived = _lesion_responses(ctx, found, lesions or {}, None, path)
+    post = pd.DataFrame({"USUBJID": derived["USUBJID"], "PARAMCD": paramcd, "AVAL": derived["SUM"],
+                         "ADT": derived["DATE"], "AVISIT": derived["VISIT"], "AVISITN": derived["VISITNUM"],
+                         "ABLFL": "", "BASE": derived["BASE"], "NADIR": derived["NADIR"]})
+    tr = ctx.frame((lesions or {}).get("results", "TR"), f"{path}.lesions")
+    base = tr[(tr["TRTESTCD"] == "LDIAM") & (tr["TRLOBXFL"] == "Y") & tr["USUBJID"].isin(start.index)]
+    base = base.sort_values(["USUBJID", "TRDTC"], kind="mergesort")
+    grouped = base.groupby("USUBJID", sort=False)
+    first = grouped.first()
+    baseline = pd.DataFrame({"USUBJID": first.index, "PARAMCD": paramcd,
+                             "AVAL": grouped["TRSTRESN"].sum(min_count=1).where(grouped["TRSTRESN"].count()
+                                                                                  == grouped.size()).to_numpy(),
+                             "ADT": sas_date(first["TRDTC"]).to_numpy(), "AVISIT": first["VISIT"].to_numpy(),
+                             "AVISITN": first["VISITNUM"].to_numpy(), "ABLFL": "Y"})
+    baseline["BASE"], baseline["NADIR"] = baseline["AVAL"], np.nan
+    return pd.concat([baseline[post.columns], post], ignore_index=True)
