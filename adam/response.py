@@ -153,8 +153,8 @@ def tumour_sum_records(ctx, assessments, paramcd="SUMDIAM", origin="TRTSDT", pop
                        subjects="ADSL"):
     """The builder of a tumour-results dataset (ADTR): the sum of the target
     diameters at baseline (ABLFL Y) and at every assessment, with BASE and
-    NADIR (the smallest sum before the assessment, baseline included); AVAL
-    is missing when a target lesion was not measured."""
+    NADIR (the smallest sum before the assessment, baseline included); no
+    record where a target lesion was not measured (no sum)."""
     path = f"{ctx.path}: mapping"
     adsl = select(ctx.frame(subjects), population, f"{path}.population", ctx.study)
     adsl = adsl[adsl[origin].notna()]
@@ -175,4 +175,5 @@ def tumour_sum_records(ctx, assessments, paramcd="SUMDIAM", origin="TRTSDT", pop
                              "ADT": sas_date(first["TRDTC"]).to_numpy(), "AVISIT": first["VISIT"].to_numpy(),
                              "AVISITN": first["VISITNUM"].to_numpy(), "ABLFL": "Y"})
     baseline["BASE"], baseline["NADIR"] = baseline["AVAL"], np.nan
-    return pd.concat([baseline[post.columns], post], ignore_index=True)
+    out = pd.concat([baseline[post.columns], post], ignore_index=True)
+    return out[out["AVAL"].notna()].reset_index(drop=True)

@@ -186,3 +186,64 @@ def same_study(table, sub):
     codes, values = table.codes("STUDYID")
     return hits(table, np.append(values.ne(studyid).to_numpy(dtype=bool), False)[codes], ["STUDYID"],
                 f"the submission's STUDYID is {studyid}")
+
+
+def _plain(table, names, numbers=()):
+    """Some variables of a table as plain values: text with "" for missing, numbers as floats."""
+    return pd.DataFrame({n: (pd.to_numeric(table.frame[n], errors="coerce") if n in numbers
+                             else table.text(n).astype(object).where(table.text(n).notna(), ""))
+                         for n in names}, index=table.frame.index)
+
+
+_TU = ["USUBJID", "TULNKID", "TUSTRESC", "TULOC"]
+_TR = ["USUBJID", "TRLNKGRP", "TRLNKID", "TRTESTCD", "TRSTRESC", "TRSTRESN", "TRLOBXFL"]
+
+
+@implements("CK0523")
+def recist_overall_response(table, sub):
+    """Recorded RECIST 1.1 overall responses (RS OVRLRESP) that differ from the response
+    RECIST 1.1 gives from the lesion data of the same assessment (TU, TR by RSLNKGRP =
+    TRLNKGRP; ``adam.recist``, the derivation of ADRS OVRCALC)."""
+    from adam.recist import assessment_responses
+    tu, tr = sub.table("TU"), sub.table("TR")
+    if tu is None or tr is None or not table.has("USUBJID", "RSTESTCD", "RSSTRESC", "RSLNKGRP", "RSDTC") \
+            or not tu.has(*_TU) or not tr.has(*_TR):
+        return None
+    rs = _plain(table, ["USUBJID", "RSTESTCD", "RSSTRESC", "RSLNKGRP", "RSDTC"]
+                + (["RSCAT"] if table.has("RSCAT") else []))
+    chosen = (rs["RSTESTCD"] == "OVRLRESP") & (rs["RSLNKGRP"] != "")
+    if "RSCAT" in rs:
+        chosen &= rs["RSCAT"].isin(["", "RECIST 1.1"])
+    picked = rs[chosen]
+    derived = assessment_responses(
+        pd.DataFrame({"USUBJID": picked["USUBJID"].to_numpy(), "GROUP": picked["RSLNKGRP"].to_numpy(),
+                      "DATE": picked["RSDTC"].to_numpy(), "ROW": np.flatnonzero(chosen.to_numpy())}),
+        _plain(tu, _TU), _plain(tr, _TR, numbers=("TRSTRESN",)))
+    differs = derived[derived["OVERALL"].to_numpy() != picked["RSSTRESC"].to_numpy()]
+    bad = np.zeros(table.rows, dtype=bool)
+    bad[differs["ROW"].to_numpy(dtype=int)] = True
+    why = {int(r.ROW): (f"RECIST 1.1 from TU/TR gives {r.OVERALL}: target {r.TARGET}, non-target "
+                        f"{r.NONTARGET or 'none'}, new lesion {r.NEWLESION}, sum {display(pd.Series([r.SUM])).iloc[0]}"
+                        f" mm, nadir {display(pd.Series([r.NADIR])).iloc[0]} mm, baseline "
+                        f"{display(pd.Series([r.BASE])).iloc[0]} mm") for r in differs.itertuples()}
+    return hits(table, bad, ["RSLNKGRP", "RSSTRESC"], lambda rows: [why[int(i)] for i in rows])
+
+
+@implements("CK0524")
+def recorded_sum_of_diameters(table, sub):
+    """TR SUMDIAM records that differ from the sum of the target lesion diameters (LDIAM)
+    of the same assessment (TRLNKGRP)."""
+    if not table.has("USUBJID", "TRLNKGRP", "TRTESTCD", "TRSTRESN"):
+        return None
+    tr = _plain(table, ["USUBJID", "TRLNKGRP", "TRTESTCD", "TRSTRESN"], numbers=("TRSTRESN",))
+    diameters = tr[tr["TRTESTCD"] == "LDIAM"].groupby(["USUBJID", "TRLNKGRP"])["TRSTRESN"]
+    sums = diameters.sum(min_count=1).where(diameters.count() == diameters.size())
+    recorded = tr[tr["TRTESTCD"] == "SUMDIAM"]
+    expected = pd.Series(list(zip(recorded["USUBJID"], recorded["TRLNKGRP"])), index=recorded.index).map(sums)
+    differs = expected.isna() | (expected != recorded["TRSTRESN"])
+    bad = np.zeros(table.rows, dtype=bool)
+    bad[table.frame.index.get_indexer(recorded.index[differs.to_numpy()])] = True
+    detail = expected.reindex(table.frame.index)
+    return hits(table, bad, ["TRLNKGRP", "TRSTRESN"],
+                lambda rows: [f"the LDIAM records add up to {display(pd.Series([detail.iloc[i]])).iloc[0] or 'nothing (a lesion not measured)'} mm"
+                              for i in rows])
