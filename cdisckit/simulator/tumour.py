@@ -24,7 +24,7 @@ import pandas as pd
 
 from adam import recist
 
-from .crf import build_form
+from .crf import build_form, form_spec
 from .draws import between, choose
 from .edc_style import NEVER, format_dates
 from .protocol import Protocol
@@ -212,10 +212,10 @@ def _form(protocol, tl, name, found):
     """Rows of one form, collected as (subject, day, folder, folder name, values), as text columns."""
     subject = np.array([r[0] for r in found], dtype=np.int64)
     day = np.array([r[1] for r in found], dtype=np.int64)
-    values = {}
+    values = {c["name"]: [] for c in form_spec(protocol, name)["columns"]}
     for _, _, _, _, row in found:
         for column, value in row.items():
-            values.setdefault(column, []).append(value)
+            values[column].append(value)
     dates = {c for c in values if c.endswith("DAT")}
     order = np.zeros(len(found), dtype=np.int64)
     for column, items in values.items():
