@@ -130,6 +130,21 @@ AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
 AE_SPEC = spec("AE", var("USUBJID"), var("AESEV", codelist="AESEV"), var("AEOUT", codelist="OUT"))
 LONG = "x" * 41
 
+def _recist(recorded):
+    """TU, TR and RS of one subject: a 30 mm target lesion measured 15 mm at week 9."""
+    tu = T("TU", USUBJID=["1"], TULNKID=["T1"], TUSTRESC=["TARGET"], TULOC=["LUNG"])
+    tr = T("TR", USUBJID=["1", "1"], TRLNKGRP=["SCR", "TA01"], TRLNKID=["T1", "T1"], TRTESTCD=["LDIAM", "LDIAM"],
+           TRSTRESC=["30", "15"], TRSTRESN=[30, 15], TRLOBXFL=["Y", ""])
+    rs = T("RS", USUBJID=["1"], RSCAT=["RECIST 1.1"], RSTESTCD=["OVRLRESP"], RSSTRESC=[recorded],
+           RSLNKGRP=["TA01"], RSDTC=["2021-03-14"])
+    return tu, tr, rs
+
+
+def _tumour_sums(recorded):
+    return T("TR", USUBJID=["1"] * 3, TRLNKGRP=["SCR"] * 3, TRTESTCD=["LDIAM", "LDIAM", "SUMDIAM"],
+             TRSTRESN=[30, 20, recorded])
+
+
 CASES = {
     # the run
     "CK0001": Case([dm()], [("AE", None, "")], [dm()], unreadable=[Unreadable("d/ae.xpt", "AE", "not an XPT file")]),
@@ -305,6 +320,9 @@ CASES = {
     "CK0521": Case([dm(2), ae(STUDYID=["S2"])], [("AE", 1, "STUDYID")], [dm(2), ae()]),
     "CK0522": Case([T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "B"])], [("DM", 2, "ACTARMCD")],
                    [T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "NOTTRT"])]),
+    # RECIST 1.1: a 50% decrease recorded as SD; the site's sum 1 mm short.
+    "CK0523": Case([*_recist("SD")], [("RS", 1, "RSLNKGRP, RSSTRESC")], [*_recist("PR")]),
+    "CK0524": Case([_tumour_sums(49)], [("TR", 3, "TRLNKGRP, TRSTRESN")], [_tumour_sums(50)]),
     # ADaM
     "CK0601": Case([adsl(2, USUBJID=["1", "1"])], [("ADSL", 1, "USUBJID"), ("ADSL", 2, "USUBJID")], [adsl(2)]),
     "CK0602": Case([adsl(), T("ADAE", USUBJID=["1", "1"], AGE=[40, 41], SEX=["F", "F"])], [("ADAE", 2, "AGE")],

@@ -12,6 +12,7 @@ again below, from the protocol and the method texts.
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from adam.engine import build_adam
@@ -362,3 +363,32 @@ def test_tumour_links(efficacy):
     assert not flagged.duplicated(["USUBJID", "TRLNKID", "TRTESTCD"]).any()
     assert set(flagged["VISIT"]) == {"SCREENING"}
     assert set(tr["TRMETHOD"]) == {"CT SCAN", "MRI", "PET/CT SCAN"}
+
+
+def test_tu_and_tr_from_the_lesion_forms(bundled_raw, bundled_sdtm):
+    """Every lesion row of the raw export becomes one TR record (and its identification one TU
+    record), with the CRF's values in CDISC terms."""
+    from tests.edc import iso, usubjid
+    forms = bundled_raw[1]
+    study, sdtm = bundled_sdtm
+    tu, tr = sdtm["TU"], sdtm["TR"]
+    targets, others, new = forms["target_lesions"], forms["nontarget_lesions"], forms["new_lesions"]
+    count = tr["TRTESTCD"].value_counts()
+    assert count["LDIAM"] == len(targets) and count["TUMSTATE"] == len(others) + len(new)
+    assert count["SUMDIAM"] == (forms["tumour"]["SUMDIAM"] != "").sum()
+    assert len(tu) == (targets["FOLDER"] == "SCR").sum() + (others["FOLDER"] == "SCR").sum() + len(new)
+    methods = {"CT": "CT SCAN", "MRI": "MRI", "PET-CT": "PET/CT SCAN"}
+    for row in targets.iloc[::37].itertuples():
+        rec = tr[(tr["USUBJID"] == usubjid(study, row.SUBJECT)) & (tr["TRLNKID"] == f"T{row.TLNUM}")
+                 & (tr["TRDTC"] == iso(row.TLDAT))].iloc[0]
+        assert (rec["TRLNKGRP"], rec["TRORRES"], rec["TRORRESU"], rec["TRSTAT"], rec["TRMETHOD"],
+                rec["TRLOBXFL"]) == (row.FOLDER, row.TLDIAM, "mm" if row.TLDIAM else "",
+                                     "" if row.TLDIAM else "NOT DONE", methods[row.TLMETH],
+                                     "Y" if row.FOLDER == "SCR" else "")
+        lesion = tu[(tu["USUBJID"] == rec["USUBJID"]) & (tu["TULNKID"] == rec["TRLNKID"])].iloc[0]
+        assert (lesion["TUORRES"], lesion["TULOC"]) == ("TARGET", row.TLSITE.upper())
+    states = {"Present": "PRESENT", "Absent": "ABSENT", "Unequivocal progression": "UNEQUIVOCAL",
+              "Not evaluable": "NE"}
+    got = tr[tr["TRTESTCD"] == "TUMSTATE"].groupby("TRSTRESC").size().to_dict()
+    want = pd.concat([others["NTLSTAT"].map(states), pd.Series(["PRESENT"] * len(new))]).value_counts().to_dict()
+    assert got == want

@@ -59,7 +59,7 @@ LABELS = {
         ("MBDY", "Study Day of Visit/Collection/Exam")],
     "RS": [
         ("STUDYID", "Study Identifier"), ("DOMAIN", "Domain Abbreviation"),
-        ("USUBJID", "Unique Subject Identifier"), ("RSSEQ", "Sequence Number"),
+        ("USUBJID", "Unique Subject Identifier"), ("RSSEQ", "Sequence Number"), ("RSLNKGRP", "Link Group ID"),
         ("RSTESTCD", "Assessment Short Name"), ("RSTEST", "Assessment Name"), ("RSCAT", "Category for Assessment"),
         ("RSORRES", "Result or Finding in Original Units"), ("RSSTRESC", "Character Result/Finding in Std Format"),
         ("RSSTRESN", "Numeric Result/Finding in Standard Units"),
