@@ -10,7 +10,7 @@ origin (an ADSL date) and the parameters, each one of:
 |---|---|
 | ``response: recorded`` | one per assessment: the response as recorded |
 | ``response: recist`` | one per assessment: RECIST 1.1 recomputed from TU/TR (``criteria`` may override its thresholds) |
-| ``best_of: PARAMCD`` | one per subject: the confirmed best overall response of that parameter's responses (``confirm_days``, ``sd_min_days`` from the origin); NE without any assessment |
+| ``best_of: PARAMCD`` | one per subject: the confirmed best overall response of that parameter's responses (``confirm_days``, ``sd_min_days`` from the origin) before the first date of ``until`` (a source ``{dataset, where, date, impute}``, e.g. the start of a subsequent anticancer therapy); NE without any assessment |
 | ``responder: PARAMCD`` | one per subject: Y when that parameter's AVALC is in ``values``, else N; ADT is the start of the response (CR/PR) or the date of the best response (other values) |
 
 Columns of the records: USUBJID, PARAMCD, AVALC, ADT, AVISIT, AVISITN,
@@ -23,7 +23,7 @@ import pandas as pd
 from specs.errors import InputError
 
 from . import recist
-from .dates import sas_date
+from .dates import DateSource, dated_records, sas_date
 from .filters import select
 
 _COLUMNS = ["USUBJID", "PARAMCD", "AVALC", "ADT", "AVISIT", "AVISITN", "SRCDOM", "SRCVAR", "SRCSEQ"]
@@ -66,6 +66,17 @@ def _per_assessment(assessments, paramcd, values, srcdom, srcvar):
                          "ADT": assessments["DATE"], "AVISIT": assessments["VISIT"],
                          "AVISITN": assessments["VISITNUM"], "SRCDOM": srcdom, "SRCVAR": srcvar,
                          "SRCSEQ": assessments["SEQ"] if srcdom else np.nan})
+
+
+def _first_dates(ctx, spec, start, path):
+    """The first date on or after the origin of a source, by subject."""
+    if not isinstance(spec, dict) or not {"dataset", "date"} <= set(spec) \
+            or set(spec) - {"dataset", "where", "date", "impute"}:
+        raise InputError(f"{path}: give a source {{dataset, date, where, impute}}")
+    found = dated_records(DateSource(ctx.frame(spec["dataset"], path), spec["date"], spec.get("where"),
+                                     spec.get("impute"), path), study=ctx.study)
+    found = found[found["value"] >= found["USUBJID"].map(start).to_numpy(dtype="float64")]
+    return found.groupby("USUBJID")["value"].min()
 
 
 def _responder(values):
@@ -114,6 +125,9 @@ def response_records(ctx, assessments, parameters, origin="TRTSDT", population=N
             of = built.get(p["best_of"])
             if of is None:
                 raise InputError(f"{where}.best_of: {p['best_of']!r} is not a parameter declared before {paramcd}")
+            if "until" in p:
+                stops = _first_dates(ctx, p["until"], start, f"{where}.until")
+                of = of[of["ADT"] < of["USUBJID"].map(stops).fillna(np.inf).to_numpy()]
             best = _best(of, ids, start, p["confirm_days"], p["sd_min_days"])
             bests[paramcd] = (best, of)
             out = _subject_records(ids, paramcd, best, of, lambda b: (b.response, b.date))

@@ -351,3 +351,12 @@ def test_adtr_sums_baseline_and_nadir(adam):
     assert len(got) == len(expected)
     for row, want in zip(got, expected):
         assert _same(row, want), (row, want)
+
+
+def test_best_response_ignores_assessments_after_a_new_therapy(adam, tmp_path):
+    study = adam[0]
+    # S1's SD of 14 March no longer counts once a new therapy started in March (imputed 1 March).
+    frames = dict(SDTM, CM=sdtm("CM", [[S1, 1, "SUBSEQUENT ANTICANCER THERAPY", "2023-03"]]))
+    bor = build_adam(study, frames, ["ADSL", "ADRS"])["ADRS"]
+    bor = bor[(bor["USUBJID"] == S1) & (bor["PARAMCD"] == "BOR")]
+    assert bor["AVALC"].tolist() == ["NE"] and bor["ADT"].isna().all()

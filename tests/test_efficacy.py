@@ -124,10 +124,14 @@ def recist(sdtm):
     return out
 
 
-def best_response(visits, first_dose):
-    """Confirmed best overall response: (BOR, its date, start of the response)."""
+def best_response(visits, first_dose, therapy=()):
+    """Confirmed best overall response: (BOR, its date, start of the response), from the
+    assessments before the first subsequent anticancer therapy."""
     upto = []
+    stop = min((d for d in therapy if d >= first_dose), default=dt.date.max)
     for date, _, response in visits:
+        if date >= stop:
+            break
         upto.append((date, response))
         if response == "PD":
             break
@@ -149,6 +153,15 @@ def best_response(visits, first_dose):
         if r == "PD":
             return "PD", d, None
     return "NE", None, None
+
+
+def subsequent_therapy(sdtm):
+    """Start dates (earliest day of a partial date) of subsequent anticancer therapies, by subject."""
+    cm = sdtm["CM"][sdtm["CM"]["CMCAT"] == "SUBSEQUENT ANTICANCER THERAPY"]
+    therapy = {}
+    for s, text in zip(cm["USUBJID"], cm["CMSTDTC"]):
+        therapy.setdefault(s, []).append(earliest(text))
+    return therapy
 
 
 def by_subject(frame, paramcd):
@@ -203,9 +216,10 @@ def test_best_overall_response_and_responders(efficacy):
     adsl = adam["ADSL"][adam["ADSL"]["FASFL"] == "Y"]
     visits = overall_responses(sdtm)
     bor, rsp, dcr = (by_subject(adam["ADRS"], p) for p in ("BOR", "RSP", "DCR"))
+    therapy = subsequent_therapy(sdtm)
     seen = set()
     for subject, first in zip(adsl["USUBJID"], adsl["TRTSDT"]):
-        best, date, start = best_response(visits.get(subject, []), sas(first))
+        best, date, start = best_response(visits.get(subject, []), sas(first), therapy.get(subject, []))
         assert (bor[subject].AVALC, sas(bor[subject].ADT)) == (best, date), subject
         responder = best in ("CR", "PR")
         assert (rsp[subject].AVALC, sas(rsp[subject].ADT)) == (("Y", start) if responder else ("N", None))
@@ -302,10 +316,7 @@ def test_pfs_dor_and_os(efficacy):
     alive = last_known_alive(sdtm)
     deaths = death_dates(sdtm, alive)
     visits = overall_responses(sdtm)
-    cm = sdtm["CM"][sdtm["CM"]["CMCAT"] == "SUBSEQUENT ANTICANCER THERAPY"]
-    therapy = {}
-    for s, text in zip(cm["USUBJID"], cm["CMSTDTC"]):
-        therapy.setdefault(s, []).append(earliest(text))
+    therapy = subsequent_therapy(sdtm)
     tr = sdtm["TR"]
     baseline = set(tr.loc[tr["TRLOBXFL"] == "Y", "USUBJID"])
     tv = sdtm["TV"]
@@ -322,7 +333,7 @@ def test_pfs_dor_and_os(efficacy):
         assert (pfs[subject].CNSR, sas(pfs[subject].ADT)) == want, subject
         assert pfs[subject].AVAL == (want[1] - first).days + 1
         counted["PFS"][want[0]] = counted["PFS"].get(want[0], 0) + 1
-        _, _, start = best_response(mine, first)
+        _, _, start = best_response(mine, first, therapy.get(subject, []))
         if start is None:
             assert subject not in dor
         else:
