@@ -29,8 +29,8 @@ def test_tree_has_the_ectd_layout(runs):
     assert {"dm.xpt", "ex.xpt", "ae.xpt", "qs.xpt", "lb.xpt", "ds.xpt", "rs.xpt", "ts.xpt", "ta.xpt", "te.xpt",
             "tv.xpt", "ti.xpt", "se.xpt", "sv.xpt", "define.xml", "define.html"} <= names
     adam = out / "m5" / "datasets" / "shr1210-npc-omd" / "analysis" / "adam" / "datasets"
-    assert {p.name for p in adam.iterdir()} == {"adsl.xpt", "adtte.xpt", "adae.xpt", "adqs.xpt", "define.xml",
-                                                "define.html"}
+    assert {p.name for p in adam.iterdir()} == {"adsl.xpt", "adtte.xpt", "adae.xpt", "adqs.xpt", "adrs.xpt",
+                                                "adtr.xpt", "define.xml", "define.html"}
     assert {p.name for p in (out / "reports").iterdir()} == {"conformance.xlsx", "conformance.html",
                                                               "conformance.json"}
 
@@ -73,4 +73,5 @@ def test_datasets_without_records_are_not_submitted(tmp_path):
     assert not (sdtm / "ie.xpt").exists() and (sdtm / "dm.xpt").exists()
     assert b'"IG.IE"' not in (sdtm / "define.xml").read_bytes()
     report = json.loads((out / "reports" / "conformance.json").read_text())
-    assert report["summary"]["findings"] == 0
+    # Nothing but the seeded disagreements of the investigator with RECIST 1.1 (rule CK0523).
+    assert {f["rule"] for f in report["findings"]} <= {"CK0523"}
