@@ -2,44 +2,64 @@
 response, responder parameters) and ADTR (sums of diameters), from SDTM RS,
 TU and TR with the RECIST 1.1 rules of ``adam.recist``.
 
-The spec names the assessments (the investigator's overall responses: a
-dataset, filter, value, date and link group), the lesion datasets, the
-origin (an ADSL date) and the parameters, each one of:
+The spec names the assessments (the investigator's overall responses:
+``{dataset, filter, source_var, date_var, group_var}``, the group being the
+TR link group of the assessment), the lesion datasets, the origin
+(``reference_date``, an ADSL date) and the parameters, each one of:
 
 | key | records |
 |---|---|
 | ``response: recorded`` | one per assessment: the response as recorded |
 | ``response: recist`` | one per assessment: RECIST 1.1 recomputed from TU/TR (``criteria`` may override its thresholds) |
-| ``best_of: PARAMCD`` | one per subject: the confirmed best overall response of that parameter's responses (``confirm_days``, ``sd_min_days`` from the origin) before the first date of ``until`` (a source ``{dataset, where, date, impute}``, e.g. the start of a subsequent anticancer therapy); NE without any assessment |
+| ``best_of: PARAMCD`` | one per subject: the confirmed best overall response of that parameter's responses (``confirm_days``, ``sd_min_days`` from the origin) before the first date of ``until`` (a source ``{dataset, filter, date, impute}``, e.g. the start of a subsequent anticancer therapy); NE without any assessment |
 | ``responder: PARAMCD`` | one per subject: Y when that parameter's AVALC is in ``values``, else N; ADT is the start of the response (CR/PR) or the date of the best response (other values) |
 
 Columns of the records: USUBJID, PARAMCD, AVALC, ADT, AVISIT, AVISITN,
 SRCDOM, SRCVAR, SRCSEQ. Only assessments after the origin count.
 """
 
+from typing import Annotated
+
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import sas_date
 from specs.errors import InputError
+from specs.mapping import Condition, Name
 
 from . import recist
-from .dates import DateSource, dated_records, sas_date
-from .filters import select
+from .dates import DateSource, Impute, dated_records
+
+_NAME, _CONDITION = Name.__metadata__[0], Condition.__metadata__[0]
+Assessments = Annotated[dict, {
+    "type": "object", "required": ["dataset", "source_var", "date_var", "group_var"], "additionalProperties": False,
+    "properties": {"dataset": _NAME, "filter": _CONDITION, "source_var": _NAME, "date_var": _NAME,
+                   "group_var": _NAME, "visit_var": _NAME, "visitnum_var": _NAME, "seq_var": _NAME}}]
+Lesions = Annotated[dict, {"type": "object", "additionalProperties": False,
+                           "properties": {"identification": _NAME, "results": _NAME}}]
+Criteria = Annotated[dict, {"type": "object", "additionalProperties": False,
+                            "properties": {k: {"type": "number"} for k in recist.Criteria.__dataclass_fields__}}]
+ResponseParameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd"], "additionalProperties": False,
+    "properties": {
+        "paramcd": {"type": "string"}, "method": {"type": "string"},
+        "response": {"enum": ["recorded", "recist"]},
+        "best_of": {"type": "string"}, "confirm_days": {"type": "number"}, "sd_min_days": {"type": "number"},
+        "until": {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                  "properties": {"dataset": _NAME, "filter": _CONDITION, "date": _NAME,
+                                 "impute": Impute.__metadata__[0]}},
+        "responder": {"type": "string"}, "values": {"type": "array", "items": {"type": "string"}}}}}]
 
 _COLUMNS = ["USUBJID", "PARAMCD", "AVALC", "ADT", "AVISIT", "AVISITN", "SRCDOM", "SRCVAR", "SRCSEQ"]
-_ASSESSMENT_KEYS = ("dataset", "where", "value", "date", "group", "visit", "visitnum", "seq")
 
 
 def _assessments(ctx, spec, subjects, origin, path):
     """The assessments after each subject's origin: USUBJID, GROUP, DATE, VALUE, VISIT, VISITNUM, SEQ."""
-    unknown = sorted(set(spec) - set(_ASSESSMENT_KEYS))
-    if unknown or not {"dataset", "value", "date", "group"} <= set(spec):
-        raise InputError(f"{path}: assessments are {{dataset, where, value, date, group, visit, visitnum, seq}}"
-                         + (f", not {unknown[0]!r}" if unknown else ""))
-    frame = select(ctx.frame(spec["dataset"], path), spec.get("where"), f"{path}.where", ctx.study)
-    names = {"GROUP": spec["group"], "VALUE": spec["value"], "DTC": spec["date"],
-             "VISIT": spec.get("visit", "VISIT"), "VISITNUM": spec.get("visitnum", "VISITNUM"),
-             "SEQ": spec.get("seq", f"{spec['dataset']}SEQ")}
+    frame = select(ctx.frame(spec["dataset"], path), spec.get("filter"), f"{path}.filter")
+    names = {"GROUP": spec["group_var"], "VALUE": spec["source_var"], "DTC": spec["date_var"],
+             "VISIT": spec.get("visit_var", "VISIT"), "VISITNUM": spec.get("visitnum_var", "VISITNUM"),
+             "SEQ": spec.get("seq_var", f"{spec['dataset']}SEQ")}
     missing = [v for v in names.values() if v not in frame.columns]
     if missing:
         raise InputError(f"{path}: {missing[0]!r} is not a variable of {spec['dataset']}")
@@ -48,14 +68,21 @@ def _assessments(ctx, spec, subjects, origin, path):
     out["DATE"] = sas_date(out["DTC"]).to_numpy()
     out["ORIGIN"] = out["USUBJID"].map(origin).to_numpy(dtype="float64")
     out = out[out["USUBJID"].isin(subjects) & (out["DATE"] > out["ORIGIN"])]
-    out.attrs.update(dataset=spec["dataset"], value=spec["value"], seq=names["SEQ"])
+    out.attrs.update(dataset=spec["dataset"], value=spec["source_var"])
     return out.sort_values(["USUBJID", "DATE"], kind="mergesort").reset_index(drop=True)
 
 
+def _origins(ctx, subjects, population, reference_date, path):
+    """Each subject's origin date (by USUBJID) and the subjects in order."""
+    adsl = select(ctx.frame(subjects), population, f"{path}.population")
+    if reference_date not in adsl.columns:
+        raise InputError(f"{path}.reference_date: {reference_date!r} is not a variable of {subjects}")
+    adsl = adsl[adsl[reference_date].notna()]
+    return (pd.Series(adsl[reference_date].to_numpy(dtype="float64"), index=adsl["USUBJID"].to_numpy()),
+            list(adsl["USUBJID"]))
+
+
 def _lesion_responses(ctx, assessments, lesions, criteria, path):
-    unknown = sorted(set(criteria or {}) - set(recist.Criteria.__dataclass_fields__))
-    if unknown:
-        raise InputError(f"{path}.criteria: unknown threshold {unknown[0]!r}")
     tu = ctx.frame(lesions.get("identification", "TU"), f"{path}.lesions")
     tr = ctx.frame(lesions.get("results", "TR"), f"{path}.lesions")
     return recist.assessment_responses(assessments, tu, tr, recist.Criteria(**(criteria or {})))
@@ -70,11 +97,8 @@ def _per_assessment(assessments, paramcd, values, srcdom, srcvar):
 
 def _first_dates(ctx, spec, start, path):
     """The first date on or after the origin of a source, by subject."""
-    if not isinstance(spec, dict) or not {"dataset", "date"} <= set(spec) \
-            or set(spec) - {"dataset", "where", "date", "impute"}:
-        raise InputError(f"{path}: give a source {{dataset, date, where, impute}}")
-    found = dated_records(DateSource(ctx.frame(spec["dataset"], path), spec["date"], spec.get("where"),
-                                     spec.get("impute"), path), study=ctx.study)
+    found = dated_records(DateSource(ctx.frame(spec["dataset"], path), spec["date"], spec.get("filter"),
+                                     spec.get("impute"), path))
     found = found[found["value"] >= found["USUBJID"].map(start).to_numpy(dtype="float64")]
     return found.groupby("USUBJID")["value"].min()
 
@@ -100,16 +124,13 @@ def _best(records, subjects, origin, confirm_days, sd_min_days):
     return best
 
 
-def response_records(ctx, assessments, parameters, origin="TRTSDT", population=None, lesions=None,
-                     criteria=None, subjects="ADSL"):
-    """The builder of a response dataset (ADRS): the records of every parameter of the spec."""
+def response_records(ctx, assessments: Assessments, parameters: ResponseParameters, reference_date: Name = "TRTSDT",
+                     population: Condition = None, lesions: Lesions = None, criteria: Criteria = None,
+                     subjects: Name = "ADSL"):
+    """The builder of a response dataset (ADRS): the records of every parameter of
+    the spec, for the ``subjects`` passing ``population``, from their origin ``reference_date``."""
     path = f"{ctx.path}: mapping"
-    adsl = select(ctx.frame(subjects), population, f"{path}.population", ctx.study)
-    if origin not in adsl.columns:
-        raise InputError(f"{path}.origin: {origin!r} is not a variable of {subjects}")
-    adsl = adsl[adsl[origin].notna()]
-    start = pd.Series(adsl[origin].to_numpy(dtype="float64"), index=adsl["USUBJID"].to_numpy())
-    ids = list(adsl["USUBJID"])
+    start, ids = _origins(ctx, subjects, population, reference_date, path)
     found = _assessments(ctx, assessments, set(ids), start, f"{path}.assessments")
     built, bests, parts = {}, {}, []
     for i, p in enumerate(parameters or []):
@@ -163,23 +184,21 @@ def _subject_records(ids, paramcd, best, assessed, value):
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def tumour_sum_records(ctx, assessments, paramcd="SUMDIAM", origin="TRTSDT", population=None, lesions=None,
-                       subjects="ADSL"):
+def tumour_sum_records(ctx, assessments: Assessments, paramcd: Name = "SUMDIAM", reference_date: Name = "TRTSDT",
+                       population: Condition = None, lesions: Lesions = None, subjects: Name = "ADSL"):
     """The builder of a tumour-results dataset (ADTR): the sum of the target
     diameters at baseline (ABLFL Y) and at every assessment, with BASE and
     NADIR (the smallest sum before the assessment, baseline included); no
     record where a target lesion was not measured (no sum)."""
     path = f"{ctx.path}: mapping"
-    adsl = select(ctx.frame(subjects), population, f"{path}.population", ctx.study)
-    adsl = adsl[adsl[origin].notna()]
-    start = pd.Series(adsl[origin].to_numpy(dtype="float64"), index=adsl["USUBJID"].to_numpy())
-    found = _assessments(ctx, assessments, set(adsl["USUBJID"]), start, f"{path}.assessments")
+    start, ids = _origins(ctx, subjects, population, reference_date, path)
+    found = _assessments(ctx, assessments, set(ids), start, f"{path}.assessments")
     derived = _lesion_responses(ctx, found, lesions or {}, None, path)
     post = pd.DataFrame({"USUBJID": derived["USUBJID"], "PARAMCD": paramcd, "AVAL": derived["SUM"],
                          "ADT": derived["DATE"], "AVISIT": derived["VISIT"], "AVISITN": derived["VISITNUM"],
                          "ABLFL": "", "BASE": derived["BASE"], "NADIR": derived["NADIR"]})
     tr = ctx.frame((lesions or {}).get("results", "TR"), f"{path}.lesions")
-    base = tr[(tr["TRTESTCD"] == "LDIAM") & (tr["TRLOBXFL"] == "Y") & tr["USUBJID"].isin(start.index)]
+    base = tr[(tr["TRTESTCD"] == "LDIAM") & (tr["TRLOBXFL"] == "Y") & tr["USUBJID"].isin(set(ids))]
     base = base.sort_values(["USUBJID", "TRDTC"], kind="mergesort")
     grouped = base.groupby("USUBJID", sort=False)
     first = grouped.first()

@@ -18,7 +18,7 @@ EVNTDESC, SRCDOM, SRCVAR and SRCSEQ. For each subject with an origin date:
    applies decides (CNSR, EVNTDESC, CNSDTDSC and the date):
 
    - ``no_baseline``: the subject has no record of the rule's dataset
-     (``where``, e.g. the baseline tumour measurements), event or not:
+     (``filter``, e.g. the baseline tumour measurements), event or not:
      censored at the origin (FDA: no baseline tumour assessment).
    - ``no_assessment``: no event, and no assessment after the origin up to
      the end of follow-up: censored at the origin.
@@ -44,14 +44,17 @@ is never negative; CNSR is 0 or the rule's positive code.
 """
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import sas_date
 from specs.errors import InputError
+from specs.mapping import Condition, Name
 
-from .dates import DateSource, dated_records, sas_date
-from .filters import select
+from .dates import DateSource, Impute, dated_records
 
 UNIT_DAYS = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 30.4375, "YEARS": 365.25}
 RULES = ("no_baseline", "no_assessment", "stop", "missed_visits")
@@ -64,7 +67,7 @@ class Source:
     """Dated records of one dataset: events, assessments or the stops of follow-up."""
     dataset: str
     date: str
-    where: dict | None = None
+    filter: dict | None = None
     impute: dict | None = None
     srcdom: str | None = None      # default: the dataset
     srcvar: str | None = None      # default: the date variable
@@ -120,7 +123,7 @@ def _keys(spec, path, required, optional):
         raise InputError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join([*required, *optional])})")
 
 
-_SOURCE_KEYS = ("where", "impute", "srcdom", "srcvar", "seq", "evntdesc", "method")
+_SOURCE_KEYS = ("filter", "impute", "srcdom", "srcvar", "seq", "evntdesc", "method")
 
 
 def source_from_spec(spec, path):
@@ -134,27 +137,27 @@ def rule_from_spec(spec, path):
         raise InputError(f"{path}.rule: {kind!r} must be one of {', '.join(RULES)}")
     common = ("rule", "cnsr", "evntdesc", "cnsdtdsc")
     optional = {"no_assessment": ("method",),
-                "no_baseline": ("method", "dataset", "date", "where"),
-                "stop": ("method", "dataset", "date", "where", "impute", "parameter", "cap", "srcdom",
+                "no_baseline": ("method", "dataset", "date", "filter"),
+                "stop": ("method", "dataset", "date", "filter", "impute", "parameter", "cap", "srcdom",
                          "srcvar", "seq"),
                 "missed_visits": ("method", "missed", "window_days", "schedule", "reference")}[kind]
     _keys(spec, path, common, optional)
     if not isinstance(spec["cnsr"], int) or spec["cnsr"] < 1:
         raise InputError(f"{path}.cnsr: {spec['cnsr']!r} must be a positive integer (0 is an event)")
-    values = {k: v for k, v in spec.items() if k not in ("dataset", "date", "where", "impute", "seq")}
+    values = {k: v for k, v in spec.items() if k not in ("dataset", "date", "filter", "impute", "seq")}
     if kind == "no_baseline" and not {"dataset", "date"} <= set(spec):
         raise InputError(f"{path}: a no_baseline rule needs the dataset and date of the baseline records")
     if kind in ("stop", "no_baseline") and ("dataset" in spec or "date" in spec):
         if "parameter" in spec:
             raise InputError(f"{path}: a stop takes either a dataset and date or a parameter")
-        source = {k: spec[k] for k in ("dataset", "date", "where", "impute", "seq", "srcdom", "srcvar") if k in spec}
+        source = {k: spec[k] for k in ("dataset", "date", "filter", "impute", "seq", "srcdom", "srcvar") if k in spec}
         values["source"] = source_from_spec(source, path)
     if kind == "missed_visits":
         schedule = spec.get("schedule")
         if not isinstance(schedule, dict) or not {"dataset", "day"} <= set(schedule) \
-                or set(schedule) - {"dataset", "where", "day"}:
+                or set(schedule) - {"dataset", "filter", "day"}:
             raise InputError(f"{path}.schedule: a missed_visits rule needs the schedule of assessments, "
-                             "{dataset, where, day}, e.g. {dataset: TV, day: VISITDY}")
+                             "{dataset, filter, day}, e.g. {dataset: TV, day: VISITDY}")
     return Rule(**values, path=path)
 
 
@@ -175,14 +178,14 @@ def parameter_from_spec(spec, path):
     if isinstance(start, dict):
         start = source_from_spec(start, f"{path}.start")
     elif not isinstance(start, str):
-        raise InputError(f"{path}.start: give an ADSL date variable or a source {{dataset, date, where}}")
+        raise InputError(f"{path}.start: give an ADSL date variable or a source {{dataset, date, filter}}")
     return TteParameter(paramcd=spec["paramcd"], start=start, events=events, rules=rules,
                         assessments=assessments, unit=unit, method=spec.get("method"), path=path)
 
 
 # -- the derivation ----------------------------------------------------------
 
-def _dated(source, frames, study):
+def _dated(source, frames):
     """USUBJID, date, SRCDOM, SRCVAR and SRCSEQ of a source's dated records."""
     if source.dataset not in frames:
         raise InputError(f"{source.path}.dataset: {source.dataset!r} is not among the datasets "
@@ -191,8 +194,8 @@ def _dated(source, frames, study):
     seq = source.seq or (f"{source.dataset}SEQ" if f"{source.dataset}SEQ" in frame.columns else None)
     if seq is not None and seq not in frame.columns:
         raise InputError(f"{source.path}.seq: {seq!r} is not a variable of {source.dataset}")
-    out = dated_records(DateSource(frame, source.date, source.where, source.impute, source.path),
-                        keep=[seq] if seq else [], study=study)
+    out = dated_records(DateSource(frame, source.date, source.filter, source.impute, source.path),
+                        keep=[seq] if seq else [])
     return pd.DataFrame({"USUBJID": out["USUBJID"].to_numpy(), "date": out["value"].to_numpy(),
                          "seq": out[seq].to_numpy(dtype="float64") if seq else np.nan,
                          "srcdom": source.srcdom or source.dataset, "srcvar": source.srcvar or source.date,
@@ -253,22 +256,23 @@ def missed_visits(planned, last_day, event_day, window_days):
     return int(((planned - window_days > last_day) & (planned + window_days < event_day)).sum())
 
 
-def derive_param_tte(subjects, parameter, frames, study=None):
+def derive_param_tte(subjects, parameter, frames, parameters=None):
     """Records of one time-to-event parameter for the ``subjects`` (ADSL rows with
     USUBJID and the parameter's origin variable) from the ``frames`` (name ->
     final dataset, ADSL included). Columns: USUBJID, PARAMCD, STARTDT, ADT, AVAL,
-    AVALU, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCVAR, SRCSEQ."""
+    AVALU, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCVAR, SRCSEQ. ``parameters`` are the
+    study.yaml parameters (a stop rule may name one, e.g. data_cutoff)."""
     p = parameter
-    start, origins = _origins(subjects, p, frames, study)
+    start, origins = _origins(subjects, p, frames)
     subjects = subjects[subjects["USUBJID"].isin(start.index)]
-    events = pd.concat([_dated(s, frames, study).assign(order=i) for i, s in enumerate(p.events)],
+    events = pd.concat([_dated(s, frames).assign(order=i) for i, s in enumerate(p.events)],
                        ignore_index=True).sort_values(["date", "order"], kind="mergesort")
     events = _by_subject(events, start)
-    assessed = _by_subject(_dated(p.assessments, frames, study), start) if p.assessments else {}
-    stops = {i: _stop_dates(rule, frames, study, start) for i, rule in enumerate(p.rules) if rule.rule == "stop"}
-    schedules = {i: _schedule(rule, subjects, frames, study) for i, rule in enumerate(p.rules)
+    assessed = _by_subject(_dated(p.assessments, frames), start) if p.assessments else {}
+    stops = {i: _stop_dates(rule, frames, parameters, start) for i, rule in enumerate(p.rules) if rule.rule == "stop"}
+    schedules = {i: _schedule(rule, subjects, frames) for i, rule in enumerate(p.rules)
                  if rule.rule == "missed_visits"}
-    baselines = {i: set(_dated(rule.source, frames, study)["USUBJID"]) for i, rule in enumerate(p.rules)
+    baselines = {i: set(_dated(rule.source, frames)["USUBJID"]) for i, rule in enumerate(p.rules)
                  if rule.rule == "no_baseline"}
 
     def fact(i, subject):
@@ -300,11 +304,11 @@ def derive_param_tte(subjects, parameter, frames, study=None):
     return pd.DataFrame(rows, columns=_OUTPUT)
 
 
-def _origins(subjects, p, frames, study):
+def _origins(subjects, p, frames):
     """The origin date of each subject (a Series by USUBJID) and its source as
     (date, seq, SRCDOM, SRCVAR): an ADSL variable, or the first date of a source."""
     if isinstance(p.start, Source):
-        first = _dated(p.start, frames, study).sort_values("date", kind="mergesort").drop_duplicates("USUBJID")
+        first = _dated(p.start, frames).sort_values("date", kind="mergesort").drop_duplicates("USUBJID")
         first = first[first["USUBJID"].isin(set(subjects["USUBJID"]))].set_index("USUBJID")
         order = [s for s in subjects["USUBJID"] if s in first.index]
         start = first.loc[order, "date"].astype("float64")
@@ -317,13 +321,13 @@ def _origins(subjects, p, frames, study):
     return start, {s: (d, np.nan, "ADSL", p.start) for s, d in start.items()}
 
 
-def _schedule(rule, subjects, frames, study):
+def _schedule(rule, subjects, frames):
     """The planned study days of a missed_visits rule and each subject's day-1 date."""
     schedule = rule.schedule
     if schedule["dataset"] not in frames:
         raise InputError(f"{rule.path}.schedule.dataset: {schedule['dataset']!r} is not among the datasets "
                          f"available ({', '.join(sorted(frames))})")
-    visits = select(frames[schedule["dataset"]], schedule.get("where"), f"{rule.path}.schedule.where", study)
+    visits = select(frames[schedule["dataset"]], schedule.get("filter"), f"{rule.path}.schedule.filter")
     if schedule["day"] not in visits.columns or rule.reference not in subjects.columns:
         raise InputError(f"{rule.path}: {schedule['day']!r} is not a variable of {schedule['dataset']} "
                          f"or {rule.reference!r} not one of ADSL")
@@ -331,19 +335,19 @@ def _schedule(rule, subjects, frames, study):
     return planned, dict(zip(subjects["USUBJID"], subjects[rule.reference].astype("float64")))
 
 
-def _stop_dates(rule, frames, study, start):
+def _stop_dates(rule, frames, parameters, start):
     """Stop dates by subject: the first on or after the origin of the rule's
     dataset, or its study parameter date; a stop without either ends follow-up
     only where no other stop does (an infinite date)."""
     if rule.source is not None:
-        return {s: recs[0].date for s, recs in _by_subject(_dated(rule.source, frames, study), start).items()}
-    date = _parameter_date(study, rule) if rule.parameter is not None else np.inf
+        return {s: recs[0].date for s, recs in _by_subject(_dated(rule.source, frames), start).items()}
+    date = _parameter_date(parameters, rule) if rule.parameter is not None else np.inf
     return {s: date for s in start.index}
 
 
-def _parameter_date(study, rule):
+def _parameter_date(parameters, rule):
     """A study parameter (e.g. data_cutoff) as a SAS date."""
-    parameters = study.parameters if study is not None else {}
+    parameters = parameters or {}
     if rule.parameter not in parameters:
         raise InputError(f"{rule.path}.parameter: {rule.parameter!r} is not in study.yaml parameters")
     value = sas_date(pd.Series([str(parameters[rule.parameter])])).iloc[0]
@@ -353,11 +357,38 @@ def _parameter_date(study, rule):
     return float(value)
 
 
-def tte_records(ctx, parameters, population=None, subjects="ADSL"):
+_TEXT, _NAME = {"type": "string"}, Name.__metadata__[0]
+_SOURCE = {"dataset": _NAME, "date": _NAME, "filter": Condition.__metadata__[0], "impute": Impute.__metadata__[0],
+           "srcdom": _TEXT, "srcvar": _TEXT, "seq": _NAME, "evntdesc": _TEXT, "method": _TEXT}
+# The ``parameters`` of a time-to-event spec as JSON Schema (which keys a rule
+# takes depends on its kind: ``rule_from_spec`` checks that).
+Parameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "start", "events", "censoring"], "additionalProperties": False,
+    "properties": {
+        "paramcd": _TEXT, "unit": {"enum": list(UNIT_DAYS)}, "method": _TEXT,
+        "start": {"anyOf": [_NAME, {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                                    "properties": _SOURCE}]},
+        "events": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+            "properties": _SOURCE}},
+        "assessments": {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                        "properties": _SOURCE},
+        "censoring": {"type": "array", "items": {
+            "type": "object", "required": ["rule", "cnsr", "evntdesc", "cnsdtdsc"], "additionalProperties": False,
+            "properties": {
+                **_SOURCE, "rule": {"enum": list(RULES)}, "cnsr": {"type": "integer", "minimum": 1},
+                "cnsdtdsc": _TEXT, "parameter": _NAME, "cap": {"type": "boolean"},
+                "missed": {"type": "integer", "minimum": 1}, "window_days": {"type": "number"},
+                "schedule": {"type": "object", "required": ["dataset", "day"], "additionalProperties": False,
+                             "properties": {"dataset": _NAME, "filter": Condition.__metadata__[0], "day": _NAME}},
+                "reference": _NAME}}}}}}]
+
+
+def tte_records(ctx, parameters: Parameters, population: Condition = None, subjects: Name = "ADSL"):
     """The builder of a time-to-event dataset: the records of every parameter
     declared in the spec, for the ``subjects`` dataset's records passing
     ``population``."""
-    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population", ctx.study)
+    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population")
     parts = []
     for i, spec in enumerate(parameters or []):
         p = parameter_from_spec(spec, f"{ctx.path}: mapping.parameters[{i}]")
@@ -368,7 +399,7 @@ def tte_records(ctx, parameters, population=None, subjects="ADSL"):
         frames = {s.dataset: ctx.frame(s.dataset, s.path) for s in sources if s is not None}
         frames.update({r.schedule["dataset"]: ctx.frame(r.schedule["dataset"], r.path)
                        for r in p.rules if r.rule == "missed_visits"})
-        parts.append(derive_param_tte(adsl, p, frames, ctx.study))
+        parts.append(derive_param_tte(adsl, p, frames, ctx.study.parameters))
     if not parts:
         raise InputError(f"{ctx.path}: mapping.parameters: a time-to-event dataset needs parameters")
     return pd.concat(parts, ignore_index=True)

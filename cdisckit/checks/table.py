@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+from specs.text import numbers_text
 from specs.transport import text_length
 
 from ..datasets import SUFFIXES, dataset_files, read_dataset
@@ -225,14 +226,9 @@ def text(series):
 
 
 def display(series):
-    """Values as they read in a report: integral numbers without ".0", missing as ""."""
+    """Values as they read in a report: numbers as ``specs.text.number_text`` (3, not 3.0), missing as ""."""
     if _is_number(series):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        integral = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 1e15)
-        out = pd.Series(values, index=series.index).astype("str")
-        ints = pd.Series(np.where(integral, values, 0).astype("int64"), index=series.index).astype("str")
-        out = out.where(~integral, ints)
-        return out.where(series.notna(), "")
+        return numbers_text(series)
     return series.astype("str").where(series.notna(), "")
 
 
