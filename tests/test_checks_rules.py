@@ -401,7 +401,7 @@ def run(rule_id, tables, study=None, unreadable=(), broken=False):
 
 
 def test_every_rule_has_a_case():
-    assert set(CASES) == {r.id for r in rules_module.catalogue()}
+    assert set(CASES) == {r.id for r in rules_module.catalogue() if r.kind is None}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

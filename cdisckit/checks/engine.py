@@ -21,29 +21,73 @@ from specs.errors import InputError
 from specs.loader import load_study
 from specs.model import Study
 
+from ..standards import DEFAULTS, Standards, available, parse_standard
+from .explanations import explain, read_explanations, study_explanations
 from .finding import COLUMNS, Findings, empty_findings
 from .rule import catalogue
 from .submission import Submission
 from .table import read_folders
 
 
-def run_checks(data, *, study=None, define=None, rules=None):
+def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=None, dictionaries=None,
+               explanations=None):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
     ``define`` a define.xml path, a ``Study`` read from one, or a list of them
-    (e.g. the SDTM and the ADaM define.xml); ``rules`` limits the run to some
-    rules (default: the whole catalogue). Raises InputError for a folder, spec
-    or define.xml that cannot be read.
+    (e.g. the SDTM and the ADaM define.xml); without it, a ``define.xml`` in a
+    data folder is used. ``rules`` limits the run to some rules (default: the
+    whole catalogue). ``standard`` ("sdtmig-3.3") overrides the guide version
+    the metadata declares; ``ct`` is another CT release file; ``dictionaries``
+    maps a dictionary name (meddra, whodrug, ...) to its files; ``explanations``
+    is an explanations.yaml (default: the study's). Raises InputError for a
+    folder, spec, define.xml or option that cannot be read.
     """
     folders = [data] if isinstance(data, (str, Path)) else list(data)
     defines = [] if define is None else [define] if isinstance(define, (str, Path, Study)) else list(define)
+    skipped = []
+    if not defines:
+        defines, skipped = _folder_defines(folders)
     tables, unreadable = read_folders(folders)
     inputs = {"data": [str(f) for f in folders],
               "study": None if study is None else str(getattr(study, "path", None) or study),
               "define": [str(d.path or "define.xml") if isinstance(d, Study) else str(d) for d in defines]}
-    return check_tables(tables, study=_study(study), define=_define(defines), unreadable=unreadable,
-                        rules=rules, inputs=inputs)
+    if skipped:
+        inputs["define_not_used"] = skipped
+    study, define = _study(study), _define(defines)
+    standards = choose_standards(standard, ct, define, study)
+    inputs["standard"] = f"{standards.name} {standards.version}"
+    inputs["ct"] = standards.ct_package
+    found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
+                         standards=standards, dictionaries=dictionaries)
+    return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
+
+
+def choose_standards(standard=None, ct=None, define=None, study=None):
+    """The guide and CT a run checks against: ``--standard`` when given, else the SDTMIG
+    version the define.xml (then the specs) declares when the package has it, else SDTMIG 3.4."""
+    if standard:
+        name, version = parse_standard(standard)
+        return Standards(name, version, ct)
+    for source in (define, study):
+        for item in getattr(source, "standards", []):
+            if item.name.replace("-", "").upper() == "SDTMIG" and f"sdtmig-{item.version}" in available():
+                return Standards("SDTMIG", item.version, ct)
+    return Standards("SDTMIG", DEFAULTS["SDTMIG"], ct)
+
+
+def _folder_defines(folders):
+    """The readable define.xml files found in the data folders, and a line for each one that
+    is not used (e.g. Define-XML 1.0)."""
+    found, skipped = [], []
+    for folder in folders:
+        path = Path(folder) / "define.xml"
+        if path.is_file():
+            try:
+                found.append(read_define(path))
+            except InputError as exc:
+                skipped.append(str(exc))
+    return found, skipped
 
 
 def _study(study):
@@ -72,9 +116,11 @@ def _define(defines):
     return merged
 
 
-def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None):
+def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
+                 dictionaries=None):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``."""
-    sub = Submission(tables, study=study, define=define, unreadable=unreadable)
+    sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
+                     dictionaries=dictionaries)
     rules = tuple(catalogue() if rules is None else rules)
     parts, checks = [], []
     for level in ("dataset", "study", "run"):
@@ -169,7 +215,7 @@ def _findings(rule, table, sub, found, message, condition):
         "seq": pd.array(pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce"), dtype="Float64"),
         "variables": found["variables"].to_numpy(), "values": found["values"].to_numpy(),
         "message": message, "condition": condition,
-        "detail": found["detail"].astype("str").to_numpy(),
+        "detail": found["detail"].astype("str").to_numpy(), "explanation": "",
     })
 
 

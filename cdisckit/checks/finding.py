@@ -21,7 +21,7 @@ from .table import display
 
 HIT_COLUMNS = ("row", "variables", "values", "detail")
 COLUMNS = ("rule", "severity", "category", "dataset", "record", "usubjid", "seq", "variables", "values",
-           "message", "condition", "detail")
+           "message", "condition", "detail", "explanation")
 MISSING = "(missing)"
 
 
@@ -97,10 +97,15 @@ class Findings:
         counts = frame["severity"].value_counts()
         return {s: int(counts.get(s, 0)) for s in SEVERITIES}
 
+    def explained(self):
+        """True for each finding an explanations.yaml entry accepts."""
+        return self.frame["explanation"].fillna("").astype("str").ne("").to_numpy()
+
     def failing(self, fail_on="error", new_only=False):
-        """The findings that make the run fail: Errors (and Warnings with fail_on="warning"),
-        only the new ones with ``new_only``."""
+        """The findings that make the run fail: Errors (and Warnings with fail_on="warning")
+        not explained, only the new ones with ``new_only``."""
         frame = self.active()
+        frame = frame[frame["explanation"].fillna("").astype("str").eq("")]
         if new_only and "status" in frame:
             frame = frame[frame["status"].eq("new")]
         severities = ("Error", "Warning") if fail_on == "warning" else ("Error",)
