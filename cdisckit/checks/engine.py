@@ -122,12 +122,19 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
                      dictionaries=dictionaries)
     rules = tuple(catalogue() if rules is None else rules)
-    parts, checks = [], []
+    parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):
         for rule in rules:
-            if rule.scope.level != level or not rule.applies_to_version(sub.version(rule.standard)):
+            if rule.scope.level != level:
+                continue
+            if not rule.applies_to_version(sub.version(rule.standard)):
+                not_run.append((rule.id, f"holds for {rule.standard} {', '.join(rule.versions)}, "
+                                         f"not {sub.version(rule.standard)}"))
                 continue
             targets = (_targets(rule, sub) if level == "dataset" else [None])
+            if not targets:
+                not_run.append((rule.id, "no dataset it applies to"))
+            ran = len(checks)
             for table in targets:
                 found = _evaluate(rule, table, sub)
                 if found is None:
@@ -135,11 +142,24 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
                 checks.append((rule.id, table.name if table is not None else "", len(found)))
                 if len(found):
                     parts.append(found)
+            if targets and len(checks) == ran:
+                not_run.append((rule.id, _why_not(rule, sub)))
     frame = pd.concat(parts, ignore_index=True) if parts else empty_findings()
     frame = frame.sort_values(["dataset", "rule", "record"], kind="stable", na_position="first")
     return Findings(frame=frame.reset_index(drop=True)[list(COLUMNS)], rules=rules,
                     checks=pd.DataFrame(checks, columns=["rule", "dataset", "findings"]),
-                    datasets=_datasets(sub), inputs=inputs or {})
+                    datasets=_datasets(sub), inputs=inputs or {},
+                    not_run=pd.DataFrame(not_run, columns=["rule", "reason"]))
+
+
+def _why_not(rule, sub):
+    """Why a rule that had datasets to look at ran on none of them."""
+    words = " ".join(map(str, rule.params.values())) + " " + rule.category
+    if rule.category == "Metadata" and sub.define is None and sub.study is None and "define" in rule.id.lower():
+        return "no define.xml or specs"
+    if sub.reference is None and ("source" in rule.message or "define" in rule.description.lower()):
+        return "no define.xml or specs"
+    return "the variables or datasets it reads are absent" if words else "not applicable"
 
 
 def _targets(rule, sub):

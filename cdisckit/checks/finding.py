@@ -75,12 +75,14 @@ class Findings:
     evaluated on, with its number of findings. ``datasets``: one row per
     dataset looked at (name, file, label, records, variables, model, class,
     readable). ``rules``: the catalogue used. ``inputs``: what was checked.
+    ``not_run``: the rules that ran on no dataset, with the reason.
     """
     frame: pd.DataFrame
     rules: tuple
     checks: pd.DataFrame
     datasets: pd.DataFrame
     inputs: dict = field(default_factory=dict)
+    not_run: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["rule", "reason"]))
 
     def __len__(self):
         return len(self.frame)

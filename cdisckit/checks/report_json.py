@@ -42,6 +42,7 @@ def report_data(findings):
         "checks": [{"rule": r, "dataset": d, "findings": int(n)}
                    for r, d, n in findings.checks.itertuples(index=False, name=None)],
         "findings": finding_records(findings),
+        "not_run": [{"rule": r, "reason": w} for r, w in findings.not_run.itertuples(index=False, name=None)],
     }
 
 
