@@ -15,7 +15,7 @@ import pytest
 from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
-from specs.model import Codelist, Dataset, Study, Term, Variable
+from specs.model import Codelist, Dataset, Standard, Study, Term, Variable
 
 NA = None
 
@@ -86,6 +86,11 @@ def study(*datasets, codelists=()):
                  codelists={c.id: c for c in codelists})
 
 
+SDTMIG_33 = Study(studyid="S1", title="t", protocol="p", standards=[Standard(id="IG", name="SDTMIG", version="3.3")])
+AE_EXP = ["AELLT", "AELLTCD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS", "AEBDSYCD", "AESOC",
+          "AESOCCD", "AESER", "AEACN", "AEREL", "AESTDTC", "AEENDTC"]
+
+
 def spec(name, *variables, model="SDTM", label=None, **kw):
     return Dataset(name=name, label=label or f"{name} data", model=model,
                    variables=[v if isinstance(v, Variable) else Variable(name=v, label=v) for v in variables], **kw)
@@ -137,8 +142,9 @@ CASES = {
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
-    "CK0102": Case([ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"])], [("AE", None, "AESER")],
-                   [ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"], AESER=["N"])]),
+    # without specs, the Exp variables of AE in SDTMIG 3.4 (the MedDRA hierarchy, AESER, AEACN, AEREL, dates)
+    "CK0102": Case([ae(AETERM=["x"], **{v: [""] for v in AE_EXP if v != "AESER"})], [("AE", None, "AESER")],
+                   [ae(AETERM=["x"], **{v: [""] for v in AE_EXP})]),
     "CK0103": Case([ae(AETERM=["Headache", " "], AEDECOD=["H", "H"])], [("AE", 2, "AETERM")],
                    [ae(AETERM=["Headache", "Nausea"], AEDECOD=["H", "N"])]),
     "CK0104": Case([T("AE", USUBJID=[])], [("AE", None, "")], [ae()]),
@@ -228,7 +234,8 @@ CASES = {
                    [lb(LBSTRESC=["5.50", "NEGATIVE", ""], LBSTRESN=[5.5, None, None])]),
     "CK0433": Case([lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "Y", "Y"])],
                    [("LB", 1, "LBBLFL, USUBJID, LBTESTCD"), ("LB", 2, "LBBLFL, USUBJID, LBTESTCD")],
-                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])]),
+                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])],
+                   study=SDTMIG_33, ok_study=SDTMIG_33),
     "CK0434": Case([lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", "Y"])],
                    [("LB", 1, "LBLOBXFL, USUBJID, LBTESTCD"), ("LB", 2, "LBLOBXFL, USUBJID, LBTESTCD")],
                    [lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", ""])]),

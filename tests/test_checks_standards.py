@@ -1,7 +1,5 @@
 """Standards knowledge shipped with the package, and the precision regressions of issue 14."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,7 +8,7 @@ import pytest
 from cdisckit.checks import check_tables, from_frame, run_checks
 from cdisckit.checks import rule as rules_module
 from cdisckit.standards import Standards, build
-from tests.conftest import REPO, reference
+from conftest import reference
 
 RULES = {r.id: r for r in rules_module.catalogue()}
 
