@@ -8,6 +8,7 @@ import pytest
 from cdisckit.checks import check_tables, from_frame, run_checks
 from cdisckit.checks import rule as rules_module
 from cdisckit.standards import Standards, build
+from specs.model import Dataset, Study, Variable
 from conftest import reference
 
 RULES = {r.id: r for r in rules_module.catalogue()}
@@ -87,6 +88,17 @@ def test_absent_lookup_dataset_gives_one_finding_not_one_per_record():
                      "ARMCD": ["A"] * n}}
     found = run(tables, "SD0066")
     assert len(found) == 1 and "TA is absent: 500 record(s)" in found["detail"].iloc[0]
+
+
+def test_tsval_null_is_accepted_when_tsvalnf_is_filled():
+    ts = {"STUDYID": ["S", "S"], "DOMAIN": ["TS", "TS"], "TSSEQ": [1.0, 1.0], "TSPARMCD": ["AGEMAX", "AGEMIN"],
+          "TSPARM": ["Planned Maximum Age of Subjects", "Planned Minimum Age of Subjects"],
+          "TSVAL": [None, None], "TSVALNF": ["PINF", None]}
+    spec = Dataset(name="TS", label="Trial Summary", model="SDTM", variables=[
+        Variable(name=n, label=n, core="Req") for n in ("STUDYID", "DOMAIN", "TSSEQ", "TSPARMCD", "TSPARM", "TSVAL")])
+    study = Study(studyid="S", title="t", protocol="p", datasets={"TS": spec})
+    found = check_tables([from_frame("TS", pd.DataFrame(ts))], study=study, rules=[RULES["CK0103"]]).frame
+    assert list(found["record"]) == [2] and list(found["variables"]) == ["TSVAL"]
 
 
 def test_explained_findings_do_not_fail(tmp_path, mini_study):

@@ -7,8 +7,8 @@ such as ``AESER == 'Y' and (AESDTH == 'Y' or AESHOSP == 'Y')``. Grammar:
   ``DM.RFSTDTC`` - the value of another dataset's variable for the record's
   subject (the largest value when the subject has several records there);
 - literals: ``'text'`` and numbers; ``''`` is the missing value;
-- comparisons: ``==`` ``!=`` (text, stripped; numbers as numbers, equal at
-  XPT precision), ``~=`` ``!~=`` (case-insensitive), ``<`` ``<=`` ``>``
+- comparisons: ``==`` ``!=`` (text, stripped; where both sides are numbers,
+  or text that reads as one, as numbers equal at XPT precision), ``~=`` ``!~=`` (case-insensitive), ``<`` ``<=`` ``>``
   ``>=`` (numbers, else ISO 8601 dates at the precision both have, else
   text; a missing side never compares), ``matches 'regex'`` (whole value),
   ``in ('a', 'b')`` and ``not in (...)``;
@@ -243,20 +243,24 @@ def _literal(value, rows, index):
 
 
 def _as_number(value):
+    """The operand as numbers (NaN where it is not one), text parsed once per distinct value."""
     if value.number is not None:
         return value.number
-    return pd.to_numeric(value.text, errors="coerce").to_numpy(dtype="float64")
+    codes, uniques = pd.factorize(value.text)
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object).str.strip(), errors="coerce").to_numpy(dtype="float64")
+    return np.append(numbers, np.nan)[codes]
 
 
 def _compare(op, left, right):
     blank_l, blank_r = left.text.eq("").to_numpy(), right.text.eq("").to_numpy()
     if op in ("==", "!=", "~=", "!~="):
-        if left.number is not None and right.number is not None:
-            equal = np.isclose(left.number, right.number, rtol=10.0 ** -XPT_DIGITS, atol=0) | (blank_l & blank_r)
-        elif op in ("~=", "!~="):
-            equal = (left.text.str.upper() == right.text.str.upper()).to_numpy()
+        if op in ("~=", "!~="):
+            equal = np.array(left.text.str.upper() == right.text.str.upper(), dtype=bool)
         else:
-            equal = (left.text == right.text).to_numpy()
+            equal = np.array(left.text == right.text, dtype=bool)
+        a, b = _as_number(left), _as_number(right)
+        numeric = ~np.isnan(a) & ~np.isnan(b)      # "4.00" equals "4", as numbers
+        equal[numeric] = np.isclose(a[numeric], b[numeric], rtol=10.0 ** -XPT_DIGITS, atol=0)
         return ~equal if op.startswith("!") else equal
     a, b = _as_number(left), _as_number(right)
     numeric = ~np.isnan(a) & ~np.isnan(b)
