@@ -111,3 +111,20 @@ def test_explained_findings_do_not_fail(tmp_path, mini_study):
     found = explain(check_tables([from_frame("DM", frame)], rules=[RULES["CK0301"]]), study.explanations)
     assert list(found.frame["explanation"]) == ["Sex X is the study's own code."]
     assert found.exit_code() == 0
+
+
+def test_old_arm_rule_exempts_screen_failures_in_any_case():
+    dm = {"STUDYID": ["S", "S"], "DOMAIN": ["DM", "DM"], "USUBJID": ["1", "2"], "ARMCD": ["Scrnfail", "B"]}
+    ta = {"STUDYID": ["S"], "DOMAIN": ["TA"], "ARMCD": ["A"]}
+    found = check_tables([from_frame("DM", pd.DataFrame(dm)), from_frame("TA", pd.DataFrame(ta))],
+                         rules=[RULES["CK0519"]]).frame
+    assert list(found["values"]) == ["ARMCD=B"]
+
+
+def test_supp_records_of_an_absent_parent_dataset_give_one_finding():
+    n = 1000
+    supp = pd.DataFrame({"STUDYID": "S", "RDOMAIN": "LB", "USUBJID": [str(i) for i in range(n)],
+                         "IDVAR": "LBSEQ", "IDVARVAL": "1", "QNAM": "X", "QLABEL": "X", "QVAL": "1", "QORIG": "CRF"})
+    found = check_tables([from_frame("SUPPLB", supp)], rules=[RULES["CK0503"]]).frame
+    assert len(found) == 1 and found["record"].isna().all()
+    assert "no dataset of domain LB is in the submission (1000 records refer to it)" in found["detail"].iloc[0]
