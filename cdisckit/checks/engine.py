@@ -24,7 +24,7 @@ from specs.model import Study
 from ..standards import DEFAULTS, Standards, available, parse_standard
 from .explanations import explain, read_explanations, study_explanations
 from .finding import COLUMNS, Findings, empty_findings
-from .rule import catalogue
+from .rule import NotRun, catalogue
 from .submission import Submission
 from .table import read_folders
 
@@ -154,12 +154,9 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
 
 def _why_not(rule, sub):
     """Why a rule that had datasets to look at ran on none of them."""
-    words = " ".join(map(str, rule.params.values())) + " " + rule.category
-    if rule.category == "Metadata" and sub.define is None and sub.study is None and "define" in rule.id.lower():
-        return "no define.xml or specs"
-    if sub.reference is None and ("source" in rule.message or "define" in rule.description.lower()):
-        return "no define.xml or specs"
-    return "the variables or datasets it reads are absent" if words else "not applicable"
+    if rule.id in sub.not_run:
+        return sub.not_run[rule.id]
+    return "the variables or datasets it reads are absent"
 
 
 def _targets(rule, sub):
@@ -193,6 +190,9 @@ def _evaluate(rule, table, sub):
             return None
         return _findings(rule, table, sub, found, rule.words(rule.message, words),
                          rule.words(rule.condition, words))
+    except NotRun as reason:            # e.g. no dictionary: said in the reports' rules not run
+        sub.not_run[rule.id] = str(reason)
+        return None
     except Exception as exc:   # a rule that cannot run on odd data is itself reported
         sub.rule_errors.append((rule.id, table.name if table is not None else "",
                                 f"{type(exc).__name__}: {exc}"))

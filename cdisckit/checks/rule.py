@@ -113,6 +113,11 @@ class _Placeholders(dict):
         return "{" + key + "}"
 
 
+class NotRun(Exception):
+    """Raised by a rule function that cannot run for a reason the reports should give
+    (e.g. no dictionary supplied)."""
+
+
 def implements(*ids):
     """Register the decorated function for the given rule ids."""
     def register(func):

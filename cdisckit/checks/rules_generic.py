@@ -10,6 +10,9 @@ condition language of ``expression.py`` ("--" stands for the domain prefix):
 - ``unique``: ``variables`` identify one record within ``group`` (``when``
   limits the records); with ``consistent: true`` instead, ``variables`` have
   one value within each ``group``.
+- ``exists``, ``variables``, ``dataset``: a record, a variable or a dataset that
+  must be there;
+- ``dictionary``: values found in a dictionary file the user supplies.
 - ``lookup``: for records where ``when`` holds, a record of dataset ``from``
   (each of a list; ``where`` limits its records) must share the values of
   ``keys`` (``{here: there}``). A ``from`` dataset that is absent gives one
@@ -25,7 +28,8 @@ import pandas as pd
 
 from . import expression
 from .finding import dataset_hits, hits
-from .rule import kind
+from .dictionaries import dictionary_file, read_dictionary
+from .rule import NotRun, kind
 from .table import shared_codes
 
 _PREFIX = re.compile(r"--(?=[A-Z])")
@@ -198,3 +202,42 @@ def dataset_needed(table, sub, dataset, when_present=None, when_variable=None):
     found = dataset_hits([("", "", why)])
     found["dataset"] = pd.Series([dataset], dtype="str")
     return found
+
+
+@kind("dictionary")
+def dictionary(table, sub, dictionary, file, format, variable, field, mode="present", when=None,
+               name_field=None, name_variable=None):
+    """Values of ``variable`` checked against field ``field`` of a dictionary file: ``present``
+    (found in any case), ``case`` (found in any case but not as written) or ``pair`` (the record
+    whose ``field`` is the value has ``name_variable`` in ``name_field``). Does not run without the
+    dictionary (``--dictionary NAME=PATH``)."""
+    given = sub.dictionaries.get(dictionary)
+    if given is None:
+        raise NotRun(f"no {dictionary} dictionary given (--dictionary {dictionary}=PATH)")
+    path = dictionary_file(given, file)
+    if path is None:
+        raise NotRun(f"{file} is not in the {dictionary} dictionary {given}")
+    try:
+        variable = _prefixed(variable, sub, table)
+        applies = _mask(when, table, sub, ())
+    except LookupError:
+        return None
+    if not table.has(variable) or (name_variable and not table.has(name_variable)):
+        return None
+    data = read_dictionary(str(path), format)
+    if field not in data or (name_field is not None and name_field not in data):
+        raise NotRun(f"{path} has no field {field if field not in data else name_field}")
+    entries = data[field].str.strip()
+    values = table.text(variable)
+    known = values.str.upper().isin(set(entries.str.upper())).to_numpy(dtype=bool)
+    if mode == "present":
+        bad = ~known
+    elif mode == "case":
+        bad = known & ~values.isin(set(entries)).to_numpy(dtype=bool)
+    else:
+        pairs = set(zip(entries.str.upper(), data[name_field].str.strip().str.upper()))
+        names = table.text(name_variable).str.upper()
+        bad = known & ~pd.Series(list(zip(values.str.upper(), names))).isin(pairs).to_numpy(dtype=bool)
+    bad &= applies & values.notna().to_numpy(dtype=bool)
+    shown = [variable] + ([name_variable] if name_variable else [])
+    return hits(table, bad, shown, f"{dictionary} {path.name}, field {field}")

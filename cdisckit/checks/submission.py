@@ -30,6 +30,7 @@ class Submission:
         self.dictionaries = dict(dictionaries or {})   # name (meddra, whodrug, ...) -> path
         self.unreadable = list(unreadable)
         self.rule_errors = []          # (rule id, dataset, problem) of rules that could not run
+        self.not_run = {}              # rule id -> why it did not run (e.g. no dictionary given)
         self._memo = {}
 
     # ---------------------------------------------------------- metadata

@@ -8,6 +8,7 @@ when an input cannot be read.
 from specs.errors import InputError
 
 from ..checks import compare, read_report, run_checks, write_reports
+from ..checks.dictionaries import parse_dictionaries
 from ..checks.report import issue_summary, report_format, summary
 
 
@@ -25,6 +26,10 @@ def register(subparsers):
                         help="implementation guide to check against, e.g. sdtmig-3.3 (default: the one the "
                              "define.xml or specs declare, else sdtmig-3.4)")
     parser.add_argument("--ct", metavar="FILE", help="another CDISC CT release (NCI EVS .txt/.txt.xz or .json)")
+    parser.add_argument("--dictionary", metavar="NAME=PATH", action="append", default=[],
+                        help="dictionary files for the dictionary rules, NAME one of meddra, whodrug, unii, medrt, "
+                             "snomed, loinc; PATH the folder of its files (repeatable; without it those rules do "
+                             "not run and the reports say so)")
     parser.add_argument("--report", metavar="FILE", action="append", default=[],
                         help="report to write; format by suffix: .xlsx .html .json .junit.xml (repeatable)")
     parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
@@ -42,7 +47,8 @@ def run(args):
     if args.new_only and not args.baseline:
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None
-    findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct)
+    findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct,
+                          dictionaries=parse_dictionaries(args.dictionary))
     if old is not None:
         findings = compare(findings, old, baseline=args.baseline)
     write_reports(findings, args.report, fail_on=args.fail_on)
