@@ -45,6 +45,10 @@ def _prefixed(text, sub, table):
     return _PREFIX.sub(prefix, text)
 
 
+def _each(text, name):
+    return re.sub(r"\bEACH\b", name, text) if text else text
+
+
 def _mask(text, table, sub, optional):
     if not text:
         return np.ones(table.rows, dtype=bool)
@@ -63,8 +67,15 @@ def _shown(table, sub, texts, optional):
 
 
 @kind("condition")
-def condition(table, sub, test, when=None, optional=(), show=None):
-    """Records where ``when`` holds and ``test`` does not."""
+def condition(table, sub, test, when=None, optional=(), show=None, each=None):
+    """Records where ``when`` holds and ``test`` does not. With ``each`` (a regular expression
+    on variable names), the rule runs once per matching variable of the dataset, the name
+    taking the place of ``EACH`` in the expressions."""
+    if each is not None:
+        names = [n for n in table.frame.columns if re.search(each, n)]
+        parts = [condition(table, sub, _each(test, n), _each(when, n), optional, [n]) for n in names]
+        parts = [p for p in parts if p is not None]
+        return pd.concat(parts, ignore_index=True) if parts else None
     optional = [_prefixed(o, sub, table) for o in optional]
     try:
         applies = _mask(when, table, sub, optional)
