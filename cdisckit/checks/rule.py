@@ -28,7 +28,7 @@ CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Meta
 LEVELS = ("dataset", "study", "run")
 RULES_FILES = (Path(__file__).with_name("rules.yaml"), Path(__file__).with_name("rules_sdtmig.yaml"))
 RULE_MODULES = ("rules_generic", "rules_input", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
-                "rules_crossref", "rules_adam", "rules_transport", "rules_define")
+                "rules_crossref", "rules_adam", "rules_transport", "rules_define", "rules_standard")
 _FIELDS = {"id", "kind", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
            "message", "condition", "description"}
 _SCOPE_KEYS = {"level", "model", "datasets", "domains", "exclude", "classes", "kinds"}
