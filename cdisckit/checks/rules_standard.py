@@ -60,7 +60,8 @@ def variables_not_in_domain(table, sub, model, exclude=()):
         if name in listed or _excluded(name, exclude):
             continue
         if (generic in offered) == model:
-            found.append(([name], "", f"{name} is not a variable of {ig.domain} in {sub.spec_source(table)}"
+            found.append(([name], "", f"{name} is not a variable of {ig.domain} in "
+                                      f"{sub.standards.name} {sub.standards.version}"
                                       + (" (the SDTM model offers it)" if model else "")))
     return dataset_hits(found)
 
@@ -78,7 +79,8 @@ def type_differs_from_guide(table, sub):
             continue
         expected = _TYPES.get(var.data_type, "char")
         if column.type != expected:
-            found.append(([var.name], f"type={column.type}", f"{sub.spec_source(table)} has {expected}"))
+            found.append(([var.name], f"type={column.type}",
+                          f"{sub.standards.name} {sub.standards.version} has {expected}"))
     return dataset_hits(found)
 
 
