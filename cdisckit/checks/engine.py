@@ -188,6 +188,8 @@ def _evaluate(rule, table, sub):
         found = rule.function(table, sub, **params)
         if found is None:
             return None
+        if not len(found):
+            return found
         return _findings(rule, table, sub, found, rule.words(rule.message, words),
                          rule.words(rule.condition, words))
     except NotRun as reason:            # e.g. no dictionary: said in the reports' rules not run
