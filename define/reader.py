@@ -16,15 +16,14 @@ implementation guides their Define-XML 2.1 names (``CDISC SDTM`` is SDTMIG).
 The file is parsed with entities unresolved, no DTD and no network access.
 """
 
-import os
 import re
-
-from lxml import etree
 
 from specs.errors import InputError
 from specs.model import (LEGACY_ORIGINS, Codelist, Comment, Condition, Dataset, Document, Method,
                          Origin, Standard, Study, Term, ValueLevel, Variable, canonical_role,
                          standard_name)
+
+from .tree import parse_file
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEFINE = {"http://www.cdisc.org/ns/def/v2.0": "2.0", "http://www.cdisc.org/ns/def/v2.1": "2.1"}
@@ -40,15 +39,7 @@ def read_define(source, notes=None):
     """A ``Study`` from a Define-XML 2.0 or 2.1 file (path or bytes);
     ``InputError`` naming the line when the file cannot be read as one. What
     was read by a fallback is said in ``notes`` (a list), when given."""
-    name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = (etree.fromstring(bytes(source), parser) if isinstance(source, (bytes, bytearray))
-                else etree.parse(name, parser).getroot())
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc}") from None
+    name, root = parse_file(source)
     return _Reader(name, root, notes if notes is not None else []).study()
 
 

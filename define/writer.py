@@ -46,6 +46,7 @@ class _ValueItem:
 class _Plan:
     """What one define.xml will hold, decided before any element is written."""
     datasets: list = field(default_factory=list)        # Dataset, in define order
+    file_suffix: str = ".xpt"                            # of the dataset files the leaves name
     variables: dict = field(default_factory=dict)       # name -> [Variable] in data order
     lengths: dict = field(default_factory=dict)         # (dataset, variable) -> int
     value_items: dict = field(default_factory=dict)     # (dataset, variable) -> [_ValueItem]
@@ -59,19 +60,21 @@ class _Plan:
 
 
 def build_define(study, frames, *, model, created, lengths=None, source_system=("cdisckit", None),
-                 context="Submission"):
+                 context="Submission", file_suffix=".xpt"):
     """Define-XML 2.1 bytes for the ``model`` ("SDTM" or "ADaM") datasets in ``frames``.
 
     ``frames`` maps dataset name -> final DataFrame; ``created`` is the
     CreationDateTime (a ``datetime``); ``lengths`` optionally maps dataset ->
     {variable: length} as stored in the XPT files and wins over spec and data;
-    ``source_system`` is (name, version) of the producing program.
-    Raises ``InputError`` when frames and specs do not fit together.
+    ``source_system`` is (name, version) of the producing program;
+    ``file_suffix`` that of the dataset files the leaves point at (".xpt",
+    ".json", ".ndjson" or ".dsjc"). Raises ``InputError`` when frames and specs do not fit together.
     """
     model = {"sdtm": "SDTM", "adam": "ADaM"}.get(str(model).lower())
     if model is None:
         raise InputError("model must be SDTM or ADaM")
     plan = _plan(study, frames, model, lengths or {})
+    plan.file_suffix = file_suffix
     root = etree.Element(odm_name("ODM"), nsmap=NSMAP)
     for name, value in (("FileType", "Snapshot"), ("FileOID", f"DEF.{study.studyid}.{model}"),
                         ("CreationDateTime", created.isoformat(timespec="seconds")),
@@ -325,7 +328,8 @@ def _write_itemgroup(mdv, ds, plan):
         cls = _el(group, def_name("Class"), ("Name", ds.class_.upper()))
         if ds.subclass:
             _el(cls, def_name("SubClass"), ("Name", ds.subclass.upper()))
-    _leaf(group, oids.leaf_oid(ds.name), ds.file_name, ds.file_name)
+    href = ds.name.lower() + plan.file_suffix
+    _leaf(group, oids.leaf_oid(ds.name), href, href)
 
 
 def _write_itemdefs(mdv, ds, plan):

@@ -74,7 +74,7 @@ def test_run_checks_reads_a_folder_and_reports_unreadable_files(tmp_path):
 def test_unreadable_arguments_raise_input_error(tmp_path):
     with pytest.raises(InputError, match="no such folder"):
         run_checks(tmp_path / "missing")
-    with pytest.raises(InputError, match="no .xpt files"):
+    with pytest.raises(InputError, match="no dataset files to check"):
         run_checks(tmp_path)
     write_xpt(_dm(), tmp_path / "dm.xpt", name="DM", label="Demographics")
     with pytest.raises(InputError, match="no such define.xml"):

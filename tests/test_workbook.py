@@ -477,9 +477,10 @@ def test_missing_sheets_and_unknown_layout(rich_study, tmp_path):
     problems = _broken(load_study(rich_study), tmp_path, no_layout)
     assert problems == ["workbook: cannot tell the layout: the Pinnacle 21 Define-XML 2.1 template has sheet(s) "
                         "Define; the odmlib Define-XML 2.1 workbook has sheet(s) Study, Standards; the Pinnacle "
-                        "21 Define-XML 2.0 template has sheet(s) Study; this workbook has About, Datasets, "
+                        "21 Define-XML 2.0 template has sheet(s) Study; metacore's specification workbook has "
+                        "sheet(s) Domains, Variables, Controlled_Terms; this workbook has About, Datasets, "
                         "Variables, ValueLevel, Codelists, Dictionaries, Methods, Comments, Documents, Analysis "
-                        "Displays, Analysis Results, Mapping"]
+                        "Displays, Analysis Results, Mapping (give its layout map with --layout)"]
 
 
 def test_not_a_workbook(tmp_path):

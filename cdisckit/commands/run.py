@@ -6,7 +6,7 @@ from pathlib import Path
 from specs import load_study
 from specs.errors import InputError
 
-from ..pipeline import creation_time, run_submission
+from ..pipeline import creation_time, parse_formats, run_submission
 from ..progress import reporter
 
 DEFAULT_STUDY = "camrelizumab-npc"
@@ -23,17 +23,22 @@ def register(subparsers):
     parser.add_argument("--subjects", type=int, help="subjects to simulate (default 60)")
     parser.add_argument("--seed", type=int, help="simulation seed (default 1)")
     parser.add_argument("--created", help="creation datetime stamped into every file (ISO 8601; default now)")
+    parser.add_argument("--format", default="xpt",
+                        help="dataset formats, comma-separated: xpt, json, ndjson, dsjc (default xpt); "
+                             "define.xml points at the files of the first")
     parser.set_defaults(func=run)
 
 
 def run(args):
     if args.raw and (args.subjects is not None or args.seed is not None):
         raise InputError("--subjects and --seed simulate raw data; they cannot be used with --raw")
+    formats = parse_formats(args.format)
     study = load_study(args.study)
     problems, findings = run_submission(study, Path(args.out), raw=args.raw,
                                         subjects=60 if args.subjects is None else args.subjects,
                                         seed=1 if args.seed is None else args.seed,
-                                        created=creation_time(args.created), progress=reporter())
+                                        created=creation_time(args.created), progress=reporter(),
+                                        formats=formats)
     for problem in problems:
         print(problem, file=sys.stderr)
     counts = findings.counts()
