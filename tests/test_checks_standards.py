@@ -9,6 +9,7 @@ from cdisckit.checks import check_tables, from_frame, run_checks
 from cdisckit.checks import rule as rules_module
 from cdisckit.standards import Standards, build
 from cdisckit.xpt import read_xpt, write_xpt
+from specs.errors import InputError
 from specs.model import Dataset, Study, Variable
 from conftest import reference
 
@@ -138,3 +139,13 @@ def test_supp_records_of_an_absent_parent_dataset_give_one_finding():
     found = check_tables([from_frame("SUPPLB", supp)], rules=[RULES["CK0503"]]).frame
     assert len(found) == 1 and found["record"].isna().all()
     assert "no dataset of domain LB is in the submission (1000 records refer to it)" in found["detail"].iloc[0]
+
+
+def test_bad_standard_or_ct_option_is_bad_input(tmp_path):
+    pilot = reference("cdiscpilot01", "sdtm", "dm.xpt").parent
+    with pytest.raises(InputError, match="--standard sdtmig-9.9"):
+        run_checks(pilot, standard="sdtmig-9.9")
+    bad = tmp_path / "ct.txt"
+    bad.write_text("not a CT release\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a CDISC CT release"):
+        run_checks(pilot, ct=bad)
