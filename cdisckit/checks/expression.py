@@ -235,7 +235,7 @@ def _variable(table, sub, name, optional):
         if table.numeric(name):
             return coded_numbers(table.frame[name].to_numpy(dtype="float64", na_value=np.nan))
         return _coded_text(*table.codes(name))
-    return table._cached(("operand", name), compute)
+    return table.cached(("operand", name), compute)
 
 
 def _subject_value(table, sub, dataset, variable):

@@ -68,7 +68,8 @@ class Table:
         col = self.columns.get(name)
         return col.type == "num" if col else _is_number(self.frame[name])
 
-    def _cached(self, key, compute):
+    def cached(self, key, compute):
+        """``compute()``, computed once per table for ``key`` (values of a column read once)."""
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]
@@ -82,7 +83,7 @@ class Table:
             values = (display(pd.Series(uniques, dtype="float64")) if _is_number(series)
                       else pd.Series(uniques, dtype="str"))
             return codes, values.reset_index(drop=True)
-        return self._cached(("distinct", name), compute)
+        return self.cached(("distinct", name), compute)
 
     def codes(self, name):
         """(codes, values): each row's position among the distinct stripped, non-blank text
@@ -92,7 +93,7 @@ class Table:
             stripped = values.str.strip()
             recoded, texts = pd.factorize(stripped.where(stripped.ne("")))
             return np.append(recoded, -1)[codes], pd.Series(texts, dtype="str")
-        return self._cached(("codes", name), compute)
+        return self.cached(("codes", name), compute)
 
     def text(self, name):
         """Values of ``name`` as stripped text, missing and blank values as NA."""
@@ -100,7 +101,7 @@ class Table:
             codes, texts = self.codes(name)
             values = np.append(texts.to_numpy(dtype=object), None)[codes]
             return pd.Series(values, index=self.frame.index, dtype="str")
-        return self._cached(("text", name), compute)
+        return self.cached(("text", name), compute)
 
     def blank(self, name):
         """True where ``name`` is missing or blank (a boolean array)."""
@@ -122,7 +123,7 @@ class Table:
         def compute():
             parts = [self.codes(n)[0] for n in names]
             return combine(parts[:required] + [p + 1 for p in parts[required:]])
-        return self._cached(("group", tuple(names), required), compute)
+        return self.cached(("group", tuple(names), required), compute)
 
 
 def combine(code_arrays):
