@@ -16,15 +16,17 @@ from define.writer import build_define
 from specs.atomic import write_bytes, write_text
 
 from . import __version__
-from .datasets import read_dataset
+from . import datasets
 
 
 def dataset_files(folder, suffix=".xpt"):
-    """Every dataset file of ``suffix`` (XPT or Dataset-JSON) in ``folder`` as dataset
-    name -> ``DatasetFile`` (columns in file order, character lengths, data)."""
+    """Every dataset file of ``suffix`` (XPT or Dataset-JSON, any case) in ``folder`` as
+    dataset name -> ``DatasetFile`` (columns in file order, character lengths, data)."""
     files = {}
-    for path in sorted(Path(folder).glob(f"*{suffix}")):
-        frame, meta = read_dataset(path)
+    for path in datasets.dataset_files(folder):
+        if path.suffix.lower() != suffix:
+            continue
+        frame, meta = datasets.read_dataset(path)
         meta = meta.xpt
         files[meta.name] = DatasetFile(
             file=path.name, columns=[v.name for v in meta.variables],

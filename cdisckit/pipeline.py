@@ -22,7 +22,7 @@ from .dataset_json import write_dataset_json
 from .datasets import FORMATS, SOURCE_SYSTEM, SUFFIXES, header_from_xpt
 from .define_files import write_define
 from .raw import read_raw
-from .simulator import simulate
+from .simulator import SEED, SUBJECTS, simulate
 from .xpt import XptMetadata, variables_from_spec, write_xpt
 
 
@@ -95,7 +95,7 @@ def build_sdtm(study, raw_dir, progress=lambda message: None):
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
 
 
-def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None,
+def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None,
                    formats=("xpt",)):
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 

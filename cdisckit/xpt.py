@@ -38,9 +38,7 @@ Conventions of this module:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
 import struct
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -49,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from specs.atomic import atomic_file
 from specs.errors import InputError
 from specs.transport import CHAR_MAX, label_problem, length_problem, name_problem
 
@@ -434,7 +433,10 @@ def write_xpt(frame, path, *, name, label, variables=None, created=None,
                for i, var in enumerate(variables)]
     created = created or dt.datetime.now()
     header = _header_bytes(name, label or "", created, sas_version, os_name, columns)
-    _write_atomically(path, lambda out: _write_body(out, header, columns, len(frame)))
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: directory {path.parent} does not exist")
+    with atomic_file(path, "wb") as out:
+        _write_body(out, header, columns, len(frame))
     return path
 
 
@@ -632,21 +634,3 @@ def _write_body(out, header, columns, rows):
                 part[f"f{i}"] = np.ascontiguousarray(words[:, :col.length]).view(f"V{col.length}").ravel()
         out.write(part.view(np.uint8))
     out.write(b" " * (-(rows * layout.itemsize) % RECORD))
-
-
-def _write_atomically(path, write):
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place."""
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: directory {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

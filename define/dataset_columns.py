@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from specs.errors import InputError
 
-from .reader import DEFINE
+from .model import DEF_NAMESPACES
 from .tree import ODM, XML_LANG, parse_file
 
 KEPT_TYPES = ("integer", "float", "date", "datetime", "time")
@@ -45,7 +45,7 @@ def read_define_columns(source):
     """``DefineColumns`` of a define.xml (path or bytes); InputError naming the file
     when it is not a readable Define-XML 2.0/2.1 document."""
     name, root = parse_file(source)
-    namespace = next((ns for ns in root.nsmap.values() if ns in DEFINE), None)
+    namespace = next((ns for ns in root.nsmap.values() if ns in DEF_NAMESPACES), None)
     if root.tag != f"{{{ODM}}}ODM" or namespace is None:
         raise InputError(f"{name}: not a Define-XML 2.0 or 2.1 file")
     ns = {"odm": ODM, "def": namespace}

@@ -139,6 +139,7 @@ def _check(reader, study):
         schema(reader.files[name], "dataset", to_data(ds))
         loader.check_duplicates(reader.files[name], "variables", ds.variables, "name", messages)
         loader.check_transport(PurePosixPath(reader.files[name]), ds, messages)
+        loader.check_mappings(PurePosixPath(reader.files[name]), ds, messages)
     for i, cl in enumerate(study.codelists.values()):
         loader.check_duplicates("codelists.yaml", f"[{i}].terms", cl.terms, "value", messages)
     files = {(attr, item.id): (name, i) for name, (attr, _) in STUDY_FILES.items()

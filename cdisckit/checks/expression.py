@@ -30,6 +30,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from specs.text import number_text
+
 from . import dates
 
 XPT_DIGITS = 15    # numbers equal to this many significant digits are equal (IBM float round trips)
@@ -204,8 +206,8 @@ class _Value:
 
 
 def _number_text(values):
-    """Numbers as text at XPT precision: 1.2000000000000002 reads "1.2", 3.0 reads "3"."""
-    return np.array(["" if np.isnan(v) else format(v, f".{XPT_DIGITS}g") for v in values], dtype=object)
+    """Numbers as text at XPT precision (``specs.text``): 1.2000000000000002 reads "1.2", 3.0 reads "3"."""
+    return np.array([number_text(v, XPT_DIGITS) for v in values], dtype=object)
 
 
 def coded_numbers(values):

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+from specs.text import numbers_text
 from specs.transport import text_length
 
 from ..datasets import SUFFIXES, dataset_files, read_dataset
@@ -226,16 +227,11 @@ def text(series):
 
 
 def display(series):
-    """Values as they read in a report: integral numbers without ".0", others to 15 significant
-    digits (so 1.2000000000000002 from an IBM-float round trip reads, and compares, as 1.2),
+    """Values as they read in a report: numbers as ``specs.text.number_text`` (3, not 3.0; at 15
+    significant digits, so 1.2000000000000002 from an IBM-float round trip reads, and compares, as 1.2),
     missing as ""."""
     if _is_number(series):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        integral = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 1e15)
-        out = pd.Series([format(v, ".15g") for v in values], index=series.index, dtype="str")   # XPT precision
-        ints = pd.Series(np.where(integral, values, 0).astype("int64"), index=series.index).astype("str")
-        out = out.where(~integral, ints)
-        return out.where(series.notna(), "")
+        return numbers_text(series)
     return series.astype("str").where(series.notna(), "")
 
 
