@@ -6,6 +6,8 @@ one, on which the rule must be evaluated and report nothing.
 """
 
 import dataclasses
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +17,7 @@ import pytest
 from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
-from specs.model import Codelist, Dataset, Study, Term, Variable
+from specs.model import Codelist, Dataset, Standard, Study, Term, Variable
 
 NA = None
 
@@ -86,6 +88,11 @@ def study(*datasets, codelists=()):
                  codelists={c.id: c for c in codelists})
 
 
+SDTMIG_33 = Study(studyid="S1", title="t", protocol="p", standards=[Standard(id="IG", name="SDTMIG", version="3.3")])
+AE_EXP = ["AELLT", "AELLTCD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS", "AEBDSYCD", "AESOC",
+          "AESOCCD", "AESER", "AEACN", "AEREL", "AESTDTC", "AEENDTC"]
+
+
 def spec(name, *variables, model="SDTM", label=None, **kw):
     return Dataset(name=name, label=label or f"{name} data", model=model,
                    variables=[v if isinstance(v, Variable) else Variable(name=v, label=v) for v in variables], **kw)
@@ -122,7 +129,12 @@ class Case:
     ok_study: Study | None = None
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
+    params: dict | None = None      # parameters that replace the catalogue's (e.g. a small size limit)
 
+
+SIZED = Path(tempfile.mkdtemp()) / "big.xpt"        # files of 200 and 10 bytes for the size limit
+SIZED.write_bytes(b"x" * 200)
+SIZED.with_name("small.xpt").write_bytes(b"x" * 10)
 
 AE_SEV = Codelist(id="AESEV", name="Severity", terms=[Term(value=v) for v in ("MILD", "MODERATE", "SEVERE")])
 AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
@@ -152,8 +164,9 @@ CASES = {
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
-    "CK0102": Case([ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"])], [("AE", None, "AESER")],
-                   [ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"], AESER=["N"])]),
+    # without specs, the Exp variables of AE in SDTMIG 3.4 (the MedDRA hierarchy, AESER, AEACN, AEREL, dates)
+    "CK0102": Case([ae(AETERM=["x"], **{v: [""] for v in AE_EXP if v != "AESER"})], [("AE", None, "AESER")],
+                   [ae(AETERM=["x"], **{v: [""] for v in AE_EXP})]),
     "CK0103": Case([ae(AETERM=["Headache", " "], AEDECOD=["H", "H"])], [("AE", 2, "AETERM")],
                    [ae(AETERM=["Headache", "Nausea"], AEDECOD=["H", "N"])]),
     "CK0104": Case([T("AE", USUBJID=[])], [("AE", None, "")], [ae()]),
@@ -243,7 +256,8 @@ CASES = {
                    [lb(LBSTRESC=["5.50", "NEGATIVE", ""], LBSTRESN=[5.5, None, None])]),
     "CK0433": Case([lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "Y", "Y"])],
                    [("LB", 1, "LBBLFL, USUBJID, LBTESTCD"), ("LB", 2, "LBBLFL, USUBJID, LBTESTCD")],
-                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])]),
+                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])],
+                   study=SDTMIG_33, ok_study=SDTMIG_33),
     "CK0434": Case([lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", "Y"])],
                    [("LB", 1, "LBLOBXFL, USUBJID, LBTESTCD"), ("LB", 2, "LBLOBXFL, USUBJID, LBTESTCD")],
                    [lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", ""])]),
@@ -403,12 +417,25 @@ CASES = {
     "CK0810": Case([T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "YYMMDD10.")])], [("ADSL", None, "TRTSDT")],
                    [T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "DATE9.")])],
                    study=study(spec("ADSL", var("TRTSDT", data_type="integer", display_format="DATE9."), model="ADaM"))),
+    # the SDTMIG 3.4 metadata shipped with the package (no specs given)
+    "CK0901": Case([ae(AETERM=["x"], AEMETHOD=["x"])], [("AE", None, "AEMETHOD")], [ae(AETERM=["x"])]),
+    "CK0902": Case([ae(AETERM=["x"], AEXYZ=["x"])], [("AE", None, "AEXYZ")], [ae(AETERM=["x"])]),
+    "CK0903": Case([ae(AETERM=["x"], AESEV=[1.0])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0904": Case([ae(AETERM=["x"], AESER=[""])], [("AE", None, "AESER")], [ae(AETERM=["x"], AESER=["N"])]),
+    "CK0905": Case([ae(AETERM=["x"], AESEV=[""])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0906": Case([T("XX", USUBJID=["1"])], [("XX", None, "")], [ae(AETERM=["x"])]),
+    "CK0907": Case([T("AE", USUBJID=["1"], path=str(SIZED))], [("AE", None, "")],
+                   [T("AE", USUBJID=["1"], path=str(SIZED.with_name("small.xpt")))], params={"limit": 100}),
+    "CK0908": Case([lb(LBTESTCD=["GLUC"], LBTEST=["Alanine Aminotransferase"])], [("LB", 1, "LBTESTCD, LBTEST")],
+                   [lb(LBTESTCD=["GLUC"], LBTEST=["Glucose"])]),
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
+    if params:
+        rules = [dataclasses.replace(rules[0], params={**rules[0].params, **params})]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
     findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules)
@@ -419,20 +446,20 @@ def run(rule_id, tables, study=None, unreadable=(), broken=False):
 
 
 def test_every_rule_has_a_case():
-    assert set(CASES) == {r.id for r in rules_module.catalogue()}
+    assert set(CASES) == {r.id for r in rules_module.catalogue() if r.kind is None}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 

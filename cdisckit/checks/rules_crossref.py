@@ -13,7 +13,7 @@ import pandas as pd
 from specs.dates import study_day, to_date
 
 from . import dates
-from .finding import hits
+from .finding import dataset_hits, hits
 from .rule import implements
 from .table import condition, display, shared_codes
 
@@ -36,7 +36,8 @@ def in_subjects(table, sub, reference):
 
 @implements("CK0503", "CK0504")
 def parent_records(table, sub):
-    """SUPP-- and RELREC records whose parent record (RDOMAIN, USUBJID, IDVAR, IDVARVAL) does not exist."""
+    """SUPP-- and RELREC records whose parent record (RDOMAIN, USUBJID, IDVAR, IDVARVAL) does not exist;
+    a parent dataset that is absent altogether gives one finding, not one per record."""
     names = ["RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL"]
     if not table.has(*names):
         return None
@@ -44,11 +45,15 @@ def parent_records(table, sub):
     bad = np.zeros(table.rows, dtype=bool)
     why = np.full(table.rows, "", dtype=object)
     subject_rows = frame["USUBJID"].notna() & frame["RDOMAIN"].notna()
+    absent = {}
     for (domain, idvar), group in frame[subject_rows].groupby(["RDOMAIN", "IDVAR"], dropna=False, sort=True):
         parents = [t for t in sub.tables.values()
                    if sub.domain(t) == domain and not t.name.startswith("SUPP") and t.has("USUBJID")]
         keyed = ["USUBJID"] if pd.isna(idvar) else ["USUBJID", idvar]
         parents = [t for t in parents if t.has(*keyed)]
+        if not any(sub.domain(t) == domain and not t.name.startswith("SUPP") for t in sub.tables.values()):
+            absent[domain] = absent.get(domain, 0) + len(group)     # one finding per missing parent dataset
+            continue
         mine = [group["USUBJID"]] + ([] if pd.isna(idvar) else [group["IDVARVAL"]])
         theirs = [pd.concat([t.text(n) for t in parents], ignore_index=True) if parents else
                   pd.Series(dtype="str") for n in keyed]
@@ -56,9 +61,12 @@ def parent_records(table, sub):
         missing = ~np.isin(left, right[right >= 0])
         positions = table.frame.index.get_indexer(group.index[missing])
         bad[positions] = True
-        why[positions] = (f"no dataset of domain {domain} is in the submission" if not parents else
-                          f"no {domain} record has this " + " and ".join(keyed))
-    return hits(table, bad, names, lambda rows: why[rows])
+        why[positions] = f"no {domain} record has this " + " and ".join(keyed)
+    found = hits(table, bad, names, lambda rows: why[rows])
+    missing = dataset_hits((["RDOMAIN"], f"RDOMAIN={domain}",
+                            f"no dataset of domain {domain} is in the submission ({n} records refer to it)")
+                           for domain, n in sorted(absent.items()))
+    return pd.concat([found, missing], ignore_index=True) if absent else found
 
 
 @implements("CK0505", "CK0506", "CK0507")
@@ -155,7 +163,7 @@ def day_without_dates(table, sub, day, date):
 def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     """Records whose key (``keys[0]`` required, the others used when both datasets have them)
     is not a key of ``dataset`` (named ``other_keys`` there, default the same); key values
-    in ``ignore`` are exempt."""
+    in ``ignore`` (any case: the catalogue compares SCRNFAIL case-insensitively) are exempt."""
     other = sub.table(dataset)
     theirs = dict(zip(keys, other_keys or keys))
     if other is None or not table.has(keys[0]) or not other.has(theirs[keys[0]]):
@@ -165,7 +173,8 @@ def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     exempt = np.zeros(table.rows, dtype=bool)
     for name in names if ignore else ():
         codes, values = table.codes(name)
-        exempt |= np.append(values.isin([str(v) for v in ignore]).to_numpy(dtype=bool), False)[codes]
+        exempted = values.str.upper().isin([str(v).upper() for v in ignore]).to_numpy(dtype=bool)
+        exempt |= np.append(exempted, False)[codes]
     bad = (left >= 0) & ~np.isin(left, right[right >= 0]) & ~exempt
     return hits(table, bad, names, f"no {dataset} record has these values")
 
