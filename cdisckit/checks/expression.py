@@ -14,7 +14,8 @@ such as ``AESER == 'Y' and (AESDTH == 'Y' or AESHOSP == 'Y')``. Grammar:
   ``in ('a', 'b')`` and ``not in (...)``;
 - ``and``, ``or``, ``not``, parentheses;
 - functions: ``studyday(REFERENCE, DATE)`` (the SDTM study day, missing
-  unless both dates are complete), ``length(X)``, ``upper(X)``.
+  unless both dates are complete), ``length(X)``, ``upper(X)``, ``datepart(X)`` and
+  ``timepart(X)`` (the SAS date and time of a SAS datetime).
 
 ``evaluate(text, table, sub)`` returns a boolean array over the table's rows;
 ``names(text)`` the variables an expression reads. Work on single variables
@@ -305,6 +306,10 @@ def _call(node, table, sub, optional):
         return _Value(pd.Series(_number_text(lengths).to_numpy(), index=index), lengths)
     if node.value == "upper":
         return _Value(args[0].text.str.upper())
+    if node.value in ("datepart", "timepart"):      # of a SAS datetime (seconds since 1960)
+        seconds = _as_number(args[0])
+        parts = np.floor(seconds / 86400) if node.value == "datepart" else np.mod(seconds, 86400)
+        return _Value(pd.Series(_number_text(parts).to_numpy(), index=index), parts)
     raise ExpressionError(f"unknown function {node.value}()")
 
 

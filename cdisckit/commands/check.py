@@ -22,6 +22,9 @@ def register(subparsers):
     parser.add_argument("--define", metavar="FILE", action="append",
                         help="define.xml the data must agree with (repeatable: SDTM and ADaM)")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name)")
+    parser.add_argument("--sdtm", metavar="DIR",
+                        help="folder of the SDTM datasets the ADaM traceability rules read (DM subjects, "
+                             "source records); read, not checked")
     parser.add_argument("--standard", metavar="NAME-VERSION",
                         help="implementation guide to check against, e.g. sdtmig-3.3 (default: the one the "
                              "define.xml or specs declare, else sdtmig-3.4)")
@@ -48,7 +51,7 @@ def run(args):
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None
     findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct,
-                          dictionaries=parse_dictionaries(args.dictionary))
+                          dictionaries=parse_dictionaries(args.dictionary), sdtm=args.sdtm)
     if old is not None:
         findings = compare(findings, old, baseline=args.baseline)
     write_reports(findings, args.report, fail_on=args.fail_on)

@@ -103,12 +103,59 @@ class Standards:
         """The CT codelist of NCI code ``code`` as a ``Codelist``, or None."""
         return _codelist(self, code)
 
+    def structure(self, structure, names):
+        """The ADaMIG metadata of structure ``structure`` (ADSL, BDS, TTE; OCCDS and other data
+        have none in the workbooks) for a dataset with variables ``names``, as a ``Dataset``: every
+        variable of ``names`` the guide describes, by its name or a generic one (TRxxSDT, AVALCATy,
+        ANLzzFL, *DTF), under its own name, then the guide's Req variables the dataset lacks."""
+        info = self.guide["datasets"].get(structure)
+        if info is None or self.name != "ADaMIG":
+            return None
+        described = _adam_variables(self, structure)
+        variables = []
+        for name in names:
+            found = next((v for pattern, v in described if pattern.fullmatch(name)), None)
+            if found is not None:
+                variables.append(_variable(found, name))
+        present = set(names)
+        variables += [_variable(v, v["name"]) for pattern, v in described
+                      if v["core"] == "Req" and pattern.pattern == re.escape(v["name"]) and v["name"] not in present]
+        return Dataset(name=structure, label=info["label"], model="ADaM", class_=info["class"],
+                       structure=info["structure"], variables=variables)
+
     def codelist_by_value(self, value):
         """The CT codelist whose submission value (short name) is ``value``, or None."""
         for code, item in self.terminology["codelists"].items():
             if item["value"] == value:
                 return self.codelist(code)
         return None
+
+
+def _variable(item, name):
+    return Variable(name=name, label=item["label"], data_type=_DATA_TYPES.get(item["type"], "text"),
+                    role=item["role"] or None, core=item["core"] or None,
+                    codelist=(item["codelists"][0] if len(item["codelists"]) == 1 else None), order=item["order"])
+
+
+def _generic_name(name):
+    """A regular expression for a generic ADaMIG variable name: xx and zz two digits, y and w one
+    digit, * any prefix; exact names stay as they are."""
+    text = re.escape(name)
+    text = re.sub("xx|zz", lambda _: r"\d\d", text)
+    text = re.sub("(?<=[A-Z0-9])[yw]|^[yw](?=[A-Z])", lambda _: "[1-9]", text)
+    return re.compile(text.replace(re.escape("*"), "[A-Z0-9]+"))
+
+
+@cache
+def _adam_variables(standards, structure):
+    """(pattern, variable) of an ADaMIG structure: exact names first, then generic ones, so
+    AVAL is AVAL and not an instance of *L. TTE adds its own to those of BDS."""
+    items = [v for v in standards.guide["variables"] if v["dataset"] == structure]
+    if structure == "TTE":
+        own = {v["name"] for v in items}
+        items += [v for v in standards.guide["variables"] if v["dataset"] == "BDS" and v["name"] not in own]
+    pairs = [(_generic_name(v["name"]), v) for v in items]
+    return tuple(sorted(pairs, key=lambda p: p[0].pattern != re.escape(p[1]["name"])))
 
 
 @cache
