@@ -309,7 +309,8 @@ def grouped(table, sub, group, test, when=None, optional=()):
 def metadata_table(table, sub, of="variables"):
     """The dataset's metadata as a table the condition language reads. ``of: variables``: one row
     per variable of the data or (absent) of the implementation guide's structure, with NAME,
-    PRESENT (Y/N), TYPE (Char/Num), LENGTH, LABEL, FORMAT and the guide's IGLABEL, IGTYPE, IGCORE;
+    PRESENT (Y/N), TYPE (Char/Num), LENGTH, LABEL, FORMAT, the guide's IGLABEL, IGTYPE, IGCORE, and for
+    an ADaMIG secondary variable (AVALCA1N) its PRIMARY (AVALCAT1) and whether that is PRIMARYPRESENT (Y/N);
     ``of: dataset``: one row with NAME, LABEL, MODEL, KIND (ADaM structure), CLASS, RECORDS."""
     if of == "dataset":
         frame = pd.DataFrame({"NAME": [table.name], "LABEL": [table.label or ""], "MODEL": [sub.model(table)],
@@ -328,8 +329,13 @@ def metadata_table(table, sub, of="variables"):
                      "IGLABEL": standard.label or "" if standard else "",
                      "IGTYPE": ("Num" if standard.numeric else "Char") if standard else "",
                      "IGCORE": standard.core or "" if standard else ""})
+    for row in rows:
+        primary = sub.adamig.primary(row["NAME"]) if sub.model(table) == "ADaM" else None
+        row["PRIMARY"] = primary or ""
+        row["PRIMARYPRESENT"] = "" if primary is None else "Y" if table.has(primary) else "N"
     return from_frame(table.name, pd.DataFrame(rows, columns=["NAME", "PRESENT", "TYPE", "LENGTH", "LABEL", "FORMAT",
-                                                              "IGLABEL", "IGTYPE", "IGCORE"]))
+                                                              "IGLABEL", "IGTYPE", "IGCORE", "PRIMARY",
+                                                              "PRIMARYPRESENT"]))
 
 
 @kind("metadata")

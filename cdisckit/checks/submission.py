@@ -162,7 +162,8 @@ class Submission:
     def adam_kind(self, table):
         """ "ADSL", "ADDL", "BDS", "TTE", "OCCDS" or "OTHER" for an ADaM dataset: from the class and subclass
         the specs or define.xml give (``def:Class``), else inferred from the data: ADSL by name,
-        TTE by CNSR (or the name), BDS by PARAMCD or AVAL, OCCDS by an SDTM --TERM or --DECOD."""
+        TTE by CNSR (or the name), BDS by PARAMCD, OCCDS by an SDTM --TERM, --DECOD or --TRT,
+        BDS by AVAL."""
         spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
         return self._kind(table, spec)
 
@@ -178,10 +179,11 @@ class Submission:
         if subclass == adam["tte_subclass"] or (not class_ or class_ == "BASIC DATA STRUCTURE") and (
                 table.has("CNSR") or re.fullmatch(adam["tte_name"], table.name)):
             return "TTE"
-        if class_ == "BASIC DATA STRUCTURE" or (not class_ and (table.has("PARAMCD") or table.has("AVAL"))):
+        occurrence = any(re.fullmatch(adam["occds_variables"], n) for n in table.frame.columns)
+        if class_ == "BASIC DATA STRUCTURE" or (not class_ and (table.has("PARAMCD") or table.has("AVAL")
+                                                                 and not occurrence)):
             return "BDS"
-        if class_.startswith("OCCURRENCE") or (not class_ and any(
-                re.fullmatch(adam["occds_variables"], n) for n in table.frame.columns)):
+        if class_.startswith("OCCURRENCE") or (not class_ and occurrence):
             return "OCCDS"
         return "OTHER"
 

@@ -123,6 +123,24 @@ class Standards:
         return Dataset(name=structure, label=info["label"], model="ADaM", class_=info["class"],
                        structure=info["structure"], variables=variables)
 
+    def primary(self, name):
+        """For an ADaMIG secondary variable ("(N)" in its label: AVALCA1N, TRT01PN) the name of its
+        primary (AVALCAT1, TRT01P), from the guide's ADSL and BDS metadata; None for any other name."""
+        for structure in ("ADSL", "BDS"):
+            if structure not in self.guide["datasets"]:
+                continue
+            described = _adam_variables(self, structure)
+            for pattern, item in described:
+                match = pattern.fullmatch(name)
+                if match and item["label"].endswith(" (N)"):
+                    label = item["label"][:-len(" (N)")]
+                    found = next((v for _, v in described if v["label"] == label
+                                  or v["name"] == item["name"][:-1]), None)
+                    return None if found is None else _instance(found["name"], match.groupdict())
+                if match:
+                    return None
+        return None
+
     def codelist_by_value(self, value):
         """The CT codelist whose submission value (short name) is ``value``, or None."""
         for code, item in self.terminology["codelists"].items():
@@ -137,13 +155,27 @@ def _variable(item, name):
                     codelist=(item["codelists"][0] if len(item["codelists"]) == 1 else None), order=item["order"])
 
 
+_PLACEHOLDER = re.compile(r"xx|zz|(?<=[A-Z0-9])[yw]|^[yw](?=[A-Z])|\*")
+
+
 def _generic_name(name):
     """A regular expression for a generic ADaMIG variable name: xx and zz two digits, y and w one
-    digit, * any prefix; exact names stay as they are."""
-    text = re.escape(name)
-    text = re.sub("xx|zz", lambda _: r"\d\d", text)
-    text = re.sub("(?<=[A-Z0-9])[yw]|^[yw](?=[A-Z])", lambda _: "[1-9]", text)
-    return re.compile(text.replace(re.escape("*"), "[A-Z0-9]+"))
+    digit, * any prefix (named groups xx, zz, y, w, star); exact names stay as they are."""
+    parts, pos, seen = [], 0, set()
+    for match in _PLACEHOLDER.finditer(name):
+        parts.append(re.escape(name[pos:match.start()]))
+        token = "star" if match.group() == "*" else match.group()
+        body = {"xx": r"\d\d", "zz": r"\d\d", "star": "[A-Z0-9]+"}.get(token, "[1-9]")
+        parts.append(f"(?P={token})" if token in seen else f"(?P<{token}>{body})")
+        seen.add(token)
+        pos = match.end()
+    parts.append(re.escape(name[pos:]))
+    return re.compile("".join(parts))
+
+
+def _instance(name, values):
+    """Generic name ``name`` with its placeholders filled from ``values`` (a match's groups)."""
+    return _PLACEHOLDER.sub(lambda m: values.get("star" if m.group() == "*" else m.group()) or m.group(), name)
 
 
 @cache
