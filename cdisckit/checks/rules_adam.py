@@ -226,3 +226,78 @@ def treatment_variable(table, sub, pattern):
     """A dataset with no variable whose name matches ``pattern`` (the treatment variables); one finding."""
     found = any(re.fullmatch(pattern, n) for n in table.frame.columns)
     return dataset_hits([] if found else [("", "", "no treatment variable")])
+
+
+# ------------------------------------------------------------------ traceability to the SDTM (--sdtm)
+
+def _seq_keys(table, seq):
+    """USUBJID and sequence number of each row as one text key ("" where either is missing)."""
+    subject = table.text("USUBJID").fillna("")
+    number = pd.to_numeric(table.frame[seq], errors="coerce") if table.has(seq) else pd.Series(np.nan, index=table.frame.index)
+    text = number.map(lambda v: "" if pd.isna(v) else format(v, ".15g"))
+    return (subject + "|" + text).where(subject.ne("") & text.ne(""), "")
+
+
+@implements("CK0620")
+def source_records(table, sub, domain="SRCDOM", variable="SRCVAR", seq="SRCSEQ"):
+    """Records whose SRCDOM/SRCSEQ name no record of that dataset (by USUBJID and --SEQ, the
+    SDTM read with ``--sdtm``) or whose SRCVAR is not a variable of it."""
+    if not table.has(domain, "USUBJID"):
+        return None
+    domains = table.text(domain)
+    bad = np.zeros(table.rows, dtype=bool)
+    why = pd.Series("", index=range(table.rows), dtype=object)
+    looked = False
+    for name in domains.dropna().unique():
+        rows = domains.eq(name).fillna(False).to_numpy(dtype=bool)
+        source = sub.table(name)
+        if source is None:
+            bad |= rows
+            why[rows] = f"{name} is not in the submission or --sdtm"
+            continue
+        looked = True
+        if table.has(variable):
+            named = table.text(variable).fillna("")
+            wrong = rows & named.ne("").to_numpy(dtype=bool) & ~named.isin(list(source.frame.columns)).to_numpy(dtype=bool)
+            bad |= wrong
+            why[wrong] = f"{name} has no such variable"
+        prefix = sub.prefix(source)
+        source_seq = f"{prefix}SEQ" if prefix else None
+        if table.has(seq) and source_seq and source.has(source_seq, "USUBJID"):
+            mine = _seq_keys(table, seq)
+            wanted = rows & mine.ne("").to_numpy(dtype=bool)
+            lost = wanted & ~mine.isin(set(_seq_keys(source, source_seq))).to_numpy(dtype=bool)
+            bad |= lost
+            why[lost] = f"no {name} record with this USUBJID and {source_seq}"
+    if not looked and not bad.any():
+        return None
+    shown = [n for n in ("USUBJID", domain, variable, seq) if table.has(n)]
+    return hits(table, bad, shown, lambda rows: why.iloc[rows].to_numpy(dtype=object))
+
+
+@implements("CK0622")
+def sdtm_copies(table, sub, ignore):
+    """Variables an occurrence dataset shares with its SDTM domain (AETERM, AEDECOD of ADAE)
+    whose value differs from the SDTM record of the same USUBJID and --SEQ."""
+    seqs = [n for n in table.frame.columns if re.fullmatch(r"[A-Z]{2}SEQ", n) and sub.table(n[:2]) is not None]
+    if not seqs or not table.has("USUBJID"):
+        return None
+    parts = []
+    for seq in seqs:
+        source = sub.table(seq[:2])
+        if not source.has(seq, "USUBJID"):
+            continue
+        keys = _seq_keys(source, seq)
+        shared = [n for n in table.frame.columns if source.has(n) and n not in ignore and n != seq]
+        lookup = pd.DataFrame({n: source.text(n).to_numpy() for n in shared}, index=keys.to_numpy())
+        lookup = lookup[(lookup.index != "") & ~lookup.index.duplicated()]
+        mine = _seq_keys(table, seq)
+        known = mine.isin(lookup.index).to_numpy(dtype=bool)
+        theirs = lookup.reindex(mine.to_numpy())
+        for name in shared:
+            a = table.text(name).fillna("").to_numpy(dtype=object)
+            b = theirs[name].fillna("").to_numpy(dtype=object)
+            differ = known & (a != b)
+            parts.append(hits(table, differ, [seq, name],
+                              lambda rows, b=b, n=name, s=source.name: [f"{s} has {n}={v or MISSING}" for v in b[rows]]))
+    return pd.concat(parts, ignore_index=True) if parts else None
