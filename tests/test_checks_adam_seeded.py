@@ -44,9 +44,10 @@ def _findings(bundled, frames, name):
     return run_checks(folder, study=study, define=folder / "define.xml", sdtm=sdtm_folder).frame
 
 
-def test_bundled_adam_has_no_adam_finding(bundled):
+def test_bundled_adam_has_no_adam_finding_but_explained_ones(bundled):
     found = _findings(bundled, bundled[1], "clean")
-    assert found[found["rule"].str.match(r"CK(06|08|2\d)")].empty, found.head(20).to_dict("records")
+    adam = found[found["rule"].str.match(r"CK(06|08|2\d)")]
+    assert adam[adam["explanation"].eq("")].empty, adam.head(20).to_dict("records")
 
 
 def _seed(adam, define_study):
@@ -101,3 +102,20 @@ def test_seeded_defects_are_each_reported(bundled):
     got = set(zip(found["rule"], found["dataset"]))
     missing = [(rule, dataset) for rule, dataset in expected if (P21.get(rule, rule), dataset) not in got]
     assert len(expected) >= 10 and not missing, missing
+
+
+def test_define_file_problems_are_findings(bundled, tmp_path):
+    """A define.xml whose MethodDef of one method is gone: one finding per dangling reference."""
+    from lxml import etree
+    study, adam, root, sdtm_folder = bundled
+    folder = _write(study, adam, tmp_path / "adam")
+    tree = etree.parse(str(folder / "define.xml"))
+    odm = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+    method = tree.find(".//odm:MethodDef", odm)
+    users = len(tree.findall(f".//odm:ItemRef[@MethodOID='{method.get('OID')}']", odm))
+    method.getparent().remove(method)
+    tree.write(str(folder / "define.xml"), xml_declaration=True, encoding="UTF-8")
+    found = run_checks(folder, study=study, sdtm=sdtm_folder).frame
+    define = found[found["rule"].eq("CK0816")]
+    assert users and list(define["values"]) == ["dangling-reference"] * users
+    assert all(method.get("OID") in detail for detail in define["detail"])

@@ -58,12 +58,14 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
         inputs["sdtm"] = str(sdtm)
     if skipped:
         inputs["define_not_used"] = skipped
+    define_paths = [d.path if isinstance(d, Study) else str(d) for d in defines]
     study, define = _study(study), _define(defines)
     standards = choose_standards(standard, ct, define, study)
     inputs["standard"] = f"{standards.name} {standards.version}"
     inputs["ct"] = standards.ct_package
     found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
-                         standards=standards, dictionaries=dictionaries, references=references)
+                         standards=standards, dictionaries=dictionaries, references=references,
+                         define_paths=[p for p in define_paths if p])
     return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
 
 
@@ -88,7 +90,7 @@ def _folder_defines(folders):
         path = Path(folder) / "define.xml"
         if path.is_file():
             try:
-                found.append(read_define(path))
+                found.append(replace(read_define(path), path=str(path)))
             except InputError as exc:
                 skipped.append(str(exc))
     return found, skipped
@@ -121,11 +123,12 @@ def _define(defines):
 
 
 def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
-                 dictionaries=None, references=()):
+                 dictionaries=None, references=(), define_paths=()):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``;
-    ``references`` are tables the rules may read but do not check (the SDTM under ADaM)."""
+    ``references`` are tables the rules may read but do not check (the SDTM under ADaM),
+    ``define_paths`` the define.xml files to check as files."""
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
-                     dictionaries=dictionaries, references=references)
+                     dictionaries=dictionaries, references=references, define_paths=define_paths)
     rules = tuple(catalogue() if rules is None else rules)
     parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):

@@ -23,10 +23,11 @@ class Submission:
     """The tables under check with their metadata."""
 
     def __init__(self, tables, *, study=None, define=None, unreadable=(), standards=None, dictionaries=None,
-                 references=()):
+                 references=(), define_paths=()):
         self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
         # datasets read for lookups only (the SDTM of ``check ADAM --sdtm DIR``): rules read them, never check them
         self.references = {t.name: t for t in references if t.name not in self.tables}
+        self.define_paths = [str(p) for p in define_paths]     # the define.xml files read, for CK0816
         self.study = study
         self.define = define
         self.standards = standards or Standards()
