@@ -271,10 +271,11 @@ def define_frames():
 
 @pytest.fixture(scope="session")
 def bundled_raw(tmp_path_factory):
-    """The bundled study's simulated raw export (60 subjects, seed 1) and its forms."""
+    """The bundled study's simulated raw export (the default subjects and seed) and its forms."""
+    from cdisckit.simulator import SEED, SUBJECTS
     from tests.edc import simulated
     folder = tmp_path_factory.mktemp("raw") / "export"
-    return folder, simulated(folder, 60, 1)
+    return folder, simulated(folder, SUBJECTS, SEED)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ one, on which the rule must be evaluated and report nothing.
 """
 
 import dataclasses
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,7 +134,12 @@ class Case:
     ok_study: Study | None = None
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
+    params: dict | None = None      # parameters that replace the catalogue's (e.g. a small size limit)
 
+
+SIZED = Path(tempfile.mkdtemp()) / "big.xpt"        # files of 200 and 10 bytes for the size limit
+SIZED.write_bytes(b"x" * 200)
+SIZED.with_name("small.xpt").write_bytes(b"x" * 10)
 
 AE_SEV = Codelist(id="AESEV", name="Severity", terms=[Term(value=v) for v in ("MILD", "MODERATE", "SEVERE")])
 AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
@@ -423,12 +430,25 @@ CASES = {
     "CK0622": Case([T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["HEADACHE"]), ae(AEDECOD=["Headache"])],
                    [("ADAE", 1, "AESEQ, AEDECOD")],
                    [T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["Headache"]), ae(AEDECOD=["Headache"])]),
+    # the SDTMIG 3.4 metadata shipped with the package (no specs given)
+    "CK0901": Case([ae(AETERM=["x"], AEMETHOD=["x"])], [("AE", None, "AEMETHOD")], [ae(AETERM=["x"])]),
+    "CK0902": Case([ae(AETERM=["x"], AEXYZ=["x"])], [("AE", None, "AEXYZ")], [ae(AETERM=["x"])]),
+    "CK0903": Case([ae(AETERM=["x"], AESEV=[1.0])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0904": Case([ae(AETERM=["x"], AESER=[""])], [("AE", None, "AESER")], [ae(AETERM=["x"], AESER=["N"])]),
+    "CK0905": Case([ae(AETERM=["x"], AESEV=[""])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0906": Case([T("XX", USUBJID=["1"])], [("XX", None, "")], [ae(AETERM=["x"])]),
+    "CK0907": Case([T("AE", USUBJID=["1"], path=str(SIZED))], [("AE", None, "")],
+                   [T("AE", USUBJID=["1"], path=str(SIZED.with_name("small.xpt")))], params={"limit": 100}),
+    "CK0908": Case([lb(LBTESTCD=["GLUC"], LBTEST=["Alanine Aminotransferase"])], [("LB", 1, "LBTESTCD, LBTEST")],
+                   [lb(LBTESTCD=["GLUC"], LBTEST=["Glucose"])]),
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
+    if params:
+        rules = [dataclasses.replace(rules[0], params={**rules[0].params, **params})]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
     findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules)
@@ -445,14 +465,14 @@ def test_every_rule_has_a_case():
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 

@@ -8,6 +8,8 @@ import pytest
 from cdisckit.checks import check_tables, from_frame, run_checks
 from cdisckit.checks import rule as rules_module
 from cdisckit.standards import Standards, build
+from cdisckit.xpt import read_xpt, write_xpt
+from specs.errors import InputError
 from specs.model import Dataset, Study, Variable
 from conftest import reference
 
@@ -54,16 +56,25 @@ def test_ct_file_option_reads_an_nci_evs_release(tmp_path):
 
 
 def test_folder_without_define_checks_ct_core_and_metadata(tmp_path):
+    """The pilot's SDTM folder (its define.xml is Define 1.0, not used) with SEX = X seeded in DM
+    and AETERM emptied on one record: CT, Core and variable metadata come from SDTMIG 3.4."""
     pilot = reference("cdiscpilot01", "sdtm", "dm.xpt").parent
-    found = run_checks(pilot, rules=[RULES["CK0301"], RULES["CK0101"]])
-    assert found.inputs["standard"] == "SDTMIG 3.4" and found.inputs["define_not_used"]
-    dm = found.frame[found.frame["dataset"].eq("DM")]
-    assert dm.empty       # the pilot's SEX values are all in the codelist
-    frame = pd.DataFrame({"STUDYID": ["S"], "DOMAIN": ["DM"], "USUBJID": ["1"], "SUBJID": ["1"],
-                          "SITEID": ["1"], "SEX": ["X"], "COUNTRY": ["USA"]})
-    seeded = check_tables([from_frame("DM", frame)], rules=[RULES["CK0301"]]).frame
-    assert list(seeded["values"]) == ["SEX=X"]
-    assert "C66731" in seeded["detail"].iloc[0]
+    for name in ("dm", "ae", "ta"):
+        frame, meta = read_xpt(pilot / f"{name}.xpt")
+        if name == "dm":
+            frame.loc[0, "SEX"] = "X"
+        if name == "ae":
+            frame.loc[0, "AETERM"] = ""
+        write_xpt(frame, tmp_path / f"{name}.xpt", name=meta.name, label=meta.label, variables=meta.variables)
+    found = run_checks(tmp_path, rules=[RULES["CK0301"], RULES["CK0103"], RULES["CK0102"]])
+    assert found.inputs["standard"] == "SDTMIG 3.4" and found.inputs["define"] == []
+    frame = found.frame
+    sex = frame[frame["rule"].eq("CK0301") & frame["dataset"].eq("DM")]
+    assert list(sex["values"]) == ["SEX=X"] and "C66731" in sex["detail"].iloc[0]
+    assert list(frame.loc[frame["rule"].eq("CK0103"), "values"]) == ["AETERM=(missing)"]
+    # SDTMIG 3.4 expects ACTARMUD and ARMNRS in DM (the pilot, 3.1.2, has neither)
+    missing = set(frame.loc[frame["rule"].eq("CK0102") & frame["dataset"].eq("DM"), "variables"])
+    assert {"ACTARMUD", "ARMNRS"} <= missing
 
 
 def test_numbers_equal_at_xpt_precision_match_across_datasets():
@@ -128,3 +139,13 @@ def test_supp_records_of_an_absent_parent_dataset_give_one_finding():
     found = check_tables([from_frame("SUPPLB", supp)], rules=[RULES["CK0503"]]).frame
     assert len(found) == 1 and found["record"].isna().all()
     assert "no dataset of domain LB is in the submission (1000 records refer to it)" in found["detail"].iloc[0]
+
+
+def test_bad_standard_or_ct_option_is_bad_input(tmp_path):
+    pilot = reference("cdiscpilot01", "sdtm", "dm.xpt").parent
+    with pytest.raises(InputError, match="--standard sdtmig-9.9"):
+        run_checks(pilot, standard="sdtmig-9.9")
+    bad = tmp_path / "ct.txt"
+    bad.write_text("not a CT release\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a CDISC CT release"):
+        run_checks(pilot, ct=bad)

@@ -42,7 +42,8 @@ def data(tmp_path):
 def test_warnings_fail_only_with_fail_on_warning(data, tmp_path, capsys):
     params = ["ADDON", "AGEMAX", "AGEMIN", "LENGTH", "OBJPRIM", "PLANSUB", "RANDOM", "SEXPOP", "SPONSOR",
               "STYPE", "TBLIND", "TCNTRL", "TITLE", "TPHASE", "TTYPE", "SDTMVER", "SSTDTC"]
-    values = {"PLANSUB": "40", "SSTDTC": "2021-01-01", "AGEMIN": "P18Y", "AGEMAX": "P75Y", "LENGTH": "P2Y"}
+    values = {"PLANSUB": "40", "SSTDTC": "2021-01-01", "AGEMIN": "P18Y", "AGEMAX": "P75Y", "LENGTH": "P2Y",
+              "RANDOM": "N", "ADDON": "N"}
     ts = pd.DataFrame({"STUDYID": "MINI01", "DOMAIN": "TS", "TSSEQ": 1.0, "TSPARMCD": params,
                        "TSPARM": [p.title() for p in params], "TSVAL": [values.get(p, "x") for p in params]})
     _write(data, "TS", ts, "Trial Summary")

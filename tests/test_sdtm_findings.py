@@ -85,8 +85,8 @@ LABELS = {
         ("GFSTRESC", "Result or Finding in Standard Format"),
         ("GFSTRESN", "Numeric Result/Finding in Standard Units"), ("GFSTRESU", "Standard Units"),
         ("GFSPEC", "Specimen Material Type"), ("GFMETHOD", "Method of Test or Examination"),
-        ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("GFDTC", "Date/Time of Specimen Collection"),
-        ("GFDY", "Study Day of Specimen Collection")],
+        ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("EPOCH", "Epoch"),
+        ("GFDTC", "Date/Time of Specimen Collection"), ("GFDY", "Study Day of Specimen Collection")],
 }
 
 

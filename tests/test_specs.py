@@ -36,12 +36,23 @@ def test_mini_study_loads_into_the_model(mini_study):
 
 
 def test_write_then_load_gives_equal_objects(mini_study, tmp_path):
+    (mini_study / "explanations.yaml").write_text(
+        "- {rule: SD1149, dataset: AE, explanation: AESER is not collected in this study.}\n", encoding="utf-8")
     study = load_study(mini_study)
     out = write_study(study, tmp_path / "copy")
     again = load_study(out)
     assert again.datasets["AE"].variables == study.datasets["AE"].variables
     assert again.codelists == study.codelists and again.methods == study.methods
     assert again.comments == study.comments and again.standards == study.standards
+    assert [(e.rule, e.dataset, e.explanation) for e in again.explanations] == [
+        ("SD1149", "AE", "AESER is not collected in this study.")]
+
+
+def test_explanations_follow_their_schema(mini_study):
+    (mini_study / "explanations.yaml").write_text("- {rule: SD1149, dataset: ae, explanation: x}\n",
+                                                  encoding="utf-8")
+    with pytest.raises(SpecError, match=r"explanations.yaml: \[0\].dataset"):
+        load_study(mini_study)
 
 
 def test_yaml_1_1_words_stay_strings(mini_study):
@@ -57,7 +68,7 @@ def test_schema_error_names_file_and_path(mini_study):
     _edit(mini_study / "sdtm/AE.yaml", "core: Perm}", "core: Perm, lenght: 3}")
     problems = _problems(mini_study)
     file = mini_study / "sdtm" / "AE.yaml"
-    assert f"{file}: variables[4]: unknown key 'lenght'" in problems
+    assert f"{file}: variables[4]: unknown key 'lenght' (did you mean 'length'?)" in problems
     assert any(p.startswith(f"{file}: variables[5].data_type: 'timestamp' must be one of integer") for p in problems)
 
 

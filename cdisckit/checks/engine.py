@@ -21,7 +21,7 @@ from specs.errors import InputError
 from specs.loader import load_study
 from specs.model import Study
 
-from ..standards import DEFAULTS, Standards, available, parse_standard
+from ..standards import DEFAULTS, Standards, available, ct_file, parse_standard
 from .explanations import explain, read_explanations, study_explanations
 from .finding import COLUMNS, Findings, empty_findings
 from .rule import NotRun, catalogue
@@ -72,6 +72,8 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
 def choose_standards(standard=None, ct=None, define=None, study=None):
     """The guide and CT a run checks against: ``--standard`` when given, else the SDTMIG
     version the define.xml (then the specs) declares when the package has it, else SDTMIG 3.4."""
+    if ct:
+        ct_file(ct)                       # a bad CT file is bad input, found before any work
     if standard:
         name, version = parse_standard(standard)
         return Standards(name, version, ct)
@@ -196,6 +198,8 @@ def _evaluate(rule, table, sub):
         found = rule.function(table, sub, **params)
         if found is None:
             return None
+        if not len(found):
+            return found
         return _findings(rule, table, sub, found, rule.words(rule.message, words),
                          rule.words(rule.condition, words))
     except NotRun as reason:            # e.g. no dictionary: said in the reports' rules not run

@@ -31,6 +31,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from specs.text import number_text
+
 from . import dates
 
 XPT_DIGITS = 15    # numbers equal to this many significant digits are equal (IBM float round trips)
@@ -190,17 +192,37 @@ def names(text):
 
 @dataclass
 class _Value:
-    """An operand over the rows: text ('' when missing) and, where it is a number, the number."""
-    text: pd.Series
+    """An operand over the rows, coded: each row's position (``codes``) among its distinct
+    values, given as text (``text``, '' for missing) and, for typed numbers, as numbers."""
+    codes: np.ndarray
+    text: np.ndarray
     number: np.ndarray | None = None
+
+    def numbers(self):
+        """The distinct values as numbers (NaN where one is not a number)."""
+        if self.number is not None:
+            return self.number
+        return pd.to_numeric(pd.Series(self.text, dtype=object).str.strip(), errors="coerce").to_numpy(
+            dtype="float64")
 
 
 def _number_text(values):
-    """Numbers as text at XPT precision: 1.2000000000000002 reads "1.2", 3.0 reads "3"
-    (formatted once per distinct number)."""
-    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype="float64")))
-    texts = [format(v, f".{XPT_DIGITS}g") for v in np.asarray(uniques, dtype="float64")]
-    return pd.Series(np.array(texts + [""], dtype=object)[codes], dtype=object)
+    """Numbers as text at XPT precision (``specs.text``): 1.2000000000000002 reads "1.2", 3.0 reads "3"."""
+    return np.array([number_text(v, XPT_DIGITS) for v in values], dtype=object)
+
+
+def coded_numbers(values):
+    """A numeric operand from one number per row (NaN missing); its ``text[codes]`` is each
+    row's number at XPT precision."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype="float64")), use_na_sentinel=True)
+    numbers = np.append(np.asarray(uniques, dtype="float64"), np.nan)
+    return _Value(np.where(codes < 0, len(numbers) - 1, codes), _number_text(numbers), numbers)
+
+
+def _coded_text(codes, texts):
+    """A text operand from codes (-1 missing) into distinct ``texts``."""
+    values = np.append(np.asarray(texts, dtype=object), "")
+    return _Value(np.where(codes < 0, len(values) - 1, codes), values)
 
 
 def _variable(table, sub, name, optional):
@@ -209,13 +231,14 @@ def _variable(table, sub, name, optional):
         return _subject_value(table, sub, dataset, variable)
     if not table.has(name):
         if name in optional:
-            return _Value(pd.Series([""] * table.rows, index=table.frame.index, dtype=object))
+            return _Value(np.zeros(table.rows, dtype=np.int64), np.array([""], dtype=object))
         raise LookupError(name)
-    if table.numeric(name):
-        number = table.frame[name].to_numpy(dtype="float64", na_value=np.nan)
-        return _Value(pd.Series(_number_text(number).to_numpy(), index=table.frame.index), number)
-    text = table.text(name).astype(object).where(lambda s: s.notna(), "")
-    return _Value(text)
+
+    def compute():
+        if table.numeric(name):
+            return coded_numbers(table.frame[name].to_numpy(dtype="float64", na_value=np.nan))
+        return _coded_text(*table.codes(name))
+    return table.cached(("operand", name), compute)
 
 
 def _subject_value(table, sub, dataset, variable):
@@ -229,59 +252,70 @@ def _subject_value(table, sub, dataset, variable):
                               "v": other.frame[variable] if other.numeric(variable) else other.text(variable)})
         return frame.dropna().groupby("USUBJID")["v"].max()
     per_subject = sub.cached(("subject max", dataset, variable), compute)
-    values = table.text("USUBJID").map(per_subject)
+    codes, subjects = table.codes("USUBJID")
+    values = subjects.map(per_subject)                       # one value per distinct subject
     if other.numeric(variable):
-        number = values.to_numpy(dtype="float64", na_value=np.nan)
-        return _Value(pd.Series(_number_text(number).to_numpy(), index=table.frame.index), number)
-    return _Value(values.astype(object).where(values.notna(), ""))
+        found = coded_numbers(np.append(values.to_numpy(dtype="float64", na_value=np.nan), np.nan))
+    else:
+        found = _coded_text(*pd.factorize(pd.Series(np.append(values.to_numpy(dtype=object), None), dtype=object)))
+    subject = np.where(codes < 0, len(subjects), codes)      # last position: no subject
+    return _Value(found.codes[subject], found.text, found.number)
 
 
-def _literal(value, rows, index):
+def _literal(value, rows):
+    codes = np.zeros(rows, dtype=np.int64)
     if isinstance(value, float):
-        return _Value(pd.Series([format(value, f".{XPT_DIGITS}g")] * rows, index=index, dtype=object),
-                      np.full(rows, value))
-    return _Value(pd.Series([value] * rows, index=index, dtype=object))
+        return _Value(codes, _number_text([value]), np.array([value]))
+    return _Value(codes, np.array([value], dtype=object))
 
 
-def _as_number(value):
-    """The operand as numbers (NaN where it is not one), text parsed once per distinct value."""
-    if value.number is not None:
-        return value.number
-    codes, uniques = pd.factorize(value.text)
-    numbers = pd.to_numeric(pd.Series(uniques, dtype=object).str.strip(), errors="coerce").to_numpy(dtype="float64")
-    return np.append(numbers, np.nan)[codes]
+def _pairs(left, right):
+    """(distinct pairs as two index arrays into the operands' values, each row's pair)."""
+    if len(right.text) == 1:
+        return np.arange(len(left.text)), np.zeros(len(left.text), dtype=np.int64), left.codes
+    if len(left.text) == 1:
+        return np.zeros(len(right.text), dtype=np.int64), np.arange(len(right.text)), right.codes
+    width = len(right.text)
+    pairs, rows = np.unique(left.codes * width + right.codes, return_inverse=True)
+    return pairs // width, pairs % width, rows
 
 
 def _compare(op, left, right):
-    blank_l, blank_r = left.text.eq("").to_numpy(), right.text.eq("").to_numpy()
+    """The comparison on every distinct pair of values, spread over the rows."""
+    li, ri, rows = _pairs(left, right)
+    lt = pd.Series(left.text[li], dtype=object)
+    rt = pd.Series(right.text[ri], dtype=object)
+    a, b = left.numbers()[li], right.numbers()[ri]
+    return _compare_values(op, lt, rt, a, b)[rows]
+
+
+def _compare_values(op, lt, rt, a, b):
+    blank_l, blank_r = lt.eq("").to_numpy(), rt.eq("").to_numpy()
+    numeric = ~np.isnan(a) & ~np.isnan(b)
     if op in ("==", "!=", "~=", "!~="):
         if op in ("~=", "!~="):
-            equal = np.array(left.text.str.upper() == right.text.str.upper(), dtype=bool)
+            equal = np.array(lt.str.upper() == rt.str.upper(), dtype=bool)
         else:
-            equal = np.array(left.text == right.text, dtype=bool)
-        a, b = _as_number(left), _as_number(right)
-        numeric = ~np.isnan(a) & ~np.isnan(b)      # "4.00" equals "4", as numbers
+            equal = np.array(lt == rt, dtype=bool)
+        # "4.00" equals "4", as numbers
         equal[numeric] = np.isclose(a[numeric], b[numeric], rtol=10.0 ** -XPT_DIGITS, atol=0)
         return ~equal if op.startswith("!") else equal
-    a, b = _as_number(left), _as_number(right)
-    numeric = ~np.isnan(a) & ~np.isnan(b)
     result = np.zeros(len(a), dtype=bool)
     with np.errstate(invalid="ignore"):
-        ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
-        result[numeric] = ops[op](a[numeric], b[numeric])
+        result[numeric] = _ORDER[op](a[numeric], b[numeric])
     text = ~numeric & ~blank_l & ~blank_r
     if text.any():
-        lt, rt = left.text[text].reset_index(drop=True), right.text[text].reset_index(drop=True)
+        lt, rt = lt[text].reset_index(drop=True).astype(str), rt[text].reset_index(drop=True).astype(str)
         later = dates.after(lt, rt).to_numpy()
         earlier = dates.after(rt, lt).to_numpy()
         same = ~later & ~earlier
         comparable = _comparable(lt) & _comparable(rt)
         outcome = {"<": earlier, "<=": earlier | same, ">": later, ">=": later | same}[op]
-        plain = np.where(comparable, outcome, _text_order(op, lt, rt))
-        result[text] = plain
+        result[text] = np.where(comparable, outcome, _ORDER[op](lt.to_numpy(dtype=str), rt.to_numpy(dtype=str)))
     return result
 
 
+_ORDER = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _PLAIN_DATE = re.compile(r"\d{4}(-\d\d(-\d\d(T\d\d(:\d\d(:\d\d(\.\d+)?)?)?)?)?)?")
 
 
@@ -289,27 +323,24 @@ def _comparable(values):
     return values.map(lambda v: bool(_PLAIN_DATE.fullmatch(v))).to_numpy(dtype=bool)
 
 
-def _text_order(op, a, b):
-    ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
-    return ops[op](a.to_numpy(dtype=object).astype(str), b.to_numpy(dtype=object).astype(str))
-
-
 def _call(node, table, sub, optional):
     args = [_operand(a, table, sub, optional) for a in node.args]
-    index = table.frame.index
     if node.value == "studyday":
-        reference, date = (dates.to_date(a.text.where(a.text.ne(""))) for a in args)
+        li, ri, rows = _pairs(*args)
+        reference, date = (dates.to_date(pd.Series(v, dtype=object).replace("", None))
+                           for v in (args[0].text[li], args[1].text[ri]))
         days = dates.study_day(date, reference).to_numpy(dtype="float64", na_value=np.nan)
-        return _Value(pd.Series(_number_text(days).to_numpy(), index=index), days)
+        found = coded_numbers(days)
+        return _Value(found.codes[rows], found.text, found.number)
     if node.value == "length":
-        lengths = args[0].text.str.len().to_numpy(dtype="float64")
-        return _Value(pd.Series(_number_text(lengths).to_numpy(), index=index), lengths)
+        lengths = np.array([len(v) for v in args[0].text], dtype="float64")
+        return _Value(args[0].codes, _number_text(lengths), lengths)
     if node.value == "upper":
-        return _Value(args[0].text.str.upper())
+        return _Value(args[0].codes, np.array([v.upper() for v in args[0].text], dtype=object))
     if node.value in ("datepart", "timepart"):      # of a SAS datetime (seconds since 1960)
-        seconds = _as_number(args[0])
+        seconds = args[0].numbers()
         parts = np.floor(seconds / 86400) if node.value == "datepart" else np.mod(seconds, 86400)
-        return _Value(pd.Series(_number_text(parts).to_numpy(), index=index), parts)
+        return _Value(args[0].codes, _number_text(parts), parts)
     raise ExpressionError(f"unknown function {node.value}()")
 
 
@@ -317,7 +348,7 @@ def _operand(node, table, sub, optional):
     if node.kind == "var":
         return _variable(table, sub, node.value, optional)
     if node.kind == "lit":
-        return _literal(node.value, table.rows, table.frame.index)
+        return _literal(node.value, table.rows)
     if node.kind == "call":
         return _call(node, table, sub, optional)
     raise ExpressionError("a condition where a value is expected")
@@ -333,15 +364,11 @@ def _mask(node, table, sub, optional):
     if node.kind == "cmp":
         left, right = (_operand(a, table, sub, optional) for a in node.args)
         return _compare(node.value, left, right)
+    value = _operand(node.args[0], table, sub, optional)
     if node.kind == "in":
-        value = _operand(node.args[0], table, sub, optional)
-        return value.text.isin(node.value).to_numpy(dtype=bool)
+        return np.isin(value.text, list(node.value))[value.codes]
     if node.kind == "matches":
-        value = _operand(node.args[0], table, sub, optional)
-        pattern = node.value
-        codes, uniques = pd.factorize(value.text)
-        hits = np.array([bool(pattern.fullmatch(str(u))) for u in uniques], dtype=bool)
-        return np.append(hits, False)[codes]
+        return np.array([bool(node.value.fullmatch(str(v))) for v in value.text], dtype=bool)[value.codes]
     raise ExpressionError(f"a value where a condition is expected ({node.kind})")
 
 

@@ -25,6 +25,10 @@ COLUMNS = ("rule", "severity", "category", "dataset", "record", "usubjid", "seq"
 MISSING = "(missing)"
 
 
+_NO_HITS = pd.DataFrame({"row": pd.array([], dtype="Int64"), "variables": pd.Series([], dtype=object),
+                         "values": pd.Series([], dtype=object), "detail": pd.Series([], dtype=object)})
+
+
 def hits(table, mask, variables, detail=None):
     """Hits for the rows of ``table`` where ``mask`` is True, showing ``variables``.
 
@@ -35,6 +39,8 @@ def hits(table, mask, variables, detail=None):
     """
     rows = np.flatnonzero(np.asarray(mask, dtype=bool))
     variables = list(variables)
+    if not len(rows):
+        return _NO_HITS.copy()
     values = pd.Series("", index=range(len(rows)), dtype="str")
     for i, var in enumerate(variables):
         shown = display(table.frame[var].iloc[rows]).reset_index(drop=True)

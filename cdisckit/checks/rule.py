@@ -28,12 +28,13 @@ CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Meta
 LEVELS = ("dataset", "study", "run")
 RULES_FILES = tuple(Path(__file__).with_name(name) for name in ("rules.yaml", "rules_sdtmig.yaml", "rules_adamig.yaml"))
 RULE_MODULES = ("rules_generic", "rules_input", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
-                "rules_crossref", "rules_adam", "rules_transport", "rules_define")
+                "rules_crossref", "rules_adam", "rules_transport", "rules_define", "rules_standard")
 _FIELDS = {"id", "kind", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
            "message", "condition", "description"}
 _SCOPE_KEYS = {"level", "model", "datasets", "domains", "exclude", "classes", "kinds"}
 _REGISTRY = {}
 _KINDS = {}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)    # libyaml when present: the catalogue is large
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def catalogue(paths=RULES_FILES):
     paths = (paths,) if isinstance(paths, (str, Path)) else paths
     rules, seen = [], set()
     for path in paths:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
         for i, item in enumerate(data):
             rule = _rule(item, f"{path}: [{i}] {item.get('id', '')}".rstrip())
             if rule.id in seen:

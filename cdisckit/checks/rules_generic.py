@@ -182,7 +182,8 @@ def _key_text(table, name):
     """Key values as text, numbers at XPT precision (VISITNUM 1.2000000000000002 matches 1.2)."""
     if table.numeric(name):
         values = table.frame[name].to_numpy(dtype="float64", na_value=np.nan)
-        text = expression._number_text(values)
+        coded = expression.coded_numbers(values)
+        text = pd.Series(coded.text[coded.codes], dtype=object)
         return text.where(text.ne(""))
     return table.text(name).reset_index(drop=True)
 

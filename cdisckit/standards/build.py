@@ -28,6 +28,8 @@ import openpyxl
 DATA = Path(__file__).with_name("data")
 DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 IG_FILE = re.compile(r"^(SDTMIG|ADaMIG)_v(\d+\.\d+)\.xlsx$")
+CT_COLUMNS = {"Code", "Codelist Code", "Codelist Extensible (Yes/No)", "Codelist Name", "CDISC Submission Value",
+              "NCI Preferred Term"}
 CT_FILE = re.compile(r"^(sdtm|adam)-terminology-(\d{4}-\d{2}-\d{2})\.(txt\.xz|txt|json)$")
 
 
@@ -88,7 +90,11 @@ def convert_ct_text(text, package):
     """An NCI EVS tab-delimited CT release ("SDTM Terminology.txt") as a CT dict."""
     codelists = {}
     terms = []
-    for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    missing = CT_COLUMNS - {(name or "").strip() for name in reader.fieldnames or ()}
+    if missing:
+        raise ValueError(f"no column {', '.join(sorted(missing))}")
+    for row in reader:
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         if not row.get("Codelist Code"):
             codelists[row["Code"]] = {"name": row["Codelist Name"], "value": row["CDISC Submission Value"],
