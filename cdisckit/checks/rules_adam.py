@@ -221,11 +221,12 @@ def trtedt_max(table, sub):
     return hits(table, bad, ["TRTEDT", *periods])
 
 
-@kind("treatment_variable")
-def treatment_variable(table, sub, pattern):
-    """A dataset with no variable whose name matches ``pattern`` (the treatment variables); one finding."""
+@kind("variable_named")
+def variable_named(table, sub, pattern):
+    """A dataset with no variable whose whole name matches ``pattern`` (a treatment variable, a
+    population flag); one finding."""
     found = any(re.fullmatch(pattern, n) for n in table.frame.columns)
-    return dataset_hits([] if found else [("", "", "no treatment variable")])
+    return dataset_hits([] if found else [("", "", f"no variable named like {pattern}")])
 
 
 # ------------------------------------------------------------------ traceability to the SDTM (--sdtm)
