@@ -22,6 +22,9 @@ from .dataset_json import write_dataset_json
 from .datasets import FORMATS, SOURCE_SYSTEM, SUFFIXES, header_from_xpt
 from .define_files import write_define
 from .raw import read_raw
+from .reviewer.documents import annotated_fields, link_problems, write_acrf, write_guides
+from .reviewer.forms import export_forms
+from .reviewer.review import write_review
 from .simulator import SEED, SUBJECTS, simulate
 from .xpt import XptMetadata, variables_from_spec, write_xpt
 
@@ -111,20 +114,33 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
         frames = build_sdtm(study, raw, progress)
+        forms = export_forms(study, raw)
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
+    fields = annotated_fields(study)
     problems = []
     with atomic_folder(out) as stage:
         folders = submission_folders(stage, study.studyid)
+        documents = {}
         for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
             if not data:
                 continue
             progress(f"writing {model} {', '.join(formats)} files and define.xml")
             folder = folders[model.lower()]
             write_datasets(study, data, folder, created, formats)
+            if model == "SDTM":
+                documents[folder] = write_acrf(study, folder, forms, fields, created)
             problems += write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
         progress("conformance checks")
         written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
         findings = check_submission(study, stage, written, created)
+        progress("reviewer's guides, review page and define.xml links")
+        for folder, docs in write_guides(study, folders, submitted(frames), submitted(analysis), findings, created,
+                                         forms=forms, fields=fields).items():
+            documents.setdefault(folder, {}).update(docs)
+        for folder in written:
+            problems += link_problems(folder, documents.get(folder, {}))
+        write_review({**submitted(frames), **submitted(analysis)}, folders["reports"] / "review.html",
+                     study=study, findings=findings)
         kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
     for folder, names in kept.items():
         # Dataset files of an earlier run that this run did not write would sit

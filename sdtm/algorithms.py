@@ -31,11 +31,15 @@ from . import iso8601
 
 ALGORITHMS = {}
 FINAL_ALGORITHMS = {}
+# Parameters (besides ``column`` keys) that name raw columns, per algorithm.
+COLUMN_PARAMETERS = {}
 
 
-def algorithm(name, final=False):
+def algorithm(name, final=False, columns=()):
+    """Register an algorithm; ``columns`` names its parameters that are raw column names."""
     def register(func):
         (FINAL_ALGORITHMS if final else ALGORITHMS)[name] = func
+        COLUMN_PARAMETERS[name] = tuple(columns)
         return func
     return register
 
@@ -93,11 +97,11 @@ def to_codelist(block, values, column=None, codelist=None):
     codelist = block.study.codelists.get(name) if name else None
     if codelist is None or not codelist.terms:
         return values
+    spellings = [(spelling, term.value) for term in codelist.terms
+                 for spelling in [term.value, term.decode, *term.collected] if spelling is not None]
     lookup = {}
-    for term in codelist.terms:
-        for spelling in [term.value, term.decode, *term.collected]:
-            if spelling is not None:
-                lookup.setdefault(normal(pd.Series([spelling])).iloc[0], term.value)
+    for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
+        lookup.setdefault(key, value)
     spelled = normal(values)
     mapped = spelled.map(lookup)
     unmapped = mapped.isna() & (spelled != "")
@@ -151,7 +155,7 @@ def parameter(block, name: Name):
     return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
 
 
-@algorithm("datetime")
+@algorithm("datetime", columns=("date", "time"))
 def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
     """ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read
     by the first it fits) and an optional raw ``time``; partial dates stay partial."""

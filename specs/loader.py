@@ -78,6 +78,17 @@ def load_explanations(file):
     return found
 
 
+def read_spec_file(file, schema):
+    """One spec file outside the study model (e.g. ``reviewers_guide.yaml``),
+    parsed and checked against ``specs/schema/<schema>.schema.json``; raises
+    ``SpecError`` naming the file and the path of every problem."""
+    problems = []
+    data = _read(Path(file), schema, problems)
+    if problems:
+        raise SpecError(problems)
+    return data
+
+
 def check_transport(file, dataset, problems):
     """XPT v5 limits on dataset and variable names, labels and lengths."""
     def add(path, problem):

@@ -285,3 +285,31 @@ def bundled_sdtm(bundled_raw):
     from specs import load_study
     study = load_study("camrelizumab-npc")
     return study, map_study(study, bundled_raw[1])
+
+
+RUN_CREATED = "2024-04-01T09:00:00"
+
+
+@pytest.fixture(scope="session")
+def bundled_runs(tmp_path_factory):
+    """Two ``cdisckit run`` trees of the bundled study with the same inputs and
+    creation datetime (60 simulated subjects, seed 1)."""
+    from cdisckit.cli import main
+    outs = []
+    for name in ("first", "second"):
+        out = tmp_path_factory.mktemp(name) / "submission"
+        assert main(["run", "--out", str(out), "--created", RUN_CREATED]) == 0
+        outs.append(out)
+    return outs
+
+
+@pytest.fixture(scope="session")
+def pilot_sdtm():
+    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the SDTM frames mapped from it."""
+    from cdisckit.raw import read_raw
+    from sdtm.engine import map_study
+    from specs import load_study
+    raw_dir = reference("pharmaverseraw")
+    study = load_study("cdiscpilot01")
+    forms, _ = read_raw(raw_dir)
+    return study, raw_dir, forms, map_study(study, forms)

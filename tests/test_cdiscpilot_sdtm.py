@@ -12,11 +12,8 @@ VS, which has no reference file, is checked against the raw form and SDTMIG.
 import pandas as pd
 import pytest
 
-from cdisckit.raw import read_raw
 from cdisckit.xpt import read_xpt
 from specs import dates as kernel_dates
-from sdtm.engine import map_study
-from specs import load_study
 
 from conftest import reference
 
@@ -76,12 +73,9 @@ def _paired(ours, pilot, keys, name):
 
 
 @pytest.fixture(scope="module")
-def compared():
-    raw_dir = reference("pharmaverseraw")
+def compared(pilot_sdtm):
+    study, _, forms, ours = pilot_sdtm
     pilot_dir = reference("cdiscpilot01", "sdtm")
-    study = load_study("cdiscpilot01")
-    forms, _ = read_raw(raw_dir)
-    ours = map_study(study, forms, [*DATASETS, "VS"])
     pilot = {name: read_xpt(pilot_dir / f"{name.lower()}.xpt") for name in DATASETS}
     return study, ours, pilot, forms
 
