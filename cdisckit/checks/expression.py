@@ -31,6 +31,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from specs.dates import study_day
 from specs.text import number_text
 
 from . import dates
@@ -235,7 +236,7 @@ def _variable(table, sub, name, optional):
         raise LookupError(name)
 
     def compute():
-        if table.numeric(name):
+        if table.numeric(name) and pd.api.types.is_numeric_dtype(table.frame[name]):   # else read as text
             return coded_numbers(table.frame[name].to_numpy(dtype="float64", na_value=np.nan))
         return _coded_text(*table.codes(name))
     return table.cached(("operand", name), compute)
@@ -327,9 +328,8 @@ def _call(node, table, sub, optional):
     args = [_operand(a, table, sub, optional) for a in node.args]
     if node.value == "studyday":
         li, ri, rows = _pairs(*args)
-        reference, date = (dates.to_date(pd.Series(v, dtype=object).replace("", None))
-                           for v in (args[0].text[li], args[1].text[ri]))
-        days = dates.study_day(date, reference).to_numpy(dtype="float64", na_value=np.nan)
+        reference, date = (pd.Series(v, dtype=object) for v in (args[0].text[li], args[1].text[ri]))
+        days = study_day(date, reference).to_numpy(dtype="float64", na_value=np.nan)
         found = coded_numbers(days)
         return _Value(found.codes[rows], found.text, found.number)
     if node.value == "length":
