@@ -33,6 +33,7 @@ A source is exactly one of ``form: NAME`` (a raw form), ``dataset: NAME``
 source only). A variable without a mapping copies the column of its name.
 """
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,15 @@ def _sources(ds):
     if raw is None:
         raise InputError(f"{ds.path}: mapping.sources: dataset {ds.name} has no record sources")
     return [Source(index=i, **src) for i, src in enumerate(raw)]
+
+
+def _bind(algorithm, name, path, /, *args, **params):
+    """Stop when a spec gives an algorithm parameters it does not take; a
+    failure inside the algorithm is then a bug, not bad input."""
+    try:
+        inspect.signature(algorithm).bind(*args, **params)
+    except TypeError as exc:
+        raise InputError(f"{path}: bad parameters for algorithm {name!r}: {exc}") from None
 
 
 class Block:
@@ -278,11 +288,8 @@ class Mapper:
             raise InputError(f"{block.path}.algorithm: unknown algorithm {name!r} "
                              f"(known: {', '.join(sorted(ALGORITHMS) + sorted(FINAL_ALGORITHMS))})")
         params = {k: v for k, v in how.items() if k != "algorithm"}
-        try:
-            values = algorithm(block, **params)
-        except TypeError as exc:
-            raise InputError(f"{block.path}: bad parameters for algorithm {name!r}: {exc}") from None
-        return pd.Series(values, index=block.index)
+        _bind(algorithm, name, block.path, block, **params)
+        return pd.Series(algorithm(block, **params), index=block.index)
 
     def evaluated(self, name, variables=None):
         """Variables of a dataset (default: all) evaluated, in record-base order,
@@ -321,11 +328,13 @@ class Mapper:
             frame = _collapse(frame, ds.mapping["collapse"], ds)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
-        for var in ds.variables:
+        for i, var in enumerate(ds.variables):
             how = var.mapping or {}
             if how.get("algorithm") in FINAL_ALGORITHMS:
                 params = {k: v for k, v in how.items() if k != "algorithm"}
-                frame[var.name] = FINAL_ALGORITHMS[how["algorithm"]](frame, **params)
+                final = FINAL_ALGORITHMS[how["algorithm"]]
+                _bind(final, how["algorithm"], f"{ds.path}: variables[{i}].mapping", frame, **params)
+                frame[var.name] = final(frame, **params)
         frame = frame[ds.variable_names]
         check_xpt_values(ds, frame, base)
         self._order[ds.name] = frame.index.to_numpy()

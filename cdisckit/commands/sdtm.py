@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from specs import load_study
+from specs.atomic import check_folder
 
 from ..pipeline import build_sdtm, creation_time, submitted, write_datasets
 from ..progress import reporter
@@ -18,6 +19,7 @@ def register(subparsers):
 
 
 def run(args):
+    check_folder(args.out)
     study = load_study(args.study)
     progress = reporter()
     frames = build_sdtm(study, args.raw, progress)
