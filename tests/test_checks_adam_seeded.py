@@ -7,13 +7,15 @@ define.xml, and checked with the SDTM given as ``--sdtm`` (DM, AE, EX, RS, DS: w
 """
 
 import dataclasses
+import json
 from datetime import datetime
 
 import numpy as np
 import pytest
 
 from adam.engine import build_adam
-from cdisckit.checks import run_checks
+from cdisckit.checks import run_checks, write_reports
+from cdisckit.checks.report_json import validator
 from cdisckit.checks.rule import catalogue
 from cdisckit.define_files import write_define
 from cdisckit.pipeline import submitted, write_datasets
@@ -38,16 +40,17 @@ def bundled(bundled_sdtm, tmp_path_factory):
     return study, adam, root, sdtm_folder
 
 
-def _findings(bundled, frames, name):
-    study, _, root, sdtm_folder = bundled
-    folder = _write(study, frames, root / name)
-    return run_checks(folder, study=study, define=folder / "define.xml", sdtm=sdtm_folder).frame
-
-
 def test_bundled_adam_has_no_adam_finding_but_explained_ones(bundled):
-    found = _findings(bundled, bundled[1], "clean")
-    adam = found[found["rule"].str.match(r"CK(06|08|2\d)")]
-    assert adam[adam["explanation"].eq("")].empty, adam.head(20).to_dict("records")
+    study, adam, root, sdtm_folder = bundled
+    folder = _write(study, adam, root / "clean")
+    findings = run_checks(folder, study=study, define=folder / "define.xml", sdtm=sdtm_folder)
+    found = findings.frame[findings.frame["rule"].str.match(r"CK(06|08|2\d)")]
+    assert found[found["explanation"].eq("")].empty, found.head(20).to_dict("records")
+    write_reports(findings, [root / "clean.json"])
+    report = json.loads((root / "clean.json").read_text())
+    assert list(validator().iter_errors(report)) == []
+    assert report["inputs"]["adam_standard"] == "ADaMIG 1.3 with CT adamct-2025-03-28"
+    assert report["inputs"]["sdtm"] == str(sdtm_folder)
 
 
 def _seed(adam, define_study):

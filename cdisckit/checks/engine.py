@@ -132,6 +132,8 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
                      dictionaries=dictionaries, references=references, define_paths=define_paths)
     rules = tuple(catalogue() if rules is None else rules)
+    if inputs is not None and sub.model_tables("ADaM"):
+        inputs = {**inputs, "adam_standard": f"ADaMIG {sub.adamig.version} with CT {sub.adamig.ct_package}"}
     parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):
         for rule in rules:

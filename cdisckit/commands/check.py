@@ -67,8 +67,10 @@ def _summary(findings):
     counts = ", ".join(f"{n} {s}" for s, n in totals["by_severity"].items())
     lines = [f"cdisckit check: {totals['datasets']} datasets, {totals['records']} records, "
              f"{totals['rules']} rules: {counts}" + (f" ({totals['explained']} explained)" if totals["explained"] else "")]
-    lines.append(f"checked against {findings.inputs.get('standard')} with CT {findings.inputs.get('ct')}; "
-                 f"{len(findings.not_run)} rules not run (reasons in the reports)")
+    adam = findings.inputs.get("adam_standard")
+    lines.append(f"checked against {findings.inputs.get('standard')} with CT {findings.inputs.get('ct')}"
+                 + (f" (ADaM: {adam})" if adam else "")
+                 + f"; {len(findings.not_run)} rules not run (reasons in the reports)")
     if "by_status" in totals:
         lines.append("against the baseline: " + ", ".join(f"{n} {s}" for s, n in totals["by_status"].items()))
     for row in issue_summary(findings).itertuples(index=False):
