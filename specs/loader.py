@@ -69,11 +69,7 @@ def _explanations(file, problems):
 def load_explanations(file):
     """The entries of an explanations.yaml (conformance findings accepted with a reason);
     raises SpecError naming the file and entry for a bad one."""
-    problems = []
-    found = _explanations(Path(file), problems)
-    if problems:
-        raise SpecError(problems)
-    return found
+    return [Explanation(**item) for item in read_spec_file(file, "explanations") or []]
 
 
 def read_spec_file(file, schema):
