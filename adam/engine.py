@@ -10,6 +10,8 @@ function's name) and the builder's parameters, all data:
 | tte_records | one per subject of the ``population`` and parameter (see ``adam.tte``) |
 | score_records | one per ``by_vars`` (subject and occasion) and scale (see ``adam.qlqc30``) |
 | exposure_records | one per administration and parameter, one per subject and summary parameter (see ``adam.exposure``) |
+| response_records | tumour response parameters per assessment and per subject (see ``adam.response``) |
+| tumour_sum_records | the sum of the target diameters at baseline and every assessment (see ``adam.response``) |
 
 Each variable is then filled, on demand and in any order, by the first of:
 its ``mapping`` (a derivation of ``adam.derivations``); the builder's column
@@ -36,10 +38,11 @@ from .adsl import subject_records
 from .derivations import DERIVATIONS
 from .exposure import exposure_records
 from .qlqc30 import score_records
+from .response import response_records, tumour_sum_records
 from .tte import tte_records
 
 BUILDERS = {func.__name__: func for func in (subject_records, occurrence_records, tte_records, score_records,
-                                             exposure_records)}
+                                             response_records, tumour_sum_records, exposure_records)}
 
 
 class Context:

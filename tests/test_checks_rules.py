@@ -6,6 +6,8 @@ one, on which the rule must be evaluated and report nothing.
 """
 
 import dataclasses
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +17,7 @@ import pytest
 from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
-from specs.model import Codelist, Dataset, Study, Term, Variable
+from specs.model import Codelist, Condition, Dataset, Origin, Standard, Study, Term, ValueLevel, Variable
 
 NA = None
 
@@ -86,6 +88,11 @@ def study(*datasets, codelists=()):
                  codelists={c.id: c for c in codelists})
 
 
+SDTMIG_33 = Study(studyid="S1", title="t", protocol="p", standards=[Standard(id="IG", name="SDTMIG", version="3.3")])
+AE_EXP = ["AELLT", "AELLTCD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS", "AEBDSYCD", "AESOC",
+          "AESOCCD", "AESER", "AEACN", "AEREL", "AESTDTC", "AEENDTC"]
+
+
 def spec(name, *variables, model="SDTM", label=None, **kw):
     return Dataset(name=name, label=label or f"{name} data", model=model,
                    variables=[v if isinstance(v, Variable) else Variable(name=v, label=v) for v in variables], **kw)
@@ -93,6 +100,11 @@ def spec(name, *variables, model="SDTM", label=None, **kw):
 
 def var(name, label=None, **kw):
     return Variable(name=name, label=label or name, **kw)
+
+
+def vlm(variable, testcd, **kw):
+    """Value-level metadata of ``variable`` for records with LBTESTCD ``testcd``."""
+    return ValueLevel(variable=variable, where=[Condition(variable="LBTESTCD", values=[testcd])], **kw)
 
 
 TS_EXPECTED = rules_module.catalogue()[[r.id for r in rules_module.catalogue()].index("CK0109")].params["parameters"]
@@ -122,13 +134,33 @@ class Case:
     ok_study: Study | None = None
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
+    params: dict | None = None      # parameters that replace the catalogue's (e.g. a small size limit)
 
+
+SIZED = Path(tempfile.mkdtemp()) / "big.xpt"        # files of 200 and 10 bytes for the size limit
+SIZED.write_bytes(b"x" * 200)
+SIZED.with_name("small.xpt").write_bytes(b"x" * 10)
 
 AE_SEV = Codelist(id="AESEV", name="Severity", terms=[Term(value=v) for v in ("MILD", "MODERATE", "SEVERE")])
 AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
                   terms=[Term(value=v) for v in ("RECOVERED/RESOLVED", "FATAL")])
 AE_SPEC = spec("AE", var("USUBJID"), var("AESEV", codelist="AESEV"), var("AEOUT", codelist="OUT"))
 LONG = "x" * 41
+
+def _recist(recorded):
+    """TU, TR and RS of one subject: a 30 mm target lesion measured 15 mm at week 9."""
+    tu = T("TU", USUBJID=["1"], TULNKID=["T1"], TUSTRESC=["TARGET"], TULOC=["LUNG"])
+    tr = T("TR", USUBJID=["1", "1"], TRLNKGRP=["SCR", "TA01"], TRLNKID=["T1", "T1"], TRTESTCD=["LDIAM", "LDIAM"],
+           TRSTRESC=["30", "15"], TRSTRESN=[30, 15], TRLOBXFL=["Y", ""])
+    rs = T("RS", USUBJID=["1"], RSCAT=["RECIST 1.1"], RSTESTCD=["OVRLRESP"], RSSTRESC=[recorded],
+           RSLNKGRP=["TA01"], RSDTC=["2021-03-14"])
+    return tu, tr, rs
+
+
+def _tumour_sums(recorded):
+    return T("TR", USUBJID=["1"] * 3, TRLNKGRP=["SCR"] * 3, TRTESTCD=["LDIAM", "LDIAM", "SUMDIAM"],
+             TRSTRESN=[30, 20, recorded])
+
 
 CASES = {
     # the run
@@ -137,8 +169,9 @@ CASES = {
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
-    "CK0102": Case([ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"])], [("AE", None, "AESER")],
-                   [ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"], AESER=["N"])]),
+    # without specs, the Exp variables of AE in SDTMIG 3.4 (the MedDRA hierarchy, AESER, AEACN, AEREL, dates)
+    "CK0102": Case([ae(AETERM=["x"], **{v: [""] for v in AE_EXP if v != "AESER"})], [("AE", None, "AESER")],
+                   [ae(AETERM=["x"], **{v: [""] for v in AE_EXP})]),
     "CK0103": Case([ae(AETERM=["Headache", " "], AEDECOD=["H", "H"])], [("AE", 2, "AETERM")],
                    [ae(AETERM=["Headache", "Nausea"], AEDECOD=["H", "N"])]),
     "CK0104": Case([T("AE", USUBJID=[])], [("AE", None, "")], [ae()]),
@@ -228,7 +261,8 @@ CASES = {
                    [lb(LBSTRESC=["5.50", "NEGATIVE", ""], LBSTRESN=[5.5, None, None])]),
     "CK0433": Case([lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "Y", "Y"])],
                    [("LB", 1, "LBBLFL, USUBJID, LBTESTCD"), ("LB", 2, "LBBLFL, USUBJID, LBTESTCD")],
-                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])]),
+                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])],
+                   study=SDTMIG_33, ok_study=SDTMIG_33),
     "CK0434": Case([lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", "Y"])],
                    [("LB", 1, "LBLOBXFL, USUBJID, LBTESTCD"), ("LB", 2, "LBLOBXFL, USUBJID, LBTESTCD")],
                    [lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", ""])]),
@@ -305,6 +339,9 @@ CASES = {
     "CK0521": Case([dm(2), ae(STUDYID=["S2"])], [("AE", 1, "STUDYID")], [dm(2), ae()]),
     "CK0522": Case([T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "B"])], [("DM", 2, "ACTARMCD")],
                    [T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "NOTTRT"])]),
+    # RECIST 1.1: a 50% decrease recorded as SD; the site's sum 1 mm short.
+    "CK0523": Case([*_recist("SD")], [("RS", 1, "RSLNKGRP, RSSTRESC")], [*_recist("PR")]),
+    "CK0524": Case([_tumour_sums(49)], [("TR", 3, "TRLNKGRP, TRSTRESN")], [_tumour_sums(50)]),
     # ADaM
     "CK0601": Case([adsl(2, USUBJID=["1", "1"])], [("ADSL", 1, "USUBJID"), ("ADSL", 2, "USUBJID")], [adsl(2)]),
     "CK0602": Case([adsl(), T("ADAE", USUBJID=["1", "1"], AGE=[40, 41], SEX=["F", "F"])], [("ADAE", 2, "AGE")],
@@ -316,7 +353,7 @@ CASES = {
                    [T("ADLB", PARAM=["ALT (U/L)"] * 2, PARAMCD=["ALT"] * 2)]),
     "CK0606": Case([tte(CNSR=[0, 1, -1, 1.5], USUBJID=["1"] * 4)], [("ADTTE", 3, "CNSR"), ("ADTTE", 4, "CNSR")],
                    [tte(CNSR=[0, 2, None], USUBJID=["1"] * 3)]),
-    "CK0607": Case([T("ADLB", USUBJID=["1"], CNSR=[0])], [("ADLB", None, "CNSR")], [tte()]),
+    "CK0607": Case([T("ADSL", USUBJID=["1"], CNSR=[0])], [("ADSL", None, "CNSR")], [tte()]),
     "CK0608": Case([tte(AVAL=[None])], [("ADTTE", 1, "AVAL")], [tte()]),
     "CK0609": Case([tte(STARTDT=[22000.0], ADT=[21999.0])], [("ADTTE", 1, "STARTDT, ADT")], [tte()]),
     "CK0610": Case([T("ADLB", ANL01FL=["Y", "X"])], [("ADLB", 2, "ANL01FL")], [T("ADLB", ANL01FL=["Y", "N", ""])]),
@@ -385,12 +422,51 @@ CASES = {
     "CK0810": Case([T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "YYMMDD10.")])], [("ADSL", None, "TRTSDT")],
                    [T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "DATE9.")])],
                    study=study(spec("ADSL", var("TRTSDT", data_type="integer", display_format="DATE9."), model="ADaM"))),
+    # value-level metadata and methods against the data
+    "CK0811": Case([T("LB", LBTESTCD=["GLUC", "ALB"], LBORRES=["", "4"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC", "ALB"], LBORRES=["5", ""])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", mandatory=True)]))),
+    "CK0812": Case([T("LB", LBTESTCD=["GLUC"], LBORRES=["5.5"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["5"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", data_type="integer")]))),
+    "CK0813": Case([T("LB", LBTESTCD=["GLUC"], LBORRES=["123"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["12"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", length=2)]))),
+    "CK0814": Case([T("LB", LBTESTCD=["ALB"], LBORRES=["4"])], [("LB", None, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["4"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC")]))),
+    "CK0815": Case([T("ADSL", AGEGR1=["<65"])], [("ADSL", None, "AGEGR1")], [T("ADSL", AGEGR1=["<65"])],
+                   study=study(spec("ADSL", var("AGEGR1", origin=Origin(type="Derived")), model="ADaM")),
+                   ok_study=study(spec("ADSL", var("AGEGR1", origin=Origin(type="Derived"), method="AGEGR1"),
+                                       model="ADaM"))),
+    # traceability of ADaM to its sources
+    "CK0620": Case([T("ADTTE", USUBJID=["1", "1"], PARAMCD=["OS"] * 2, CNSR=[0, 1], SRCDOM=["AE", "AE"],
+                      SRCVAR=["AESTDTC", "AEXX"], SRCSEQ=[9, 1]), ae()], [("ADTTE", 1, "USUBJID, SRCDOM, SRCVAR, SRCSEQ"),
+                   ("ADTTE", 2, "USUBJID, SRCDOM, SRCVAR, SRCSEQ")],
+                   [T("ADTTE", USUBJID=["1"], PARAMCD=["OS"], CNSR=[0], SRCDOM=["AE"], SRCVAR=["AESTDTC"],
+                      SRCSEQ=[1]), ae(AESTDTC=["2021-01-01"])]),
+    "CK0622": Case([T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["HEADACHE"]), ae(AEDECOD=["Headache"])],
+                   [("ADAE", 1, "AESEQ, AEDECOD")],
+                   [T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["Headache"]), ae(AEDECOD=["Headache"])]),
+    # the SDTMIG 3.4 metadata shipped with the package (no specs given)
+    "CK0901": Case([ae(AETERM=["x"], AEMETHOD=["x"])], [("AE", None, "AEMETHOD")], [ae(AETERM=["x"])]),
+    "CK0902": Case([ae(AETERM=["x"], AEXYZ=["x"])], [("AE", None, "AEXYZ")], [ae(AETERM=["x"])]),
+    "CK0903": Case([ae(AETERM=["x"], AESEV=[1.0])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0904": Case([ae(AETERM=["x"], AESER=[""])], [("AE", None, "AESER")], [ae(AETERM=["x"], AESER=["N"])]),
+    "CK0905": Case([ae(AETERM=["x"], AESEV=[""])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0906": Case([T("XX", USUBJID=["1"])], [("XX", None, "")], [ae(AETERM=["x"])]),
+    "CK0907": Case([T("AE", USUBJID=["1"], path=str(SIZED))], [("AE", None, "")],
+                   [T("AE", USUBJID=["1"], path=str(SIZED.with_name("small.xpt")))], params={"limit": 100}),
+    "CK0908": Case([lb(LBTESTCD=["GLUC"], LBTEST=["Alanine Aminotransferase"])], [("LB", 1, "LBTESTCD, LBTEST")],
+                   [lb(LBTESTCD=["GLUC"], LBTEST=["Glucose"])]),
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
+    if params:
+        rules = [dataclasses.replace(rules[0], params={**rules[0].params, **params})]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
     findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules)
@@ -401,20 +477,20 @@ def run(rule_id, tables, study=None, unreadable=(), broken=False):
 
 
 def test_every_rule_has_a_case():
-    assert set(CASES) == {r.id for r in rules_module.catalogue()}
+    assert set(CASES) == {r.id for r in rules_module.catalogue() if r.kind is None}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 
