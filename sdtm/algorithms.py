@@ -333,7 +333,9 @@ def epoch(block, date: Name, elements: Name = "SE"):
                           "_i": lo[known].index})
     spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].fillna("")
     starts = set(zip(spans["USUBJID"], spans["SESTDTC"]))
-    spans = spans.assign(_last=[(s, e) not in starts for s, e in zip(spans["USUBJID"], spans["SEENDTC"])])
+    # Followed by no element: none starts at its end, or it starts and ends at once (death on the day).
+    spans = spans.assign(_last=[(s, e) not in starts or e == b
+                                for s, b, e in zip(spans["USUBJID"], spans["SESTDTC"], spans["SEENDTC"])])
     joined = frame.merge(spans, on="USUBJID", how="inner")
     after_start = _compare(joined["lo"], joined["SESTDTC"], operator.ge)
     open_end = (joined["SEENDTC"] == "").to_numpy()

@@ -444,6 +444,8 @@ def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_elemen
                 - {USUBJID: A, SESTDTC: "2021-01-05", SEENDTC: "2021-02-01T10:00", EPOCH: SCREENING}
                 - {USUBJID: A, SESTDTC: "2021-02-01T10:00", SEENDTC: "2021-06-30", EPOCH: TREATMENT}
                 - {USUBJID: A, SESTDTC: "2021-06-30", SEENDTC: "2021-12-31", EPOCH: FOLLOW-UP}
+                - {USUBJID: B, SESTDTC: "2021-01-05", SEENDTC: "2021-03-01", EPOCH: TREATMENT}
+                - {USUBJID: B, SESTDTC: "2021-03-01", SEENDTC: "2021-03-01", EPOCH: FOLLOW-UP}
         variables:
           - {name: USUBJID, label: Subject}
           - {name: SESTDTC, label: Start}
@@ -471,6 +473,9 @@ def test_epoch_by_time_where_known_and_for_partial_dates_wholly_inside_an_elemen
         "2022-01": "",
         "": "",
     }
-    raw = {"lab": pd.DataFrame({"S": "A", "D": list(expected)}, index=range(2, 2 + len(expected)))}
+    raw = {"lab": pd.DataFrame({"S": ["A"] * len(expected) + ["B"], "D": [*expected, "2021-03-01"]},
+                               index=range(2, 3 + len(expected)))}
     lb = map_study(study, raw, ["LB"])["LB"]
-    assert dict(zip(lb["LBDTC"], lb["EPOCH"])) == expected
+    assert dict(zip(lb["LBDTC"][lb["USUBJID"] == "A"], lb["EPOCH"][lb["USUBJID"] == "A"])) == expected
+    # Death on the day treatment ended: a follow-up element that starts and ends that day holds it.
+    assert lb.loc[lb["USUBJID"] == "B", "EPOCH"].tolist() == ["FOLLOW-UP"]
