@@ -13,7 +13,7 @@ from specs.errors import InputError
 
 from . import __version__
 
-COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "xpt", "spec")
+COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "xpt", "spec", "trace", "compare")
 
 
 def build_parser():

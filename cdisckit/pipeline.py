@@ -9,13 +9,17 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from adam.engine import build_adam
-from sdtm.engine import map_study
+from sdtm.engine import map_and_trace
 from specs.atomic import atomic_folder
 from specs.errors import InputError
 
 from .checks import run_checks, write_reports
+from .coverage import mapping_coverage, write_mapping_reports
 from .define_files import write_define
+from .lineage import FILE_NAME as LINEAGE_FILE, adam_lineage, write_lineage
 from .raw import read_raw
 from .simulator import simulate
 from .xpt import variables_from_spec, write_xpt
@@ -55,12 +59,26 @@ def write_datasets(study, frames, folder, created):
     return folder
 
 
-def build_sdtm(study, raw_dir, progress=lambda message: None):
-    """Map a raw export folder to the study's SDTM frames."""
+def map_raw(study, raw_dir, progress=lambda message: None):
+    """Map a raw export folder to the study's SDTM frames, with their lineage;
+    returns the raw forms and the ``sdtm.engine.Mapped`` result."""
     forms, _ = read_raw(raw_dir)
     names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
-    return map_study(study, forms, names, progress=lambda name: progress(
+    return forms, map_and_trace(study, forms, names, progress=lambda name: progress(
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
+
+
+def write_mapping(study, forms, mapped, reports, created, analysis=None):
+    """Write the lineage file and the mapping coverage reports into ``reports``
+    (nothing of it goes into an XPT file); returns the coverage."""
+    written = submitted(mapped.datasets)
+    lineage = mapped.lineage[mapped.lineage["dataset"].isin(list(written))]
+    if analysis:
+        lineage = pd.concat([lineage, adam_lineage(study, written, submitted(analysis))], ignore_index=True)
+    write_lineage(Path(reports) / LINEAGE_FILE, lineage)
+    coverage = mapping_coverage(study, forms, mapped)
+    write_mapping_reports(coverage, reports, title=f"Mapping coverage: {study.studyid}", created=created)
+    return coverage
 
 
 def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None):
@@ -76,7 +94,8 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             progress(f"simulating the raw EDC export: {subjects} subjects, seed {seed}")
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
-        frames = build_sdtm(study, raw, progress)
+        forms, mapped = map_raw(study, raw, progress)
+    frames = mapped.datasets
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
     problems = []
     with atomic_folder(out) as stage:
@@ -88,9 +107,11 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             folder = folders[model.lower()]
             write_datasets(study, data, folder, created)
             problems += write_define(study, data, model, folder, created)
+        progress("lineage and mapping coverage")
+        coverage = write_mapping(study, forms, mapped, folders["reports"], created, analysis)
         progress("conformance checks")
         written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, written, created)
+        findings = check_submission(study, stage, written, created, coverage)
         kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
     for folder, names in kept.items():
         # XPT files of an earlier run that this run did not write would sit
@@ -101,11 +122,11 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
     return problems, findings
 
 
-def check_submission(study, stage, folders, created):
+def check_submission(study, stage, folders, created, coverage=None):
     """Run the checks on the written datasets against their define.xml files
     and write the reports; paths in the reports are relative to the tree."""
     defines = [folder / "define.xml" for folder in folders]
-    findings = run_checks(folders, study=study, define=defines)
+    findings = run_checks(folders, study=study, define=defines, coverage=coverage)
     relative = {"data": [str(f.relative_to(stage)) for f in folders],
                 "define": [str(d.relative_to(stage)) for d in defines],
                 "study": study.studyid}

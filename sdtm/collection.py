@@ -21,6 +21,7 @@ Columns of the returned frame (stable; other modules rely on them):
 | where | the source's record filter on raw columns, as text (blank: every row) |
 | source | spec path of the record source, e.g. ``QS.yaml: mapping.sources[0]`` |
 | origin | the variable's origin type (Collected, Derived, Assigned, ...) |
+| codelist | the codelist the mapping puts values through (its ``codelist`` parameter, else the variable's) |
 
 Rows come in spec order: dataset by name, then source, then variable order.
 A variable without a mapping copies the column of its name (as the engine does).
@@ -32,7 +33,8 @@ from specs.errors import InputError
 
 from .algorithms import ALGORITHMS, COLUMN_PARAMETERS
 
-COLUMNS = ["form", "column", "dataset", "variable", "condition", "algorithm", "role", "where", "source", "origin"]
+COLUMNS = ["form", "column", "dataset", "variable", "condition", "algorithm", "role", "where", "source", "origin",
+           "codelist"]
 ITEM, VALUE = "_item", "_value"   # the transposed cell's column name and value (sdtm.engine)
 
 
@@ -49,7 +51,7 @@ def collected_fields(study):
             for i, src in enumerate(parent.mapping["sources"]):
                 for qnam, how in (supp.get("qualifiers") or {}).items():
                     rows += _variable_rows(study, parent, i, src, "QVAL", how, ds.name, f"QNAM = {qnam}",
-                                           _origin(ds.variable("QVAL")))
+                                           _origin(ds.variable("QVAL")), None)
             continue
         for i, src in enumerate(mapping.get("sources") or []):
             if not src.get("form"):
@@ -58,7 +60,7 @@ def collected_fields(study):
             for var in ds.variables:
                 how = (src.get("set") or {}).get(var.name, var.mapping)
                 how = how if how is not None else {"algorithm": "assign", "column": var.name}
-                rows += _variable_rows(study, ds, i, src, var.name, how, ds.name, None, _origin(var))
+                rows += _variable_rows(study, ds, i, src, var.name, how, ds.name, None, _origin(var), var.codelist)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.drop_duplicates(ignore_index=True)
 
@@ -83,20 +85,21 @@ def _resolve(src, column):
 def _selection_rows(ds, i, src):
     """Rows for the columns that choose a source's records: its filter and join keys."""
     path, where = _source_path(ds, i), condition_text(src.get("where"))
-    rows = [dict(zip(COLUMNS, (*_resolve(src, c), ds.name, "", "", "where", "where", where, path, "")))
+    rows = [dict(zip(COLUMNS, (*_resolve(src, c), ds.name, "", "", "where", "where", where, path, "", "")))
             for c in dict.fromkeys(mapping_columns(src.get("where") or {}))]
     for join in src.get("join") or []:
         for key in join.get("on") or []:
             for form in (src["form"], join.get("form")):
-                rows.append(dict(zip(COLUMNS, (form, key, ds.name, "", "", "join", "join", where, path, ""))))
+                rows.append(dict(zip(COLUMNS, (form, key, ds.name, "", "", "join", "join", where, path, "", ""))))
     return rows
 
 
-def _variable_rows(study, ds, i, src, variable, how, dataset, condition, origin):
+def _variable_rows(study, ds, i, src, variable, how, dataset, condition, origin, codelist):
     """Rows for one variable's mapping in one source: one per raw column it reads
     (one per transposed column, with the topic value as condition, for ``_value``)."""
     path, where = _source_path(ds, i), condition_text(src.get("where"))
     algorithm = how.get("algorithm", "") if isinstance(how, dict) else ""
+    codelist = (how.get("codelist") if isinstance(how, dict) else None) or codelist or ""
     items = (src.get("transpose") or {}).get("columns") or []
     rows = []
     for column in dict.fromkeys(mapping_columns(how)):
@@ -106,7 +109,7 @@ def _variable_rows(study, ds, i, src, variable, how, dataset, condition, origin)
             raw = item if column == VALUE else column
             cond = condition if condition is not None else _topic_condition(study, ds, src, item)
             rows.append(dict(zip(COLUMNS, (*_resolve(src, raw), dataset, variable, cond, algorithm, "value",
-                                           where, path, origin))))
+                                           where, path, origin, codelist))))
     return rows
 
 

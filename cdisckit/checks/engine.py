@@ -27,7 +27,7 @@ from .submission import Submission
 from .table import read_folders
 
 
-def run_checks(data, *, study=None, define=None, rules=None):
+def run_checks(data, *, study=None, define=None, rules=None, coverage=None):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
@@ -43,7 +43,7 @@ def run_checks(data, *, study=None, define=None, rules=None):
               "study": None if study is None else str(getattr(study, "path", None) or study),
               "define": [str(d.path or "define.xml") if isinstance(d, Study) else str(d) for d in defines]}
     return check_tables(tables, study=_study(study), define=_define(defines), unreadable=unreadable,
-                        rules=rules, inputs=inputs)
+                        rules=rules, inputs=inputs, coverage=coverage)
 
 
 def _study(study):
@@ -72,9 +72,9 @@ def _define(defines):
     return merged
 
 
-def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None):
+def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, coverage=None):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``."""
-    sub = Submission(tables, study=study, define=define, unreadable=unreadable)
+    sub = Submission(tables, study=study, define=define, unreadable=unreadable, coverage=coverage)
     rules = tuple(catalogue() if rules is None else rules)
     parts, checks = [], []
     for level in ("dataset", "study", "run"):

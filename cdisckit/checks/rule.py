@@ -27,7 +27,7 @@ SEVERITIES = ("Error", "Warning", "Notice")
 CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Metadata", "Cross-reference")
 LEVELS = ("dataset", "study", "run")
 RULES_FILE = Path(__file__).with_name("rules.yaml")
-RULE_MODULES = ("rules_input", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
+RULE_MODULES = ("rules_input", "rules_mapping", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
                 "rules_crossref", "rules_adam", "rules_transport", "rules_define")
 _FIELDS = {"id", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
            "message", "condition", "description"}

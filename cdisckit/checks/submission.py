@@ -19,10 +19,11 @@ from . import standard as std
 class Submission:
     """The tables under check with their metadata."""
 
-    def __init__(self, tables, *, study=None, define=None, unreadable=()):
+    def __init__(self, tables, *, study=None, define=None, unreadable=(), coverage=None):
         self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
         self.study = study
         self.define = define
+        self.coverage = coverage       # mapping coverage of the run (cdisckit.coverage), if any
         self.unreadable = list(unreadable)
         self.rule_errors = []          # (rule id, dataset, problem) of rules that could not run
         self._memo = {}

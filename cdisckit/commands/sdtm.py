@@ -4,7 +4,7 @@ from pathlib import Path
 
 from specs import load_study
 
-from ..pipeline import build_sdtm, creation_time, submitted, write_datasets
+from ..pipeline import creation_time, map_raw, submitted, write_datasets, write_mapping
 from ..progress import reporter
 
 
@@ -20,10 +20,14 @@ def register(subparsers):
 def run(args):
     study = load_study(args.study)
     progress = reporter()
-    frames = build_sdtm(study, args.raw, progress)
+    forms, mapped = map_raw(study, args.raw, progress)
+    frames = mapped.datasets
     written = submitted(frames)
-    write_datasets(study, written, Path(args.out), creation_time(args.created))
+    created = creation_time(args.created)
+    write_datasets(study, written, Path(args.out), created)
+    write_mapping(study, forms, mapped, Path(args.out) / "reports", created)
     empty = sorted(set(frames) - set(written))
     print(f"SDTM: {len(written)} datasets written to {args.out}"
-          + (f" (no records, not written: {', '.join(empty)})" if empty else ""))
+          + (f" (no records, not written: {', '.join(empty)})" if empty else "")
+          + f"; lineage and mapping coverage in {Path(args.out) / 'reports'}")
     return 0

@@ -1,0 +1,197 @@
+"""Mapping coverage: did every collected value land somewhere, and where?
+
+Built from the specs' map of collected fields (``sdtm.collection``), the raw
+forms and the lineage of a run, for data managers:
+
+- ``columns``: per raw form and column, the SDTM variables it feeds (or that
+  it only selects records, or "not submitted", as the aCRF says, with the
+  reason where the study's ``not_submitted`` gives one), its
+  non-empty values and the share of them on a raw line that fed a record of
+  a dataset the column feeds;
+- ``dropped``: per raw line of a mapped form that fed no record, the
+  ``where``/``transpose``/``require`` rules that left it out;
+- ``spellings``: per variable mapped through a codelist by ``assign``, every
+  collected spelling with its number of records and the value it became, and
+  whether that value is a term of the codelist (an extensible codelist keeps
+  an unknown spelling as given: an unmapped spelling).
+
+``write_mapping_reports`` writes them as ``mapping.xlsx`` and ``mapping.html``;
+the conformance rules CK0003 (unused raw column) and CK0004 (unmapped
+spelling) report the same facts as Notice findings.
+"""
+
+import io
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from sdtm.collection import collected_fields
+from specs.atomic import write_bytes, write_text
+
+from .checks.report_html import STYLE, html_table
+from .checks.report_xlsx import reproducible_xlsx, sheet
+from .lineage import raw_sources
+
+NOT_SUBMITTED = "not submitted"
+SELECTS = "selects records"
+SUBMITTED = "submitted"
+COLUMNS = ["form", "file", "column", "status", "feeds", "non_empty", "reached", "share", "reason"]
+DROPPED = ["form", "file", "row", "rules"]
+SPELLINGS = ["dataset", "variable", "condition", "codelist", "form", "column", "collected", "records",
+             "submitted", "in_codelist"]
+SHOWN = 500   # rows per table in the HTML page; the workbook has them all
+
+
+@dataclass
+class Coverage:
+    columns: pd.DataFrame
+    dropped: pd.DataFrame
+    spellings: pd.DataFrame
+    fields: pd.DataFrame
+
+    def unused(self):
+        """Raw columns no mapping reads and the specs do not leave out on purpose."""
+        return self.columns[(self.columns["status"] == NOT_SUBMITTED) & (self.columns["reason"] == "")]
+
+    def unmapped(self):
+        return self.spellings[self.spellings["in_codelist"] == "no"]
+
+
+def _file(frame, form):
+    return Path(str(frame.attrs.get("source", form))).name
+
+
+def mapping_coverage(study, forms, mapped):
+    """The coverage tables of one run (``mapped``: an ``sdtm.engine.Mapped``)."""
+    fields = collected_fields(study)
+    raw = raw_sources(mapped.lineage)
+    raw = raw[raw["kind"] == "form"]
+    fed = {key: set(rows) for key, rows in raw.groupby(["source", "dataset"])["row"]}
+    return Coverage(_columns(study, forms, fields, fed), _dropped(forms, fields, raw, mapped.dropped),
+                    _spellings(study, forms, fields, raw, mapped.datasets), fields)
+
+
+def _columns(study, forms, fields, fed):
+    rows = []
+    for form, frame in sorted(forms.items()):
+        mine = fields[fields["form"] == form]
+        for column in frame.columns:
+            uses = mine[mine["column"] == column]
+            values = uses[uses["role"] == "value"]
+            feeds = list(dict.fromkeys(
+                f"{r.dataset}.{r.variable}" + (f" when {r.condition}" if r.condition else "")
+                for r in values.itertuples()))
+            feeds += list(dict.fromkeys(f"{r.dataset} ({r.role})" for r in uses[uses["role"] != "value"].itertuples()))
+            status = SUBMITTED if len(values) else SELECTS if len(uses) else NOT_SUBMITTED
+            filled = frame[column].astype(str).str.strip() != ""
+            reached_rows = set().union(*(fed.get((form, d), set()) for d in values["dataset"].unique()))
+            reached = int((filled & frame.index.isin(list(reached_rows))).sum()) if len(values) else 0
+            non_empty = int(filled.sum())
+            reason = study.not_submitted_reason(form, column) if status == NOT_SUBMITTED else None
+            rows.append((form, _file(frame, form), column, status, "; ".join(feeds), non_empty, reached,
+                         round(reached / non_empty, 4) if non_empty else np.nan, reason or ""))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _dropped(forms, fields, raw, dropped):
+    """Lines of mapped forms that fed no record, with the rules that dropped them."""
+    used = set(fields["form"])
+    rules = dropped.assign(rule=dropped["dataset"] + ": " + dropped["rule"]).groupby(["form", "row"])["rule"] \
+        .agg(lambda r: "; ".join(dict.fromkeys(r)))
+    parts = []
+    for form, frame in sorted(forms.items()):
+        if form not in used:
+            continue
+        lost = frame.index[~frame.index.isin(raw.loc[raw["source"] == form, "row"].unique())]
+        why = [rules.get((form, row), "no rule: no source of this form in any dataset keeps it") for row in lost]
+        parts.append(pd.DataFrame({"form": form, "file": _file(frame, form), "row": lost, "rules": why}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=DROPPED)
+
+
+def _spellings(study, forms, fields, raw, datasets):
+    """Collected spellings of codelist-mapped columns and the values they became."""
+    coded = fields[(fields["role"] == "value") & (fields["algorithm"] == "assign") & (fields["codelist"] != "")]
+    coded = coded[["dataset", "variable", "condition", "codelist", "form", "column"]].drop_duplicates()
+    parts = []
+    for r in coded.itertuples(index=False):
+        codelist = study.codelists.get(r.codelist)
+        frame, data = forms.get(r.form), datasets.get(r.dataset)
+        if codelist is None or not codelist.terms or frame is None or data is None or r.column not in frame:
+            continue
+        links = raw[(raw["dataset"] == r.dataset) & (raw["source"] == r.form)]
+        records = links["record"].to_numpy() - 1
+        keep = np.ones(len(links), dtype=bool)
+        if r.condition:
+            var, value = r.condition.split(" = ", 1)
+            if var in data.columns:
+                keep = data[var].astype(str).to_numpy()[records] == value
+        collected = frame[r.column].reindex(links["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
+        submitted = data[r.variable].astype(str).to_numpy()[records[keep]]
+        pairs = pd.DataFrame({"collected": collected, "submitted": submitted})
+        pairs = pairs[pairs["collected"].str.strip() != ""]
+        if not len(pairs):
+            continue
+        counted = pairs.value_counts(sort=False).rename("records").reset_index()
+        terms = set(codelist.values())
+        parts.append(counted.assign(dataset=r.dataset, variable=r.variable, condition=r.condition,
+                                    codelist=r.codelist, form=r.form, column=r.column,
+                                    in_codelist=np.where(counted["submitted"].isin(terms), "yes", "no")))
+    if not parts:
+        return pd.DataFrame(columns=SPELLINGS)
+    out = pd.concat(parts, ignore_index=True)[SPELLINGS]
+    return out.sort_values(["dataset", "variable", "form", "column", "collected"], kind="mergesort") \
+        .reset_index(drop=True)
+
+
+# -- reports ----------------------------------------------------------------
+
+def _sections(cov):
+    """(title, header, rows, widths) of every table of the report."""
+    columns = cov.columns.assign(share=cov.columns["share"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"))
+    return [
+        ("Raw columns", ["Form", "File", "Column", "Status", "Feeds", "Non-empty", "Reached a record", "Share",
+                         "Not submitted because"], columns[COLUMNS], [16, 18, 20, 15, 60, 10, 10, 8, 40]),
+        ("Dropped raw rows", ["Form", "File", "Line", "Dropped by"], cov.dropped[DROPPED], [16, 18, 8, 90]),
+        ("Spellings", ["Dataset", "Variable", "Condition", "Codelist", "Form", "Column", "Collected", "Records",
+                       "Submitted", "In codelist"], cov.spellings[SPELLINGS], [9, 10, 22, 16, 14, 16, 30, 8, 30, 9]),
+        ("Collected fields", list(cov.fields.columns), cov.fields, [14, 18, 9, 10, 24, 12, 8, 26, 30, 10, 14]),
+    ]
+
+
+def _summary(cov):
+    status = cov.columns["status"].value_counts()
+    return (f"{len(cov.columns)} raw columns: {status.get(SUBMITTED, 0)} submitted, "
+            f"{status.get(SELECTS, 0)} only selecting records, {status.get(NOT_SUBMITTED, 0)} not submitted; "
+            f"{len(cov.dropped)} raw rows in no dataset; {len(cov.unmapped())} unmapped spellings.")
+
+
+def render_html(cov, title):
+    """The report as one self-contained HTML page (long tables cut at ``SHOWN`` rows)."""
+    parts = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>{escape(title)}</h1><p>{escape(_summary(cov))}</p>"]
+    for name, header, frame, _ in _sections(cov):
+        parts.append(f"<h2>{escape(name)} ({len(frame)})</h2>")
+        parts.append(html_table(header, frame.head(SHOWN).itertuples(index=False, name=None)))
+        if len(frame) > SHOWN:
+            parts.append(f"<p>... {len(frame) - SHOWN} more in mapping.xlsx.</p>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def write_mapping_reports(cov, folder, *, title, created=None):
+    """Write ``mapping.xlsx`` and ``mapping.html`` into ``folder``."""
+    folder = Path(folder)
+    wb = Workbook(write_only=True)
+    for name, header, frame, widths in _sections(cov):
+        sheet(wb, name, header, (tuple(None if pd.isna(v) else v for v in row)
+                                 for row in frame.itertuples(index=False, name=None)), widths)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_bytes(folder / "mapping.xlsx", reproducible_xlsx(buffer.getvalue(), created))
+    write_text(folder / "mapping.html", render_html(cov, title))
+    return [folder / "mapping.xlsx", folder / "mapping.html"]

@@ -1,0 +1,162 @@
+"""Record lineage of a run: where every SDTM and ADaM record came from.
+
+The lineage file ``reports/lineage.csv.gz`` (gzip'd CSV, since Parquet would
+need pyarrow) has one row per record and direct source:
+
+| column | meaning |
+|---|---|
+| dataset | SDTM or ADaM dataset of the record |
+| record | the record's 1-based row in the dataset's XPT file |
+| kind | ``form`` (a raw form line), ``dataset`` (a record of another dataset), ``spec`` (a literal record of the spec) |
+| source | the raw form, the dataset or the spec path |
+| file | the raw file's name (without its folder), ``AE (SDTM)`` for a dataset |
+| row | the raw file's line (header = line 1), or the source dataset's record |
+
+SDTM rows come from the mapping engine (``sdtm.engine.Mapper.lineage``).
+ADaM records are linked to their SDTM (or ADSL) predecessors here: by
+SRCDOM/SRCSEQ where the dataset has them, else to the records of the
+builder's ``source`` dataset that share USUBJID, the --SEQ and the variables
+the spec names as predecessors (ADAE to its AE record; ADQS to the QS
+records of its scale's items at its visit); a record with none of these goes to its subject's
+ADSL (or DM) record. Nothing of it is written into an XPT file.
+"""
+
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sdtm.engine import LINEAGE
+from specs.atomic import write_bytes
+from specs.errors import InputError
+
+FILE_NAME = "lineage.csv.gz"
+
+
+def write_lineage(path, lineage):
+    """Write a lineage frame as gzip'd CSV, byte-identical for the same content."""
+    text = lineage[LINEAGE].to_csv(index=False, lineterminator="\n")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0) as handle:
+        handle.write(text.encode("utf-8"))
+    write_bytes(path, buffer.getvalue())
+    return Path(path)
+
+
+def read_lineage(path):
+    """A lineage file as written by ``write_lineage``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no lineage file (cdisckit run and cdisckit sdtm write reports/{FILE_NAME})")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in LINEAGE if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: not a lineage file (columns {missing} missing)")
+    return frame.astype({"record": "int64", "row": "int64"})
+
+
+def _key(values):
+    """Values as comparable text: numbers without a trailing .0, missing as ""."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _numbered(frame, columns):
+    """``columns`` of a frame as text keys, with its 1-based record number."""
+    return pd.DataFrame({c: _key(frame[c]).to_numpy() for c in columns}).assign(
+        _record=np.arange(1, len(frame) + 1))
+
+
+def _links(name, mine, other, other_name, on):
+    """Lineage rows joining records of ``mine`` to the records of ``other`` equal on ``on``."""
+    left = _numbered(mine, on).rename(columns={"_record": "record"})
+    right = _numbered(other, on).rename(columns={"_record": "row"})
+    both = left.merge(right, on=on, how="inner")
+    return pd.DataFrame({"dataset": name, "record": both["record"].to_numpy(), "kind": "dataset",
+                         "source": other_name, "file": f"{other_name} ({'ADaM' if other_name.startswith('AD') else 'SDTM'})",
+                         "row": both["row"].to_numpy()})
+
+
+def _predecessor_keys(ds, frame, source, other):
+    """(ADaM variable, source variable) pairs equal on a record and its source records."""
+    pairs = [("USUBJID", "USUBJID")]
+    seq = f"{source}SEQ"
+    if seq in frame.columns and seq in other.columns:
+        pairs.append((seq, seq))
+    for var in ds.variables:
+        pred = var.origin.predecessor if var.origin else None
+        if pred and pred.startswith(f"{source}.") and var.name in frame.columns:
+            if pred.split(".", 1)[1] in other.columns and var.name != "USUBJID":
+                pairs.append((var.name, pred.split(".", 1)[1]))
+    return list(dict.fromkeys(pairs))
+
+
+def _scale_items(mapping, frame, source, found):
+    """Keep, for a scored parameter (ADQS), only the source records of its items:
+    the builder's ``scales`` name each PARAMCD's ``items`` of the ``item`` variable."""
+    item, scales = mapping.get("item"), mapping.get("scales")
+    if not item or not scales or "PARAMCD" not in frame.columns or item not in source.columns:
+        return found
+    allowed = {(s["paramcd"], i) for s in scales for i in s.get("items", [])}
+    params = frame["PARAMCD"].to_numpy()[found["record"].to_numpy() - 1]
+    items = source[item].to_numpy()[found["row"].to_numpy() - 1]
+    return found[[(p, i) in allowed for p, i in zip(params, items)]]
+
+
+def adam_lineage(study, sdtm, adam):
+    """Lineage rows of ADaM records: their SDTM (or ADSL) predecessor records."""
+    parts = []
+    for name, frame in adam.items():
+        ds = study.datasets[name]
+        subject_level = adam.get("ADSL") if name != "ADSL" else sdtm.get("DM")
+        subject_name = "ADSL" if name != "ADSL" else "DM"
+        linked = pd.Series(False, index=np.arange(1, len(frame) + 1))
+        if {"SRCDOM", "SRCSEQ", "USUBJID"} <= set(frame.columns):
+            for domain in sorted(set(frame["SRCDOM"]) - {""}):
+                other = sdtm.get(domain)
+                seq = f"{domain}SEQ"
+                if other is None or seq not in other.columns:
+                    continue
+                rows = frame["SRCDOM"].to_numpy() == domain
+                mine = pd.DataFrame({"USUBJID": frame["USUBJID"], seq: frame["SRCSEQ"]})
+                found = _links(name, mine, other, domain, ["USUBJID", seq])
+                found = found[rows[found["record"].to_numpy() - 1]]
+                parts.append(found)
+                linked[found["record"].to_numpy()] = True
+        source = (ds.mapping or {}).get("source")
+        if source in sdtm and "USUBJID" in frame.columns:
+            pairs = _predecessor_keys(ds, frame, source, sdtm[source])
+            mine = pd.DataFrame({b: frame[a].to_numpy() for a, b in pairs})
+            found = _links(name, mine, sdtm[source], source, [b for _, b in pairs])
+            found = found[~linked[found["record"].to_numpy()].to_numpy()]
+            found = _scale_items(ds.mapping, frame, sdtm[source], found)
+            parts.append(found)
+            linked[found["record"].to_numpy()] = True
+        if subject_level is not None and "USUBJID" in frame.columns and (~linked).any():
+            found = _links(name, frame[["USUBJID"]], subject_level, subject_name, ["USUBJID"])
+            parts.append(found[~linked[found["record"].to_numpy()].to_numpy()])
+    if not parts:
+        return pd.DataFrame(columns=LINEAGE)
+    return pd.concat(parts, ignore_index=True).sort_values(["dataset", "record"], kind="mergesort")[LINEAGE]
+
+
+def raw_sources(lineage):
+    """Every record's sources followed back through other datasets to raw
+    lines (kind ``form``) or spec records (kind ``spec``)."""
+    done, todo = [], lineage[LINEAGE]
+    for _ in range(20):   # datasets built from datasets: a few levels at most
+        hop = todo["kind"] == "dataset"
+        done.append(todo[~hop])
+        if not hop.any():
+            break
+        up = todo[hop][["dataset", "record", "source", "row"]]
+        todo = up.merge(lineage[LINEAGE].rename(columns={"dataset": "source", "record": "row",
+                                                         "source": "_source", "row": "_row"}),
+                        on=["source", "row"], how="inner")
+        todo = todo[["dataset", "record", "kind", "_source", "file", "_row"]].rename(
+            columns={"_source": "source", "_row": "row"})
+    return pd.concat(done, ignore_index=True).drop_duplicates().sort_values(
+        ["dataset", "record", "source", "row"], kind="mergesort").reset_index(drop=True)
