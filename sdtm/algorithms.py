@@ -154,11 +154,11 @@ def to_codelist(block, values, column=None, codelist=None):
     codelist = block.study.codelists.get(name) if name else None
     if codelist is None or not codelist.terms:
         return values
+    spellings = [(spelling, term.value) for term in codelist.terms
+                 for spelling in [term.value, term.decode, *term.collected] if spelling is not None]
     lookup = {}
-    for term in codelist.terms:
-        for spelling in [term.value, term.decode, *term.collected]:
-            if spelling is not None:
-                lookup.setdefault(_normal(pd.Series([spelling])).iloc[0], term.value)
+    for normal, value in zip(_normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
+        lookup.setdefault(normal, value)
     normal = _normal(values)
     mapped = normal.map(lookup)
     unmapped = mapped.isna() & (normal != "")

@@ -50,17 +50,19 @@ def collected_fields(study):
                 continue
             for i, src in enumerate(parent.mapping["sources"]):
                 for qnam, how in (supp.get("qualifiers") or {}).items():
-                    rows += _variable_rows(study, parent, i, src, "QVAL", how, ds.name, f"QNAM = {qnam}",
+                    conditions = dict.fromkeys([None, *_items(src)], f"QNAM = {qnam}")
+                    rows += _variable_rows(parent, i, src, "QVAL", how, ds.name, conditions,
                                            _origin(ds.variable("QVAL")), None)
             continue
         for i, src in enumerate(mapping.get("sources") or []):
             if not src.get("form"):
                 continue
             rows += _selection_rows(ds, i, src)
+            conditions = _topic_conditions(study, ds, src)
             for var in ds.variables:
                 how = (src.get("set") or {}).get(var.name, var.mapping)
                 how = how if how is not None else {"algorithm": "assign", "column": var.name}
-                rows += _variable_rows(study, ds, i, src, var.name, how, ds.name, None, _origin(var), var.codelist)
+                rows += _variable_rows(ds, i, src, var.name, how, ds.name, conditions, _origin(var), var.codelist)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.drop_duplicates(ignore_index=True)
 
@@ -94,20 +96,29 @@ def _selection_rows(ds, i, src):
     return rows
 
 
-def _variable_rows(study, ds, i, src, variable, how, dataset, condition, origin, codelist):
+def _items(src):
+    return (src.get("transpose") or {}).get("columns") or []
+
+
+def _topic_conditions(study, ds, src):
+    """The record condition of a source's records, per transposed item (None: not transposed)."""
+    return {item: _topic_condition(study, ds, src, item) for item in [None, *_items(src)]}
+
+
+def _variable_rows(ds, i, src, variable, how, dataset, conditions, origin, codelist):
     """Rows for one variable's mapping in one source: one per raw column it reads
-    (one per transposed column, with the topic value as condition, for ``_value``)."""
+    (one per transposed column, with its condition, for ``_value``)."""
     path, where = _source_path(ds, i), condition_text(src.get("where"))
+    items = _items(src)
     algorithm = how.get("algorithm", "") if isinstance(how, dict) else ""
     codelist = (how.get("codelist") if isinstance(how, dict) else None) or codelist or ""
-    items = (src.get("transpose") or {}).get("columns") or []
     rows = []
     for column in dict.fromkeys(mapping_columns(how)):
         if column == ITEM:
             continue   # the cell's column name, not a collected value
         for item in (items if column == VALUE else [None]):
             raw = item if column == VALUE else column
-            cond = condition if condition is not None else _topic_condition(study, ds, src, item)
+            cond = conditions[item]
             rows.append(dict(zip(COLUMNS, (*_resolve(src, raw), dataset, variable, cond, algorithm, "value",
                                            where, path, origin, codelist))))
     return rows

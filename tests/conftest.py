@@ -278,9 +278,17 @@ def bundled_raw(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def bundled_sdtm(bundled_raw):
-    """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
-    from sdtm.engine import map_study
+def bundled_mapped(bundled_raw):
+    """The bundled study's specs and the ``sdtm.engine.Mapped`` result of ``bundled_raw``
+    (SDTM frames with the lineage of their records)."""
+    from sdtm.engine import map_and_trace
     from specs import load_study
     study = load_study("camrelizumab-npc")
-    return study, map_study(study, bundled_raw[1])
+    return study, map_and_trace(study, bundled_raw[1])
+
+
+@pytest.fixture(scope="session")
+def bundled_sdtm(bundled_mapped):
+    """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
+    study, mapped = bundled_mapped
+    return study, mapped.datasets

@@ -15,6 +15,7 @@ import pytest
 from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
+from cdisckit.coverage import COLUMNS as COVERAGE_COLUMNS, SPELLINGS, Coverage
 from specs.model import Codelist, Dataset, Study, Term, Variable
 
 NA = None
@@ -122,6 +123,8 @@ class Case:
     ok_study: Study | None = None
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
+    coverage: Coverage | None = None      # the run's mapping coverage (CK0003, CK0004)
+    ok_coverage: Coverage | None = None
 
 
 AE_SEV = Codelist(id="AESEV", name="Severity", terms=[Term(value=v) for v in ("MILD", "MODERATE", "SEVERE")])
@@ -130,10 +133,26 @@ AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
 AE_SPEC = spec("AE", var("USUBJID"), var("AESEV", codelist="AESEV"), var("AEOUT", codelist="OUT"))
 LONG = "x" * 41
 
+
+def coverage(columns=(), spellings=()):
+    """A run's mapping coverage with the given raw-column and spelling rows."""
+    return Coverage(pd.DataFrame(list(columns), columns=COVERAGE_COLUMNS), pd.DataFrame(),
+                    pd.DataFrame(list(spellings), columns=SPELLINGS), pd.DataFrame())
+
+
+DECLARED = ("ae", "ae.csv", "SITE", "not submitted", "", 5, 0, 0.0, "EDC system field")
+UNUSED = ("ae", "ae.csv", "AEXTRA", "not submitted", "", 3, 0, 0.0, "")
+MAPPED = ("AE", "AESEV", "", "AESEV", "ae", "AESEV", "Mild", 4, "MILD", "yes")
+UNMAPPED = ("AE", "AEOUT", "", "OUT", "ae", "AEOUT", "Unknown", 1, "Unknown", "no")
+
 CASES = {
     # the run
     "CK0001": Case([dm()], [("AE", None, "")], [dm()], unreadable=[Unreadable("d/ae.xpt", "AE", "not an XPT file")]),
     "CK0002": Case([ae(AETERM=["x"])], [("AE", None, "")], [ae(AETERM=["x"])], broken=True),
+    "CK0003": Case([dm()], [("", None, "")], [dm()], coverage=coverage([DECLARED, UNUSED]),
+                   ok_coverage=coverage([DECLARED])),
+    "CK0004": Case([dm()], [("AE", None, "AEOUT")], [dm()], coverage=coverage(spellings=[MAPPED, UNMAPPED]),
+                   ok_coverage=coverage(spellings=[MAPPED])),
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
@@ -388,12 +407,12 @@ CASES = {
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, coverage=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
-    findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules)
+    findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules, coverage=coverage)
     frame = findings.frame[findings.frame["rule"].eq(rule_id)]
     found = [(d, None if pd.isna(r) else int(r), v) for d, r, v in frame[["dataset", "record", "variables"]]
              .itertuples(index=False, name=None)]
@@ -407,14 +426,14 @@ def test_every_rule_has_a_case():
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.coverage)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, coverage=case.ok_coverage)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 

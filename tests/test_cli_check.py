@@ -49,7 +49,7 @@ def test_warnings_fail_only_with_fail_on_warning(data, tmp_path, capsys):
     assert main(["check", str(data)] + options) == 0         # DM lacks expected variables: warnings only
     assert all(r.is_file() for r in reports)
     out = capsys.readouterr().out
-    assert "cdisckit check: 2 datasets, 18 records, 138 rules: 0 Error" in out
+    assert "cdisckit check: 2 datasets, 18 records, 140 rules: 0 Error" in out
     assert "Warning CK0102 Expected variable is missing from the dataset (14 in DM)" in out
     assert list(validator().iter_errors(json.loads(reports[2].read_text()))) == []
     assert main(["check", str(data), "--fail-on", "warning"]) == 1

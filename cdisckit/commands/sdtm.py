@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from specs import load_study
+from specs.atomic import atomic_folder
 
 from ..pipeline import creation_time, map_raw, submitted, write_datasets, write_mapping
 from ..progress import reporter
@@ -24,8 +25,9 @@ def run(args):
     frames = mapped.datasets
     written = submitted(frames)
     created = creation_time(args.created)
-    write_datasets(study, written, Path(args.out), created)
-    write_mapping(study, forms, mapped, Path(args.out) / "reports", created)
+    with atomic_folder(args.out) as stage:
+        write_datasets(study, written, Path(stage), created)
+        write_mapping(study, forms, mapped, Path(stage) / "reports", created)
     empty = sorted(set(frames) - set(written))
     print(f"SDTM: {len(written)} datasets written to {args.out}"
           + (f" (no records, not written: {', '.join(empty)})" if empty else "")
