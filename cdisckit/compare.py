@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from adam.filters import as_text
 from define.reader import read_define
 from specs.errors import InputError
 
@@ -83,13 +84,6 @@ class Comparison:
         return not self.only_base and not self.only_comp and all(d.equal for d in self.datasets)
 
 
-def _text(values):
-    """Values as text for display and for matching IDs: numbers in full precision, missing as ""."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
-    return values.astype(object).where(values.notna(), "").astype(str)
-
-
 def _metadata(base_meta, comp_meta):
     rows = []
     if base_meta.label != comp_meta.label:
@@ -112,7 +106,7 @@ def _metadata(base_meta, comp_meta):
 
 def _ids(frame, keys):
     """The ID columns of a frame as text, with an occurrence number where an ID repeats."""
-    ids = pd.DataFrame({k: _text(frame[k]).to_numpy() for k in keys}) if keys else \
+    ids = pd.DataFrame({k: as_text(frame[k]).to_numpy() for k in keys}) if keys else \
         pd.DataFrame({ROW_ID: np.arange(1, len(frame) + 1).astype(str)})
     columns = list(ids.columns)
     repeat = ids.groupby(columns, sort=False).cumcount()
@@ -129,7 +123,7 @@ def _differ(base, comp, tolerance):
         not_same = (missing_a != missing_b) | (both & (a != b))
         within = not_same & both & (gap <= tolerance)
         return not_same & ~within, within
-    a, b = _text(base).to_numpy(), _text(comp).to_numpy()
+    a, b = as_text(base).to_numpy(), as_text(comp).to_numpy()
     return a != b, np.zeros(len(a), dtype=bool)
 
 
@@ -160,7 +154,7 @@ def compare_frames(name, base, comp, *, keys=None, tolerance=0.0, examples=10,
         if differs.any() or within.any():
             hit = np.flatnonzero(differs)[:examples]
             shown = both[id_columns].iloc[hit].reset_index(drop=True).assign(
-                base=_text(left.iloc[hit]).to_numpy(), comp=_text(right.iloc[hit]).to_numpy())
+                base=as_text(left.iloc[hit]).to_numpy(), comp=as_text(right.iloc[hit]).to_numpy())
             diffs.append(VariableDiff(var, int(differs.sum()), int(within.sum()), shown))
     return DatasetDiff(name, files[0], files[1], keys, len(base), len(comp), metadata,
                        only_base, only_comp, [d for d in diffs if d.differences], base_dups + comp_dups)

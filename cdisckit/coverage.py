@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from adam.filters import as_text
 from sdtm.collection import collected_fields
 from specs.atomic import write_bytes, write_text
 
@@ -128,15 +129,17 @@ def _spellings(study, forms, fields, raw, datasets):
         if r.condition:
             var, value = r.condition.split(" = ", 1)
             if var in data.columns:
-                keep = data[var].astype(str).to_numpy()[records] == value
+                keep = as_text(data[var]).to_numpy()[records] == value
         collected = frame[r.column].reindex(links["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
-        submitted = data[r.variable].astype(str).to_numpy()[records[keep]]
+        submitted = as_text(data[r.variable]).to_numpy()[records[keep]]
         pairs = pd.DataFrame({"collected": collected, "submitted": submitted})
         pairs = pairs[pairs["collected"].str.strip() != ""]
         if not len(pairs):
             continue
         counted = pairs.value_counts(sort=False).rename("records").reset_index()
         terms = set(codelist.values())
+        if pd.api.types.is_numeric_dtype(data[r.variable]):
+            terms = set(as_text(pd.to_numeric(pd.Series(list(terms)), errors="coerce")))
         parts.append(counted.assign(dataset=r.dataset, variable=r.variable, condition=r.condition,
                                     codelist=r.codelist, form=r.form, column=r.column,
                                     in_codelist=np.where(counted["submitted"].isin(terms), "yes", "no")))

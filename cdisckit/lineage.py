@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from adam.filters import as_text
 from sdtm.engine import LINEAGE
 from specs.atomic import write_bytes
 from specs.errors import InputError
@@ -57,16 +58,9 @@ def read_lineage(path):
     return frame.astype({"record": "int64", "row": "int64"})
 
 
-def _key(values):
-    """Values as comparable text: numbers without a trailing .0, missing as ""."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
-    return values.astype(object).where(values.notna(), "").astype(str)
-
-
 def _numbered(frame, columns):
     """``columns`` of a frame as text keys, with its 1-based record number."""
-    return pd.DataFrame({c: _key(frame[c]).to_numpy() for c in columns}).assign(
+    return pd.DataFrame({c: as_text(frame[c]).to_numpy() for c in columns}).assign(
         _record=np.arange(1, len(frame) + 1))
 
 
