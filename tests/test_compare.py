@@ -1,16 +1,21 @@
 """``cdisckit compare`` on hand-built XPT files: exact differences, tolerance,
 IDs, folders, reports and exit codes."""
 
+import datetime as dt
 import json
 
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyreadstat
 import pytest
 
 from cdisckit.cli import main
 from cdisckit.compare import compare_paths
+from cdisckit.pipeline import write_datasets
 from cdisckit.xpt import XptVariable, write_xpt
+from sdtm.engine import map_study
+from tests.edc import simulated
 
 VARIABLES = [XptVariable("USUBJID", "Unique Subject Identifier", "char", 8),
              XptVariable("AESEQ", "Sequence Number", "num", 8),
@@ -104,3 +109,41 @@ def test_repeated_ids_pair_in_order(tmp_path):
     (ae,) = compare_paths(base, comp, ids=["USUBJID", "AESEQ"]).datasets
     assert ae.duplicate_keys == 2
     assert [(v.variable, v.examples.values.tolist()) for v in ae.values] == [("AETERM", [["S1", "1", "B", "C"]])]
+
+
+# The bundled study mapped from exports simulated with different seeds: the
+# session's 60 subjects of seed 1 against 8 subjects of seed 2 (AE and DM).
+
+@pytest.fixture(scope="module")
+def seeded_sdtm(bundled_sdtm, tmp_path_factory):
+    study, frames = bundled_sdtm
+    root = tmp_path_factory.mktemp("seeds")
+    other = map_study(study, simulated(root / "raw", 8, 2), ["AE", "DM"])
+    created = dt.datetime(2024, 4, 1, 9)
+    outs = [write_datasets(study, {n: f[n] for n in ("AE", "DM")}, root / name, created)
+            for name, f in (("seed1", frames), ("seed2", other))]
+    return study, outs
+
+
+def test_runs_with_different_seeds_differ_record_by_record(seeded_sdtm, capsys):
+    study, (first, second) = seeded_sdtm
+    assert main(["compare", str(first), str(second), "--study", "camrelizumab-npc"]) == 1
+    assert capsys.readouterr().out.rstrip().endswith("DIFFERENT")
+    result = compare_paths(first, second, study=study)
+    for name in ("AE", "DM"):
+        (diff,) = [d for d in result.datasets if d.dataset == name]
+        keys = study.datasets[name].keys
+        assert diff.keys == keys
+        # The records on one side only are the key tuples the other side lacks, read independently.
+        sides = [pyreadstat.read_xport(str(folder / f"{name.lower()}.xpt"))[0] for folder in (first, second)]
+        tuples = [set(map(tuple, frame[keys].fillna("").astype(str).values.tolist())) for frame in sides]
+        assert set(map(tuple, diff.only_base.values.tolist())) == tuples[0] - tuples[1], name
+        assert set(map(tuple, diff.only_comp.values.tolist())) == tuples[1] - tuples[0], name
+        assert len(diff.only_base), name
+
+
+def test_a_run_against_itself_is_equal(seeded_sdtm, capsys):
+    _, (first, _) = seeded_sdtm
+    assert main(["compare", str(first), str(first)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("EQUAL") and "AE: equal" in out
