@@ -71,26 +71,33 @@ def mapping_coverage(study, forms, mapped):
     fields = collected_fields(study)
     raw = raw_sources(mapped.lineage)
     raw = raw[raw["kind"] == "form"]
-    fed = {key: set(rows) for key, rows in raw.groupby(["source", "dataset"])["row"]}
+    links = {key: part for key, part in raw.groupby(["source", "dataset"], sort=False)}
+    fed = {(form, dataset): forms[form].index.isin(part["row"].unique())
+           for (form, dataset), part in links.items() if form in forms}
     return Coverage(_columns(study, forms, fields, fed), _dropped(forms, fields, raw, mapped.dropped),
-                    _spellings(study, forms, fields, raw, mapped.datasets), fields)
+                    _spellings(study, forms, fields, links, mapped.datasets), fields)
 
 
 def _columns(study, forms, fields, fed):
-    rows = []
+    """Per raw column: status, what it feeds, non-empty values and how many reached a record
+    (``fed``: (form, dataset) -> mask of the form's lines that fed a record of the dataset)."""
+    rows, uses_of = [], {}
+    for use in fields.to_dict("records"):
+        uses_of.setdefault((use["form"], use["column"]), []).append(use)
     for form, frame in sorted(forms.items()):
-        mine = fields[fields["form"] == form]
         for column in frame.columns:
-            uses = mine[mine["column"] == column]
-            values = uses[uses["role"] == "value"]
+            uses = uses_of.get((form, column), [])
+            values = [u for u in uses if u["role"] == "value"]
             feeds = list(dict.fromkeys(
-                f"{r.dataset}.{r.variable}" + (f" when {r.condition}" if r.condition else "")
-                for r in values.itertuples()))
-            feeds += list(dict.fromkeys(f"{r.dataset} ({r.role})" for r in uses[uses["role"] != "value"].itertuples()))
-            status = SUBMITTED if len(values) else SELECTS if len(uses) else NOT_SUBMITTED
-            filled = frame[column].astype(str).str.strip() != ""
-            reached_rows = set().union(*(fed.get((form, d), set()) for d in values["dataset"].unique()))
-            reached = int((filled & frame.index.isin(list(reached_rows))).sum()) if len(values) else 0
+                f"{u['dataset']}.{u['variable']}" + (f" when {u['condition']}" if u["condition"] else "")
+                for u in values))
+            feeds += list(dict.fromkeys(f"{u['dataset']} ({u['role']})" for u in uses if u["role"] != "value"))
+            status = SUBMITTED if values else SELECTS if uses else NOT_SUBMITTED
+            filled = (frame[column].astype(str).str.strip() != "").to_numpy()
+            reached_rows = np.zeros(len(frame), dtype=bool)
+            for dataset in dict.fromkeys(u["dataset"] for u in values):
+                reached_rows |= fed.get((form, dataset), False)
+            reached = int((filled & reached_rows).sum())
             non_empty = int(filled.sum())
             reason = study.not_submitted_reason(form, column) if status == NOT_SUBMITTED else None
             rows.append((form, _file(frame, form), column, status, "; ".join(feeds), non_empty, reached,
@@ -101,38 +108,45 @@ def _columns(study, forms, fields, fed):
 def _dropped(forms, fields, raw, dropped):
     """Lines of mapped forms that fed no record, with the rules that dropped them."""
     used = set(fields["form"])
-    rules = dropped.assign(rule=dropped["dataset"] + ": " + dropped["rule"]).groupby(["form", "row"])["rule"] \
-        .agg(lambda r: "; ".join(dict.fromkeys(r)))
     parts = []
     for form, frame in sorted(forms.items()):
         if form not in used:
             continue
         lost = frame.index[~frame.index.isin(raw.loc[raw["source"] == form, "row"].unique())]
-        why = [rules.get((form, row), "no rule: no source of this form in any dataset keeps it") for row in lost]
+        mine = dropped[(dropped["form"] == form) & dropped["row"].isin(lost)]
+        rules = (mine["dataset"] + ": " + mine["rule"]).groupby(mine["row"]).agg(lambda r: "; ".join(dict.fromkeys(r)))
+        why = [rules.get(row, "no rule: no source of this form in any dataset keeps it") for row in lost]
         parts.append(pd.DataFrame({"form": form, "file": _file(frame, form), "row": lost, "rules": why}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=DROPPED)
 
 
-def _spellings(study, forms, fields, raw, datasets):
-    """Collected spellings of codelist-mapped columns and the values they became."""
+def _spellings(study, forms, fields, links, datasets):
+    """Collected spellings of codelist-mapped columns and the values they became
+    (``links``: (form, dataset) -> the raw lines of the dataset's records)."""
     coded = fields[(fields["role"] == "value") & (fields["algorithm"] == "assign") & (fields["codelist"] != "")]
     coded = coded[["dataset", "variable", "condition", "codelist", "form", "column"]].drop_duplicates()
-    parts = []
+    parts, texts = [], {}
+
+    def text(dataset, variable):
+        if (dataset, variable) not in texts:
+            texts[dataset, variable] = as_text(datasets[dataset][variable]).to_numpy()
+        return texts[dataset, variable]
+
     for r in coded.itertuples(index=False):
         codelist = study.codelists.get(r.codelist)
         frame, data = forms.get(r.form), datasets.get(r.dataset)
-        if codelist is None or not codelist.terms or frame is None or data is None or r.column not in frame:
+        mine = links.get((r.form, r.dataset))
+        if codelist is None or not codelist.terms or frame is None or data is None or mine is None \
+                or r.column not in frame:
             continue
-        links = raw[(raw["dataset"] == r.dataset) & (raw["source"] == r.form)]
-        records = links["record"].to_numpy() - 1
-        keep = np.ones(len(links), dtype=bool)
+        records = mine["record"].to_numpy() - 1
+        keep = np.ones(len(mine), dtype=bool)
         if r.condition:
             var, value = r.condition.split(" = ", 1)
             if var in data.columns:
-                keep = as_text(data[var]).to_numpy()[records] == value
-        collected = frame[r.column].reindex(links["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
-        submitted = as_text(data[r.variable]).to_numpy()[records[keep]]
-        pairs = pd.DataFrame({"collected": collected, "submitted": submitted})
+                keep = text(r.dataset, var)[records] == value
+        collected = frame[r.column].reindex(mine["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
+        pairs = pd.DataFrame({"collected": collected, "submitted": text(r.dataset, r.variable)[records[keep]]})
         pairs = pairs[pairs["collected"].str.strip() != ""]
         if not len(pairs):
             continue

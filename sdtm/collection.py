@@ -101,8 +101,20 @@ def _items(src):
 
 
 def _topic_conditions(study, ds, src):
-    """The record condition of a source's records, per transposed item (None: not transposed)."""
-    return {item: _topic_condition(study, ds, src, item) for item in [None, *_items(src)]}
+    """The record condition of a source's records, per transposed item (None:
+    not transposed): ``TOPIC = value`` where the source fixes the topic
+    variable's value (a hardcoded test code, or the code of a transposed item),
+    else blank. Without a Topic role in the spec, a variable filled from the
+    item name stands in."""
+    mappings = {v.name: (src.get("set") or {}).get(v.name, v.mapping) or {} for v in ds.variables}
+    topics = [v for v in ds.variables if v.role == "Topic"] or [
+        v for v in ds.variables if ITEM in mapping_columns(mappings[v.name])]
+    out = dict.fromkeys([None, *_items(src)], "")
+    for var in topics:
+        for group in ([None], _items(src)):
+            for item, value in zip(group, static_values(study, ds, var, mappings[var.name], group) or []):
+                out[item] = out[item] or (f"{var.name} = {value}" if value else "")
+    return out
 
 
 def _variable_rows(ds, i, src, variable, how, dataset, conditions, origin, codelist):
@@ -138,36 +150,23 @@ def mapping_columns(how):
     return found
 
 
-def _topic_condition(study, ds, src, item):
-    """``TOPIC = value`` where the source fixes the topic variable's value (a
-    hardcoded test code, or the code of a transposed item), else blank. Without
-    a Topic role in the spec, a variable filled from the item name stands in."""
-    mappings = {v.name: (src.get("set") or {}).get(v.name, v.mapping) or {} for v in ds.variables}
-    topics = [v for v in ds.variables if v.role == "Topic"] or [
-        v for v in ds.variables if ITEM in mapping_columns(mappings[v.name])]
-    for var in topics:
-        value = static_value(study, ds, var, mappings[var.name], item)
-        if value:
-            return f"{var.name} = {value}"
-    return ""
-
-
 class _NotStatic(Exception):
     """The mapping needs record data, so it has no value known from the specs."""
 
 
 class _StaticBlock:
-    """One record known from the specs alone: its transposed item name, nothing else."""
+    """Records known from the specs alone: their transposed item names (None:
+    not transposed), nothing else."""
 
-    def __init__(self, study, ds, var, item):
-        self.study, self.dataset, self.variable, self.item = study, ds, var, item
-        self.index = pd.RangeIndex(1)
+    def __init__(self, study, ds, var, items):
+        self.study, self.dataset, self.variable, self.items = study, ds, var, items
+        self.index = pd.RangeIndex(len(items))
         self.path = f"{ds.path}: variables[{var.order - 1}].mapping"
 
     def raw(self, column):
-        if column != ITEM or self.item is None:
+        if column != ITEM or None in self.items:
             raise _NotStatic(column)
-        return pd.Series([self.item], index=self.index, dtype="object")
+        return pd.Series(self.items, index=self.index, dtype="object")
 
     def var(self, name):
         raise _NotStatic(name)
@@ -177,19 +176,19 @@ class _StaticBlock:
             raise _NotStatic(column)
 
 
-def static_value(study, ds, var, how, item=None):
-    """The value an ``assign``/``hardcode``/``parameter`` mapping gives a record of
-    transposed item ``item`` (computed by the algorithm itself), or None when
-    it depends on collected data."""
+def static_values(study, ds, var, how, items):
+    """The values an ``assign``/``hardcode``/``parameter`` mapping gives records of
+    the transposed ``items`` (``[None]``: not transposed), computed by the
+    algorithm itself; None when they depend on collected data."""
     name = how.get("algorithm")
-    if name not in ("assign", "hardcode", "parameter"):
+    if name not in ("assign", "hardcode", "parameter") or not items:
         return None
     try:
-        values = ALGORITHMS[name](_StaticBlock(study, ds, var, item),
+        values = ALGORITHMS[name](_StaticBlock(study, ds, var, list(items)),
                                   **{k: v for k, v in how.items() if k != "algorithm"})
     except (_NotStatic, InputError, TypeError):
         return None
-    return str(pd.Series(values).iloc[0])
+    return [str(v) for v in pd.Series(values)]
 
 
 _COMPARATORS = {"equals": "=", "matches": "matches"}
