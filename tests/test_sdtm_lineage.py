@@ -10,7 +10,7 @@ from cdisckit.lineage import raw_sources
 from sdtm.collection import collected_fields
 from sdtm.engine import map_and_trace
 from specs import load_study
-from test_sdtm_engine import RAW, STUDY
+from test_sdtm_engine import JOIN_COLLAPSE, RAW, STUDY, join_collapse_raw
 
 import edc
 
@@ -66,32 +66,8 @@ def test_where_transpose_supplemental_and_dataset_sources(tmp_path):
 
 
 def test_joined_distinct_collapsed_and_required_records_keep_their_sources(tmp_path):
-    study = _write(tmp_path, {
-        "study.yaml": STUDY["study.yaml"],
-        "sdtm/DM.yaml": """\
-            name: DM
-            label: Demographics
-            keys: [USUBJID]
-            mapping: {sources: [{form: enrol, join: [{form: eos, on: [SUBJ]}]}]}
-            variables:
-              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
-              - {name: RFPENDTC, label: End of Participation, mapping: {algorithm: assign, column: eos.EOSDAT}}
-            """,
-        "sdtm/SV.yaml": """\
-            name: SV
-            label: Subject Visits
-            keys: [USUBJID, VISITNUM]
-            mapping:
-              sources: [{form: visits}]
-              collapse: {by: [USUBJID, VISITNUM], min: [SVSTDTC], max: [SVENDTC]}
-              require: [SVSTDTC]
-            variables:
-              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
-              - {name: VISITNUM, label: Visit Number, data_type: float, mapping: {algorithm: assign, column: V}}
-              - {name: SVSTDTC, label: Start, mapping: {algorithm: assign, column: D}}
-              - {name: SVENDTC, label: End, mapping: {algorithm: assign, column: D}}
-            """,
-        "sdtm/LB.yaml": """\
+    sv = JOIN_COLLAPSE["sdtm/SV.yaml"].replace("max: [SVENDTC]}", "max: [SVENDTC]}\n          require: [SVSTDTC]")
+    study = _write(tmp_path, {**JOIN_COLLAPSE, "sdtm/SV.yaml": sv, "sdtm/LB.yaml": """\
             name: LB
             label: Laboratory
             keys: [USUBJID, LBTESTCD]
@@ -100,16 +76,10 @@ def test_joined_distinct_collapsed_and_required_records_keep_their_sources(tmp_p
               - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
               - {name: LBTESTCD, label: Test, mapping: {algorithm: assign, column: T}}
               - {name: LBORRES, label: Result, mapping: {algorithm: assign, column: R}}
-            """,
-    })
-    raw = {
-        "enrol": pd.DataFrame({"SUBJ": ["A", "B"]}, index=[2, 3]),
-        "eos": pd.DataFrame({"SUBJ": ["B"], "EOSDAT": ["2021-09-30"]}, index=[2]),
-        "visits": pd.DataFrame({"SUBJ": ["A", "A", "A", "B"], "V": ["2", "1", "2", "1"],
-                                "D": ["2021-03-05", "2021-01-02", "2021-03-01", ""]}, index=[2, 3, 4, 5]),
-        "lab": pd.DataFrame({"SUBJ": ["A", "A", "A"], "T": ["ALT", "ALT", "AST"], "R": ["10", "10", "20"]},
-                            index=[2, 3, 4]),
-    }
+            """})
+    raw = {**join_collapse_raw(),
+           "lab": pd.DataFrame({"SUBJ": ["A", "A", "A"], "T": ["ALT", "ALT", "AST"], "R": ["10", "10", "20"]},
+                               index=[2, 3, 4])}
     for name, frame in raw.items():
         frame.attrs["source"] = f"/some/where/{name}.csv"
     mapped = map_and_trace(study, raw)
