@@ -161,28 +161,36 @@ def compare_frames(name, base, comp, *, keys=None, tolerance=0.0, examples=10,
 
 
 def _datasets(path):
-    """Dataset name -> XPT file of a file or a folder."""
+    """Dataset name -> XPT file of a file or a folder (the whole tree below it,
+    e.g. a run's submission folder with its SDTM and ADaM folders)."""
     path = Path(path)
     if path.is_dir():
-        return {p.stem.upper(): p for p in sorted(path.glob("*.xpt"))}
+        files = sorted(path.rglob("*.xpt"), key=lambda p: (len(p.relative_to(path).parts), str(p)))
+        found = {}
+        for file in files:
+            if file.stem.upper() in found:
+                raise InputError(f"{path}: two files of dataset {file.stem.upper()}: {found[file.stem.upper()]} "
+                                 f"and {file}")
+            found[file.stem.upper()] = file
+        return dict(sorted(found.items()))
     if path.is_file():
         return {path.stem.upper(): path}
     raise InputError(f"{path}: no such file or folder")
 
 
-def _define_keys(paths, notes):
-    """Dataset keys from the first readable define.xml beside the files, by dataset name."""
-    for path in paths:
-        folder = Path(path) if Path(path).is_dir() else Path(path).parent
-        define = folder / "define.xml"
-        if define.is_file():
+def _define_keys(files, notes, cache):
+    """Dataset keys from the first readable define.xml beside one of ``files``, by dataset name."""
+    for file in files:
+        define = Path(file).parent / "define.xml"
+        if define not in cache:
             try:
-                keys = {name: ds.keys for name, ds in read_define(define).datasets.items() if ds.keys}
+                cache[define] = {n: ds.keys for n, ds in read_define(define).datasets.items() if ds.keys} \
+                    if define.is_file() else None
             except InputError as exc:
                 notes.append(f"keys not taken from {exc}")
-                continue
-            notes.append(f"keys from {define}")
-            return keys
+                cache[define] = None
+        if cache[define] is not None:
+            return cache[define]
     return {}
 
 
@@ -197,14 +205,14 @@ def compare_paths(base, comp, *, ids=None, tolerance=0.0, study=None, examples=1
     left, right = _datasets(base), _datasets(comp)
     if Path(base).is_file() and Path(comp).is_file():
         right = {next(iter(left)): next(iter(right.values()))}   # two files: compared whatever their names
-    notes = []
-    keys = {} if ids else {**({n: d.keys for n, d in study.datasets.items()} if study else {}),
-                           **_define_keys((base, comp), notes)}
+    notes, defines = [], {}
+    specs = {n: d.keys for n, d in study.datasets.items()} if study else {}
     diffs = []
     for name in [n for n in left if n in right]:
         base_frame, base_meta = read_xpt(left[name])
         comp_frame, comp_meta = read_xpt(right[name])
-        chosen = ids or [k for k in keys.get(name, []) if k in base_frame.columns and k in comp_frame.columns]
+        chosen = ids or [k for k in _define_keys((left[name], right[name]), notes, defines).get(name)
+                         or specs.get(name, []) if k in base_frame.columns and k in comp_frame.columns]
         diffs.append(compare_frames(name, base_frame, comp_frame, keys=chosen, tolerance=tolerance,
                                     examples=examples, base_meta=base_meta, comp_meta=comp_meta,
                                     files=(str(left[name]), str(right[name]))))

@@ -99,7 +99,8 @@ def back(run, name, record, depth=0):
 
 
 def forward(run, form, row):
-    """Every record a raw line fed, directly or through other datasets, in hop order."""
+    """Every record a raw line fed, directly or through other datasets, in hop
+    order: ``(file, [(dataset, record), ...])``."""
     lineage = run.lineage
     direct = lineage[(lineage["kind"] == "form") & ((lineage["source"] == form) | (lineage["file"] == form))
                      & (lineage["row"] == row)]
@@ -116,4 +117,4 @@ def forward(run, form, row):
         keys = pd.MultiIndex.from_tuples(frontier) if frontier else None
         nxt = hop[pd.MultiIndex.from_arrays([hop["source"], hop["row"]]).isin(keys)]
         frontier = [r for r in dict.fromkeys(zip(nxt["dataset"], nxt["record"])) if r not in seen]
-    return found
+    return (direct["file"].iloc[0] if len(direct) else form), found

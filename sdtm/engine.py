@@ -206,7 +206,7 @@ class Mapper:
         label = frame.attrs.get("source", src.form) if src.form is not None else (
             f"{src.dataset} (SDTM)" if src.dataset is not None else f"{path}.records")
         joined = [c for c in base.columns if str(c).startswith(_JOINED)]
-        links = _source_links(base, kind, src.form or src.dataset or f"{path}.records",
+        links = _source_links(base, kind, src.form or src.dataset or f"{_spec_file(ds)}: mapping.sources[{src.index}]",
                               {c: self.raw[c[len(_JOINED):]].attrs.get("source", c[len(_JOINED):]) for c in joined})
         base = base.drop(columns=joined)
         self._source_info[(ds.name, src.index)] = (set(base.columns) - set(INTERNAL), label)
@@ -424,7 +424,8 @@ def _source_links(base, kind, source, joined):
     """Lineage rows of one source's records: their own line, and each joined
     form's line (``joined``: internal column -> the joined form's file)."""
     own = pd.DataFrame({"record": np.arange(len(base)), "kind": kind, "source": source,
-                        "file": _file_name(base["_file"]) if kind == "form" else base["_file"].to_numpy(),
+                        "file": _file_name(base["_file"]) if kind == "form" else
+                        f"{source} (SDTM)" if kind == "dataset" else source.split(":")[0],
                         "row": base["_row"].to_numpy()})
     parts = [own]
     for column, file in joined.items():

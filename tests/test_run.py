@@ -124,6 +124,6 @@ def test_trace_back_to_raw_and_forward_from_raw(runs, capsys):
     row = int(lines[1].rsplit(" ", 1)[1])
     assert main(["trace", f"raw:ae", f"ROW={row}", "--run", str(out)]) == 0
     fed = capsys.readouterr().out
-    assert f"raw ae line {row} fed" in fed and "-> AE record 1 (" in fed and "-> ADAE record" in fed
+    assert f"raw ae.csv line {row} fed" in fed and "-> AE record 1 (" in fed and "-> ADAE record" in fed
     assert main(["trace", "AE", "AESEQ=999", "--run", str(out)]) == 2
     assert "no AE record with AESEQ=999" in capsys.readouterr().err

@@ -106,6 +106,8 @@ def test_every_bundled_record_has_a_raw_source(bundled_mapped):
         # Trial design datasets are the spec's own records; every other record has a raw line.
         assert kinds == ({"spec"} if name in ("TA", "TE", "TI", "TS", "TV") else {"form"}), name
         assert set(mine["record"]) == set(range(1, len(frame) + 1)), name
+    ta = mapped.lineage[mapped.lineage["dataset"] == "TA"]
+    assert set(ta["file"]) == {"TA.yaml"} and set(ta["source"]) == {"TA.yaml: mapping.sources[0]"}
 
 
 def test_twenty_random_records_lead_back_to_raw_lines_that_give_their_values(bundled_mapped, bundled_raw):

@@ -42,9 +42,9 @@ def run(args):
         if set(criteria) != {"ROW"} or not criteria["ROW"].strip().isdigit():
             raise InputError("a raw line is picked by ROW=N (its line in the file, header = line 1)")
         row = int(criteria["ROW"])
-        records = forward(trace, form, row)
-        print(f"raw {form} line {row} fed {len(records)} record(s):")
-        cells = trace.raw_line(form if "." in form else f"{form}.csv", row)
+        file, records = forward(trace, form, row)
+        print(f"raw {file} line {row} fed {len(records)} record(s):")
+        cells = trace.raw_line(file, row)
         if cells:
             print("       " + cells)
         for name, record in records:
