@@ -74,8 +74,14 @@ def mapping_coverage(study, forms, mapped):
     links = {key: part for key, part in raw.groupby(["source", "dataset"], sort=False)}
     fed = {(form, dataset): forms[form].index.isin(part["row"].unique())
            for (form, dataset), part in links.items() if form in forms}
-    return Coverage(_columns(study, forms, fields, fed), _dropped(forms, fields, raw, mapped.dropped),
+    return Coverage(_columns(study, forms, fields, fed), _dropped(forms, fields, fed, mapped.dropped),
                     _spellings(study, forms, fields, links, mapped.datasets), fields)
+
+
+def _filled(values):
+    """Which values are not blank, judged once per distinct value."""
+    codes, uniques = pd.factorize(values.astype(str))
+    return np.array([u.strip() != "" for u in uniques], dtype=bool)[codes] if len(uniques) else codes >= 0
 
 
 def _columns(study, forms, fields, fed):
@@ -93,7 +99,7 @@ def _columns(study, forms, fields, fed):
                 for u in values))
             feeds += list(dict.fromkeys(f"{u['dataset']} ({u['role']})" for u in uses if u["role"] != "value"))
             status = SUBMITTED if values else SELECTS if uses else NOT_SUBMITTED
-            filled = (frame[column].astype(str).str.strip() != "").to_numpy()
+            filled = _filled(frame[column])
             reached_rows = np.zeros(len(frame), dtype=bool)
             for dataset in dict.fromkeys(u["dataset"] for u in values):
                 reached_rows |= fed.get((form, dataset), False)
@@ -105,14 +111,17 @@ def _columns(study, forms, fields, fed):
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _dropped(forms, fields, raw, dropped):
+def _dropped(forms, fields, fed, dropped):
     """Lines of mapped forms that fed no record, with the rules that dropped them."""
     used = set(fields["form"])
     parts = []
     for form, frame in sorted(forms.items()):
         if form not in used:
             continue
-        lost = frame.index[~frame.index.isin(raw.loc[raw["source"] == form, "row"].unique())]
+        kept = np.zeros(len(frame), dtype=bool)
+        for mask in (mask for (name, _), mask in fed.items() if name == form):
+            kept |= mask
+        lost = frame.index[~kept]
         mine = dropped[(dropped["form"] == form) & dropped["row"].isin(lost)]
         rules = (mine["dataset"] + ": " + mine["rule"]).groupby(mine["row"]).agg(lambda r: "; ".join(dict.fromkeys(r)))
         why = [rules.get(row, "no rule: no source of this form in any dataset keeps it") for row in lost]
@@ -147,7 +156,7 @@ def _spellings(study, forms, fields, links, datasets):
                 keep = text(r.dataset, var)[records] == value
         collected = frame[r.column].reindex(mine["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
         pairs = pd.DataFrame({"collected": collected, "submitted": text(r.dataset, r.variable)[records[keep]]})
-        pairs = pairs[pairs["collected"].str.strip() != ""]
+        pairs = pairs[_filled(pairs["collected"])]
         if not len(pairs):
             continue
         counted = pairs.value_counts(sort=False).rename("records").reset_index()

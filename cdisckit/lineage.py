@@ -40,7 +40,7 @@ def write_lineage(path, lineage):
     """Write a lineage frame as gzip'd CSV, byte-identical for the same content."""
     text = lineage[LINEAGE].to_csv(index=False, lineterminator="\n")
     buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0) as handle:
+    with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0, compresslevel=6) as handle:
         handle.write(text.encode("utf-8"))
     write_bytes(path, buffer.getvalue())
     return Path(path)
@@ -59,9 +59,10 @@ def read_lineage(path):
 
 
 def _numbered(frame, columns):
-    """``columns`` of a frame as text keys, with its 1-based record number."""
-    return pd.DataFrame({c: as_text(frame[c]).to_numpy() for c in columns}).assign(
-        _record=np.arange(1, len(frame) + 1))
+    """``columns`` of a frame as text keys, with its 1-based record number
+    (or the ``_record`` column it has)."""
+    records = frame["_record"].to_numpy() if "_record" in frame.columns else np.arange(1, len(frame) + 1)
+    return pd.DataFrame({c: as_text(frame[c]).to_numpy() for c in columns}).assign(_record=records)
 
 
 def _links(name, mine, other, other_name, on):
@@ -88,16 +89,18 @@ def _predecessor_keys(ds, frame, source, other):
     return list(dict.fromkeys(pairs))
 
 
-def _scale_items(mapping, frame, source, found):
-    """Keep, for a scored parameter (ADQS), only the source records of its items:
-    the builder's ``scales`` name each PARAMCD's ``items`` of the ``item`` variable."""
+def _scale_items(ds, frame, pairs):
+    """For scored parameters (ADQS), each record once per item of its scale, so
+    it links to the source records of those items only: the builder's
+    ``scales`` name each PARAMCD's ``items`` of its ``item`` variable."""
+    mapping = ds.mapping or {}
     item, scales = mapping.get("item"), mapping.get("scales")
-    if not item or not scales or "PARAMCD" not in frame.columns or item not in source.columns:
-        return found
-    allowed = {(s["paramcd"], i) for s in scales for i in s.get("items", [])}
-    params = frame["PARAMCD"].to_numpy()[found["record"].to_numpy() - 1]
-    items = source[item].to_numpy()[found["row"].to_numpy() - 1]
-    return found[[(p, i) in allowed for p, i in zip(params, items)]]
+    mine = pd.DataFrame({b: frame[a].to_numpy() for a, b in pairs}).assign(_record=np.arange(1, len(frame) + 1))
+    if not item or not scales or "PARAMCD" not in frame.columns:
+        return mine, [b for _, b in pairs]
+    items = {s["paramcd"]: list(s.get("items", [])) for s in scales}
+    mine[item] = frame["PARAMCD"].map(items).to_numpy()
+    return mine.explode(item).dropna(subset=[item]), [b for _, b in pairs] + [item]
 
 
 def adam_lineage(study, sdtm, adam):
@@ -122,11 +125,9 @@ def adam_lineage(study, sdtm, adam):
                 linked[found["record"].to_numpy()] = True
         source = (ds.mapping or {}).get("source")
         if source in sdtm and "USUBJID" in frame.columns:
-            pairs = _predecessor_keys(ds, frame, source, sdtm[source])
-            mine = pd.DataFrame({b: frame[a].to_numpy() for a, b in pairs})
-            found = _links(name, mine, sdtm[source], source, [b for _, b in pairs])
+            mine, on = _scale_items(ds, frame, _predecessor_keys(ds, frame, source, sdtm[source]))
+            found = _links(name, mine, sdtm[source], source, on)
             found = found[~linked[found["record"].to_numpy()].to_numpy()]
-            found = _scale_items(ds.mapping, frame, sdtm[source], found)
             parts.append(found)
             linked[found["record"].to_numpy()] = True
         if subject_level is not None and "USUBJID" in frame.columns and (~linked).any():
@@ -139,18 +140,18 @@ def adam_lineage(study, sdtm, adam):
 
 def raw_sources(lineage):
     """Every record's sources followed back through other datasets to raw
-    lines (kind ``form``) or spec records (kind ``spec``)."""
-    done, todo = [], lineage[LINEAGE]
+    lines (kind ``form``) or spec records (kind ``spec``); unordered."""
+    lineage = lineage[LINEAGE]
+    hop = lineage["kind"] == "dataset"
+    done, todo = [lineage[~hop]], lineage[hop]
+    upstream = lineage.rename(columns={"dataset": "source", "record": "row", "source": "_source", "row": "_row"})
     for _ in range(20):   # datasets built from datasets: a few levels at most
-        hop = todo["kind"] == "dataset"
-        done.append(todo[~hop])
-        if not hop.any():
+        if not len(todo):
             break
-        up = todo[hop][["dataset", "record", "source", "row"]]
-        todo = up.merge(lineage[LINEAGE].rename(columns={"dataset": "source", "record": "row",
-                                                         "source": "_source", "row": "_row"}),
-                        on=["source", "row"], how="inner")
-        todo = todo[["dataset", "record", "kind", "_source", "file", "_row"]].rename(
-            columns={"_source": "source", "_row": "row"})
-    return pd.concat(done, ignore_index=True).drop_duplicates().sort_values(
-        ["dataset", "record", "source", "row"], kind="mergesort").reset_index(drop=True)
+        found = todo[["dataset", "record", "source", "row"]].merge(upstream, on=["source", "row"], how="inner")
+        found = found[["dataset", "record", "kind", "_source", "file", "_row"]].rename(
+            columns={"_source": "source", "_row": "row"}).drop_duplicates()
+        hop = found["kind"] == "dataset"
+        done.append(found[~hop])
+        todo = found[hop]
+    return pd.concat(done, ignore_index=True)
