@@ -15,9 +15,12 @@ from specs.errors import InputError
 
 
 def as_text(values):
-    """Values as text for comparisons: numbers without a trailing ".0", missing as ""."""
+    """Values as text for comparisons: numbers without a trailing ".0", missing as ""
+    (each distinct number formatted once)."""
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:.15g}").astype(object)
+        codes, uniques = pd.factorize(values)
+        text = np.array([f"{v:.15g}" for v in uniques] + [""], dtype=object)
+        return pd.Series(text[codes], index=values.index, dtype=object)
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
