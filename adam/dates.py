@@ -17,16 +17,16 @@ date (e.g. an AE start in the month of first dose imputed to the first dose).
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import DAY_SECONDS, SAS_EPOCH, sas_date, study_day
 from specs.errors import InputError
 
-from .filters import select
 
-SAS_EPOCH = pd.Timestamp("1960-01-01")
-DAY_SECONDS = 86400.0
 LEVELS = ("Y", "M", "D", "h", "m", "s", "n")     # highest imputation, as admiral
 _PARTS = ("year", "month", "day", "hour", "minute", "second")
 _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
@@ -34,18 +34,6 @@ _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
 _FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
 _LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
 _MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
-
-
-def sas_date(values):
-    """Datetime-likes to SAS dates (days since 1960-01-01, NaN where missing)."""
-    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
-    return ((stamps.dt.normalize() - SAS_EPOCH).dt.days).astype("float64")
-
-
-def timestamps(sas_dates):
-    """SAS dates (days) back to pandas Timestamps (NaT where missing)."""
-    days = pd.to_numeric(pd.Series(sas_dates), errors="coerce")
-    return SAS_EPOCH + pd.to_timedelta(days, unit="D")
 
 
 def parse_dtc(dtc):
@@ -78,14 +66,18 @@ def _check(highest, date, time):
 
 
 IMPUTE_OPTIONS = ("highest", "date", "time", "ignore_seconds")
+# A spec's ``impute`` mapping (the options of ``impute_dtc``), as JSON Schema.
+Impute = Annotated[dict, {"type": "object", "additionalProperties": False, "properties": {
+    "highest": {"enum": list(LEVELS)}, "date": {"enum": ["first", "mid", "last"]},
+    "time": {"enum": ["first", "mid", "last"]}, "ignore_seconds": {"type": "boolean"}}}]
 
 
-def imputation(options, path="impute"):
+def imputation(options):
     """The ``impute_dtc`` options of a spec's ``impute`` mapping, checked."""
     options = dict(options or {})
     unknown = sorted(set(options) - set(IMPUTE_OPTIONS))
     if unknown:
-        raise InputError(f"{path}: unknown option {unknown[0]!r} (allowed: {', '.join(IMPUTE_OPTIONS)})")
+        raise InputError(f"impute: unknown option {unknown[0]!r} (allowed: {', '.join(IMPUTE_OPTIONS)})")
     return options
 
 
@@ -160,53 +152,66 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
     return pd.DataFrame({"date": days, "time": seconds, "dtf": dtf.where(date_ok, ""), "tmf": tmf})
 
 
-def derive_vars_dt(frame, new, dtc, flag=None, **imputation):
-    """Add SAS date ``new`` (and its imputation flag ``flag``) from ISO 8601 ``dtc``."""
-    result = impute_dtc(frame[dtc], **imputation)
-    out = frame.assign(**{new: result["date"].to_numpy()})
-    return out.assign(**{flag: result["dtf"].to_numpy()}) if flag else out
+def _imputed(dataset, dtc, impute, **bounds):
+    try:
+        return impute_dtc(dataset[dtc], **imputation(impute), **bounds)
+    except InputError as exc:
+        raise InputError(f"{dtc}: {exc}") from None
 
 
-def derive_vars_dtm(frame, new, dtc, date_flag=None, time_flag=None, **imputation):
-    """Add SAS datetime ``new`` (and its date and time imputation flags) from ISO 8601 ``dtc``."""
-    result = impute_dtc(frame[dtc], **imputation)
-    out = frame.assign(**{new: (result["date"] * DAY_SECONDS + result["time"]).to_numpy()})
-    if date_flag:
-        out[date_flag] = result["dtf"].to_numpy()
-    if time_flag:
-        out[time_flag] = result["tmf"].to_numpy()
+def derive_vars_dt(dataset, new_var, dtc, impute=None, not_before=None, not_after=None, flag_var=None):
+    """Add SAS date ``new_var`` (and its imputation flag ``flag_var``) from ISO 8601
+    ``dtc``, imputed as ``impute`` allows and kept within the SAS dates of the
+    columns ``not_before`` and ``not_after`` (see ``impute_dtc``)."""
+    bounds = {k: dataset[v].to_numpy(dtype="float64") for k, v in
+              (("not_before", not_before), ("not_after", not_after)) if v}
+    result = _imputed(dataset, dtc, impute, **bounds)
+    out = dataset.assign(**{new_var: result["date"].to_numpy()})
+    return out.assign(**{flag_var: result["dtf"].to_numpy()}) if flag_var else out
+
+
+def derive_vars_dtm(dataset, new_var, dtc, impute=None, date_flag_var=None, time_flag_var=None):
+    """Add SAS datetime ``new_var`` (and its date and time imputation flags) from ISO 8601 ``dtc``."""
+    result = _imputed(dataset, dtc, impute)
+    out = dataset.assign(**{new_var: (result["date"] * DAY_SECONDS + result["time"]).to_numpy()})
+    for name, column in ((date_flag_var, "dtf"), (time_flag_var, "tmf")):
+        if name:
+            out[name] = result[column].to_numpy()
     return out
 
 
-def study_day(dates, reference):
-    """ADaM relative day: date - reference + 1 on or after the reference, else
-    date - reference (no day 0); NaN where either is missing."""
-    days = pd.Series(dates, dtype="float64") - pd.Series(reference, dtype="float64").to_numpy()
-    return days.where(days < 0, days + 1)
+def derive_var_dtm_to_dt(dataset, new_var, source_var):
+    """Add ``new_var``: the SAS date of SAS datetime ``source_var``."""
+    return dataset.assign(**{new_var: np.floor(dataset[source_var] / DAY_SECONDS).to_numpy()})
 
 
-def derive_var_dy(frame, new, date, reference):
-    """Add the relative day ``new`` of SAS date ``date`` against ``reference`` (e.g. ADY, ASTDY)."""
-    return frame.assign(**{new: study_day(frame[date], frame[reference]).to_numpy()})
+def derive_var_dtm_to_tm(dataset, new_var, source_var):
+    """Add ``new_var``: the SAS time (seconds since midnight) of SAS datetime ``source_var``."""
+    return dataset.assign(**{new_var: (dataset[source_var] % DAY_SECONDS).to_numpy()})
 
 
-def derive_var_duration(frame, new, start, end, add=1):
-    """Add ``new`` = ``end`` - ``start`` + ``add`` days (e.g. TRTDURD: both ends count)."""
-    return frame.assign(**{new: (frame[end] - frame[start] + add).to_numpy(dtype="float64")})
+def derive_var_dy(dataset, new_var, source_var, reference_date):
+    """Add the relative day ``new_var`` of SAS date ``source_var`` against ``reference_date`` (ADY, ASTDY)."""
+    return dataset.assign(**{new_var: study_day(dataset[source_var], dataset[reference_date]).to_numpy()})
+
+
+def derive_var_duration(dataset, new_var, start_date, end_date, add=1):
+    """Add ``new_var`` = ``end_date`` - ``start_date`` + ``add`` days (e.g. TRTDURD: both ends count)."""
+    return dataset.assign(**{new_var: (dataset[end_date] - dataset[start_date] + add).to_numpy(dtype="float64")})
 
 
 @dataclass
 class DateSource:
-    """Dated records of one dataset: which records (``where``), which date
+    """Dated records of one dataset: which records (``filter``), which date
     variable (ISO 8601 text, or a SAS date already) and how it may be imputed."""
     records: pd.DataFrame
     date: str
-    where: dict | None = None
+    filter: dict | None = None
     impute: dict | None = None
     path: str = "date source"
 
 
-def dated_records(source, output="date", keep=(), study=None):
+def dated_records(source, output="date", keep=()):
     """The records of a ``DateSource`` passing its filter that have a date:
     USUBJID, the ``keep`` columns, ``value`` (SAS date, or datetime when
     ``output`` is "datetime") and the imputation flags ``dtf`` and ``tmf``."""
@@ -214,13 +219,13 @@ def dated_records(source, output="date", keep=(), study=None):
         raise InputError(f"{source.path}: output {output!r} must be date or datetime")
     if source.date not in source.records.columns:
         raise InputError(f"{source.path}: {source.date!r} is not a variable of the source dataset")
-    records = select(source.records, source.where, f"{source.path}.where", study)
+    records = select(source.records, source.filter, f"{source.path}.filter")
     values = records[source.date]
     if pd.api.types.is_numeric_dtype(values):
         found = pd.DataFrame({"value": values.astype("float64"), "dtf": "", "tmf": ""}, index=records.index)
     else:
         try:
-            result = impute_dtc(values, **imputation(source.impute, f"{source.path}.impute")).set_axis(records.index)
+            result = impute_dtc(values, **imputation(source.impute)).set_axis(records.index)
         except InputError as exc:
             raise InputError(f"{source.path}: {source.date}: {exc}") from None
         value = result["date"] if output == "date" else result["date"] * DAY_SECONDS + result["time"]
@@ -229,27 +234,27 @@ def dated_records(source, output="date", keep=(), study=None):
     return out[out["value"].notna()].reset_index(drop=True)
 
 
-def extreme_dates(sources, mode="first", output="date", study=None):
+def extreme_dates(sources, mode="first", output="date"):
     """The first or last (``mode``) dated record per USUBJID over several
     ``DateSource``s: ``value``, ``dtf`` and ``tmf`` indexed by USUBJID."""
     if mode not in ("first", "last"):
         raise InputError(f"mode {mode!r} must be first or last")
     if not sources:
         raise InputError("give at least one date source")
-    dated = pd.concat([dated_records(s, output, study=study) for s in sources], ignore_index=True)
+    dated = pd.concat([dated_records(s, output) for s in sources], ignore_index=True)
     dated = dated.sort_values("value", kind="mergesort")
     return dated.drop_duplicates("USUBJID", keep=mode).set_index("USUBJID")[["value", "dtf", "tmf"]]
 
 
-def derive_vars_extreme_dt(frame, new, sources, mode="last", output="date", date_flag=None, time_flag=None,
-                           study=None):
-    """Add ``new``: the first or last (``mode``) date (or datetime) per USUBJID
+def derive_vars_extreme_dt(dataset, new_var, sources, mode="last", output="date", date_flag_var=None,
+                           time_flag_var=None):
+    """Add ``new_var``: the first or last (``mode``) date (or datetime) per USUBJID
     over several ``DateSource``s (e.g. TRTSDTM, LSTALVDT), with its imputation
-    flags as ``date_flag`` and ``time_flag``."""
-    chosen = extreme_dates(sources, mode, output, study)
-    subjects = frame["USUBJID"]
-    out = frame.assign(**{new: subjects.map(chosen["value"]).astype("float64").to_numpy()})
-    for name, column in ((date_flag, "dtf"), (time_flag, "tmf")):
+    flags as ``date_flag_var`` and ``time_flag_var``."""
+    chosen = extreme_dates(sources, mode, output)
+    subjects = dataset["USUBJID"]
+    out = dataset.assign(**{new_var: subjects.map(chosen["value"]).astype("float64").to_numpy()})
+    for name, column in ((date_flag_var, "dtf"), (time_flag_var, "tmf")):
         if name:
             out[name] = subjects.map(chosen[column]).fillna("").to_numpy()
     return out

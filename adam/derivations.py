@@ -1,236 +1,252 @@
 """The catalogue of variable derivations an ADaM spec may name.
 
-A variable's ``mapping`` is ``{derivation: NAME, ...parameters}`` and may add
-``when: FILTER`` (the value is kept only where the filter holds, missing
-elsewhere). Each derivation reads other variables of the same dataset by
-name (evaluated on demand, in any order) or other datasets (SDTM, or ADaM
-built first), and calls the toolkit (``adam.dates``, ``adam.merge``,
-``adam.flags``, ...). Filters are the condition dicts of ``adam.filters``.
-Sources in the subject-level derivations are ``{dataset, where, date|variable,
-...}``.
-
-| derivation | fills a variable with |
-|---|---|
-| date | SAS date/datetime/time (``output``) of ISO 8601 ``date``, imputed as ``impute`` allows (``highest``, ``date``, ``time``, ``ignore_seconds``), optionally bounded by the dates ``not_before``/``not_after`` |
-| imputation_flag | the date (``part: date``) or time (``part: time``) imputation flag of the date variable ``of`` |
-| date_part / time_part | the SAS date (or time) of SAS datetime ``variable`` |
-| parameter_date | a study.yaml ``parameters`` date as a SAS date (e.g. the data cut-off) |
-| subject_date | the ``first``/``last`` (``mode``) date over ``sources`` (each ``{dataset, where, date, impute}``) per subject, as ``output`` date or datetime |
-| subject_value | ``variable`` of the subject's record of ``dataset`` passing ``where`` (``mode`` first/last in ``order`` when several) |
-| subject_count | the number of records (or distinct ``distinct`` values) of ``dataset`` per subject passing ``where`` |
-| status | COMPLETED/DISCONTINUED/ONGOING-style status (``values``) from the subject's last ``dataset`` record: ``variable`` in ``completed`` or not, or none |
-| flag | "Y" where the filter ``where`` holds, else ``false`` (default "N") |
-| group | the category (``groups``: ``{below, value}``, the last without ``below``) of number ``variable`` |
-| encode | the code in this variable's codelist whose decode is ``variable``'s value (AGEGR1N from AGEGR1) |
-| decode | the decode of ``variable``'s value in ``variable``'s codelist (PARAM from PARAMCD) |
-| number | ``variable``'s text as a number (ATOXGRN from ATOXGR) |
-| duration | ``end`` - ``start`` + ``add`` (default 1) days |
-| study_day | relative day of date ``date`` to date ``reference`` (no day 0) |
-| treatment_emergent | "Y" when ``start`` is on or after ``first`` and at most the days of the first matching of ``windows`` (``{when, days}``) after ``last`` |
-| first_occurrence | "Y" on the first (``mode``) record in ``order`` per subject and ``by`` among those passing ``where`` |
-| baseline_flag | "Y" on the last record per subject and ``by`` with a ``value``, ``date`` on or before ``reference`` |
-| baseline_value | ``value`` of the baseline record (``flag``) per subject and ``by`` |
-| change / percent_change | ``value`` - ``base`` (or as % of ``base``) where ``date`` is after ``reference`` |
+A variable's ``mapping`` is ``{algorithm: NAME, ...parameters}`` (the same key
+as in SDTM) and may add ``when: FILTER`` (the value is kept only where the
+filter holds, missing elsewhere). NAME is the toolkit function that does the
+work, admiral style (``derive_var_*`` adds one variable, ``derive_vars_*`` a
+variable with its imputation flags), and the parameters are that function's,
+in the same words: ``source_var`` (the variable read), ``by_vars``,
+``order``, ``mode`` (first/last), ``filter`` (which of this dataset's records
+count), ``dataset_add`` and ``filter_add`` (another dataset and which of its
+records count), ``dtc``, ``impute``, ``start_date``/``end_date``,
+``reference_date``. The engine supplies the dataset (the variables named,
+evaluated on demand in any order) and ``new_var`` (the variable being
+derived), and adds the spec path to any error. Parameter types are declared
+by the annotations (``specs.mapping``) and checked when the study is loaded.
 """
 
-import numpy as np
+from typing import Annotated
+
 import pandas as pd
 
-from sdtm.algorithms import condition_variables
+from specs.conditions import condition_variables, where_mask
+from specs.dates import sas_date
 from specs.errors import InputError
+from specs.mapping import Condition, Mode, Name, Names, Number, Table, Text, enum
 
-from . import baseline, codes, dates, flags, merge
-from .adsl import derive_var_status
-from .filters import where_mask
+from . import adsl, baseline, codes, dates, flags, merge
 
 DERIVATIONS = {}
 
+Impute = dates.Impute
+DateSources = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["dataset", "date"], "additionalProperties": False, "properties": {
+        "dataset": {"type": "string"}, "date": {"type": "string"},
+        "filter": Condition.__metadata__[0], "impute": Impute.__metadata__[0]}}}]
+Groups = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["value"], "additionalProperties": False,
+    "properties": {"below": {"type": "number"}, "value": {"type": ["string", "number"]}}}}]
+Windows = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["days"], "additionalProperties": False,
+    "properties": {"when": Condition.__metadata__[0], "days": {"type": "number"}}}}]
 
-def derivation(name):
-    def register(func):
-        DERIVATIONS[name] = func
-        return func
-    return register
+
+def derivation(func):
+    """Register a derivation under its function's name."""
+    DERIVATIONS[func.__name__] = func
+    return func
 
 
-def _subjects(rec):
-    return pd.DataFrame({"USUBJID": rec.var("USUBJID").to_numpy()})
-
-
-def condition_frame(rec, where):
-    """The variables a filter tests, as a frame of this dataset's records."""
-    return rec.columns(*dict.fromkeys(condition_variables(where or {})))
+def _filter_vars(*conditions):
+    return [v for c in conditions if c for v in condition_variables(c)]
 
 
 # -- dates -----------------------------------------------------------------
 
-@derivation("date")
-def date(rec, date, output="date", impute=None, not_before=None, not_after=None):
-    bounds = {k: rec.var(v).to_numpy(dtype="float64") for k, v in
-              (("not_before", not_before), ("not_after", not_after)) if v}
-    if bounds and output != "date":
-        raise InputError(f"{rec.path}: not_before/not_after bound dates, not {output}s")
-    options = dates.imputation(impute, f"{rec.path}.impute")
-    try:
-        result = dates.impute_dtc(rec.var(date), **options, **bounds)
-    except InputError as exc:
-        raise InputError(f"{rec.path}: {date}: {exc}") from None
-    value = {"date": result["date"], "datetime": result["date"] * dates.DAY_SECONDS + result["time"],
-             "time": result["time"]}.get(output)
-    if value is None:
-        raise InputError(f"{rec.path}.output: {output!r} must be date, datetime or time")
-    return pd.DataFrame({"value": value, "date": result["dtf"], "time": result["tmf"]})
+@derivation
+def derive_vars_dt(rec, dtc: Name, impute: Impute = None, not_before: Name = None, not_after: Name = None):
+    """SAS date of ISO 8601 ``dtc``, imputed as ``impute`` allows (``highest``,
+    ``date``, ``time``, ``ignore_seconds``), kept within the dates ``not_before``
+    and ``not_after``; its imputation flag is read by ``derive_var_dtf``."""
+    out = rec.apply(dates.derive_vars_dt, [dtc, not_before, not_after], dtc=dtc, impute=impute,
+                    not_before=not_before, not_after=not_after, flag_var="_dtf")
+    return pd.DataFrame({"value": out["_new"], "dtf": out["_dtf"]})
 
 
-@derivation("imputation_flag")
-def imputation_flag(rec, of, part="date"):
-    if part not in ("date", "time"):
-        raise InputError(f"{rec.path}.part: {part!r} must be date or time")
-    return rec.side(of, part)
+@derivation
+def derive_vars_dtm(rec, dtc: Name, impute: Impute = None):
+    """SAS datetime of ISO 8601 ``dtc``, imputed as ``impute`` allows; its
+    imputation flags are read by ``derive_var_dtf`` and ``derive_var_tmf``."""
+    out = rec.apply(dates.derive_vars_dtm, [dtc], dtc=dtc, impute=impute, date_flag_var="_dtf",
+                    time_flag_var="_tmf")
+    return pd.DataFrame({"value": out["_new"], "dtf": out["_dtf"], "tmf": out["_tmf"]})
 
 
-@derivation("date_part")
-def date_part(rec, variable):
-    return np.floor(rec.var(variable) / dates.DAY_SECONDS)
+@derivation
+def derive_var_dtf(rec, source_var: Name):
+    """The date imputation flag of the date derived for ``source_var`` (M, D or blank)."""
+    return rec.side(source_var, "dtf")
 
 
-@derivation("time_part")
-def time_part(rec, variable):
-    return rec.var(variable) % dates.DAY_SECONDS
+@derivation
+def derive_var_tmf(rec, source_var: Name):
+    """The time imputation flag of the datetime derived for ``source_var`` (H, M, S or blank)."""
+    return rec.side(source_var, "tmf")
 
 
-@derivation("parameter_date")
-def parameter_date(rec, name):
+@derivation
+def derive_var_dtm_to_dt(rec, source_var: Name):
+    """The SAS date of SAS datetime ``source_var``."""
+    return rec.apply(dates.derive_var_dtm_to_dt, [source_var], source_var=source_var)["_new"]
+
+
+@derivation
+def derive_var_dtm_to_tm(rec, source_var: Name):
+    """The SAS time of SAS datetime ``source_var``."""
+    return rec.apply(dates.derive_var_dtm_to_tm, [source_var], source_var=source_var)["_new"]
+
+
+@derivation
+def derive_var_parameter_dt(rec, name: Name):
+    """A study.yaml ``parameters`` date as a SAS date (e.g. the data cut-off)."""
     if name not in rec.study.parameters:
         raise InputError(f"{rec.path}.name: {name!r} is not in study.yaml parameters")
-    value = dates.sas_date(pd.Series([str(rec.study.parameters[name])])).iloc[0]
+    value = sas_date(pd.Series([str(rec.study.parameters[name])])).iloc[0]
     if pd.isna(value):
         raise InputError(f"{rec.path}.name: study parameter {name} = {rec.study.parameters[name]!r} is not a date")
     return pd.Series(value, index=rec.index, dtype="float64")
 
 
-@derivation("subject_date")
-def subject_date(rec, sources, mode="first", output="date"):
-    parsed = []
-    for i, source in enumerate(sources or []):
-        path = f"{rec.path}.sources[{i}]"
-        unknown = sorted(set(source) - {"dataset", "where", "date", "impute"})
-        if unknown or "dataset" not in source or "date" not in source:
-            raise InputError(f"{path}: a source is {{dataset, date, where, impute}}"
-                             + (f", not {unknown[0]!r}" if unknown else ""))
-        parsed.append(dates.DateSource(rec.frame(source["dataset"], path), source["date"], source.get("where"),
-                                       source.get("impute"), path))
-    if not parsed:
-        raise InputError(f"{rec.path}.sources: give at least one source")
-    out = dates.derive_vars_extreme_dt(_subjects(rec), "value", parsed, mode, output, "date", "time", rec.study)
-    return out[["value", "date", "time"]]
+@derivation
+def derive_vars_extreme_dt(rec, sources: DateSources, mode: Mode = "last", output: enum("date", "datetime") = "date"):
+    """The first or last (``mode``) date (or datetime: ``output``) per subject over
+    ``sources`` (each ``{dataset, date, filter, impute}``), with its imputation flags."""
+    parsed = [dates.DateSource(rec.frame(s["dataset"], f"{rec.path}.sources[{i}]"), s["date"], s.get("filter"),
+                               s.get("impute"), f"sources[{i}]") for i, s in enumerate(sources)]
+    out = rec.apply(dates.derive_vars_extreme_dt, ["USUBJID"], sources=parsed, mode=mode, output=output,
+                    date_flag_var="_dtf", time_flag_var="_tmf")
+    return pd.DataFrame({"value": out["_new"], "dtf": out["_dtf"], "tmf": out["_tmf"]})
+
+
+@derivation
+def derive_var_dy(rec, source_var: Name, reference_date: Name):
+    """Relative day of date ``source_var`` to date ``reference_date`` (no day 0)."""
+    return rec.apply(dates.derive_var_dy, [source_var, reference_date], source_var=source_var,
+                     reference_date=reference_date)["_new"]
+
+
+@derivation
+def derive_var_duration(rec, start_date: Name, end_date: Name, add: Number = 1):
+    """``end_date`` - ``start_date`` + ``add`` days."""
+    return rec.apply(dates.derive_var_duration, [start_date, end_date], start_date=start_date, end_date=end_date,
+                     add=add)["_new"]
 
 
 # -- values from other datasets --------------------------------------------
 
-@derivation("subject_value")
-def subject_value(rec, dataset, variable, where=None, mode=None, order=()):
-    out = merge.derive_vars_merged(_subjects(rec), rec.frame(dataset, rec.path), {"_value": variable},
-                                   where=where, order=list(order), mode=mode, path=rec.path, study=rec.study)
-    return out["_value"]
+@derivation
+def derive_vars_merged(rec, dataset_add: Name, source_var: Name, filter_add: Condition = None, order: Names = (),
+                       mode: Mode = None):
+    """``source_var`` of the subject's record of ``dataset_add`` passing
+    ``filter_add`` (the ``mode`` first/last in ``order`` when several)."""
+    return rec.apply(merge.derive_vars_merged, ["USUBJID"], new={"_new": source_var},
+                     dataset_add=rec.frame(dataset_add), filter_add=filter_add, order=list(order), mode=mode)["_new"]
 
 
-@derivation("subject_count")
-def subject_count(rec, dataset, where=None, distinct=()):
-    out = merge.derive_var_merged_count(_subjects(rec), rec.frame(dataset, rec.path), "_n", where=where,
-                                        distinct=list(distinct), path=rec.path, study=rec.study)
-    return out["_n"]
+@derivation
+def derive_var_merged_count(rec, dataset_add: Name, filter_add: Condition = None, distinct: Names = ()):
+    """The number of records (or of distinct ``distinct`` values) of ``dataset_add``
+    per subject passing ``filter_add``."""
+    return rec.apply(merge.derive_var_merged_count, ["USUBJID"], dataset_add=rec.frame(dataset_add),
+                     filter_add=filter_add, distinct=list(distinct))["_new"]
 
 
-@derivation("status")
-def status(rec, dataset, variable, completed, values, where=None, order=()):
-    out = derive_var_status(_subjects(rec), rec.frame(dataset, rec.path), "_status", variable, completed,
-                            values, where, list(order), rec.path, rec.study)
-    return out["_status"]
+@derivation
+def derive_var_status(rec, dataset_add: Name, source_var: Name, completed: Names, values: Table,
+                      filter_add: Condition = None, order: Names = ()):
+    """COMPLETED/DISCONTINUED/ONGOING-style status (``values``) from the subject's
+    last ``dataset_add`` record: ``source_var`` in ``completed`` or not, or none."""
+    return rec.apply(adsl.derive_var_status, ["USUBJID"], dataset_add=rec.frame(dataset_add), source_var=source_var,
+                     completed=completed, values=values, filter_add=filter_add, order=list(order))["_new"]
 
 
 # -- flags and codes -----------------------------------------------------------
 
-@derivation("flag")
-def flag(rec, where, false="N"):
-    return flags.derive_var_flag(condition_frame(rec, where), "_flag", where, false, rec.path, rec.study)["_flag"]
+@derivation
+def derive_var_flag(rec, condition: Condition, false_value: Text = "N"):
+    """"Y" where ``condition`` holds, else ``false_value`` (default "N")."""
+    return rec.apply(flags.derive_var_flag, _filter_vars(condition), condition=condition,
+                     false_value=false_value)["_new"]
 
 
-@derivation("group")
-def group(rec, variable, groups):
-    return codes.derive_var_group(rec.columns(variable), "_group", variable, groups, rec.path)["_group"]
+@derivation
+def derive_var_group(rec, source_var: Name, groups: Groups):
+    """The category (``groups``: ``{below, value}``, the last without ``below``) of number ``source_var``."""
+    return rec.apply(codes.derive_var_group, [source_var], source_var=source_var, groups=groups)["_new"]
 
 
-@derivation("encode")
-def encode(rec, variable):
-    return codes.encode(rec.var(variable), rec.codelist(rec.variable.codelist), rec.path)
+@derivation
+def derive_var_encode(rec, source_var: Name):
+    """The code in this variable's codelist whose decode is ``source_var``'s value (AGEGR1N from AGEGR1)."""
+    return rec.apply(codes.derive_var_encode, [source_var], source_var=source_var,
+                     codelist=rec.codelist(rec.variable.codelist))["_new"]
 
 
-@derivation("decode")
-def decode(rec, variable):
-    return codes.decode(rec.var(variable), rec.codelist(rec.spec_variable(variable).codelist), rec.path)
+@derivation
+def derive_var_decode(rec, source_var: Name):
+    """The decode of ``source_var``'s value in ``source_var``'s codelist (PARAM from PARAMCD)."""
+    return rec.apply(codes.derive_var_decode, [source_var], source_var=source_var,
+                     codelist=rec.codelist(rec.spec_variable(source_var).codelist))["_new"]
 
 
-@derivation("number")
-def number(rec, variable):
-    return codes.as_number(rec.var(variable))
+@derivation
+def derive_var_numeric(rec, source_var: Name):
+    """``source_var``'s text as a number (ATOXGRN from ATOXGR)."""
+    return rec.apply(codes.derive_var_numeric, [source_var], source_var=source_var)["_new"]
 
 
-@derivation("duration")
-def duration(rec, start, end, add=1):
-    return dates.derive_var_duration(rec.columns(start, end), "_d", start, end, add)["_d"]
-
-
-@derivation("study_day")
-def study_day(rec, date, reference):
-    return dates.study_day(rec.var(date), rec.var(reference))
-
-
-@derivation("treatment_emergent")
-def treatment_emergent(rec, start, first, last, windows, end=None):
-    frame = rec.columns(*dict.fromkeys([start, first, last, *([end] if end else [])]))
-    if end is None:
-        frame["_end"], end = np.nan, "_end"
+@derivation
+def derive_var_trtemfl(rec, start_date: Name, trt_start_date: Name, trt_end_date: Name, windows: Windows,
+                       end_date: Name = None):
+    """"Y" when ``start_date`` is on or after ``trt_start_date`` and at most the
+    days of the first matching of ``windows`` (``{when, days}``) after ``trt_end_date``."""
     resolved = []
-    for i, window in enumerate(windows or []):
-        if "days" not in window or set(window) - {"when", "days"}:
-            raise InputError(f"{rec.path}.windows[{i}]: a window is {{days, when}}")
+    for i, window in enumerate(windows):
         when = window.get("when")
-        mask = where_mask(condition_frame(rec, when), when, f"{rec.path}.windows[{i}].when", rec.study) \
+        mask = where_mask(rec.columns(*condition_variables(when)), when, f"{rec.path}.windows[{i}].when") \
             if when else None
         resolved.append((mask, window["days"]))
-    if not resolved or resolved[-1][0] is not None:
+    if resolved[-1][0] is not None:
         raise InputError(f"{rec.path}.windows: the last window must have no condition (it applies to the rest)")
-    return flags.derive_var_trtemfl(frame, resolved, "_f", start, end, first, last)["_f"]
+    return rec.apply(flags.derive_var_trtemfl, [start_date, end_date, trt_start_date, trt_end_date],
+                     start_date=start_date, end_date=end_date, trt_start_date=trt_start_date,
+                     trt_end_date=trt_end_date, windows=resolved)["_new"]
 
 
-@derivation("first_occurrence")
-def first_occurrence(rec, order, by=(), where=None, mode="first"):
-    names = dict.fromkeys(["USUBJID", *by, *order, *condition_variables(where or {})])
-    return flags.derive_var_extreme_flag(rec.columns(*names), "_f", list(by), list(order), mode, where,
-                                         rec.path, rec.study)["_f"]
+@derivation
+def derive_var_extreme_flag(rec, by_vars: Names, order: Names, mode: Mode = "first", filter: Condition = None):
+    """"Y" on the first (``mode``) record in ``order`` per ``by_vars`` among those passing ``filter``."""
+    return rec.apply(flags.derive_var_extreme_flag, [*by_vars, *order, *_filter_vars(filter)], by_vars=by_vars,
+                     order=list(order), mode=mode, filter=filter)["_new"]
 
 
 # -- baseline ------------------------------------------------------------------
 
-@derivation("baseline_flag")
-def baseline_flag(rec, value, date, reference, by=()):
-    frame = rec.columns(*dict.fromkeys(["USUBJID", *by, value, date, reference]))
-    return baseline.derive_var_ablfl(frame, list(by), value, date, reference, "_f")["_f"]
+@derivation
+def derive_var_ablfl(rec, by_vars: Names, source_var: Name, date_var: Name, reference_date: Name):
+    """"Y" on the last record per ``by_vars`` with a ``source_var``, its ``date_var``
+    on or before ``reference_date``."""
+    return rec.apply(baseline.derive_var_ablfl, [*by_vars, source_var, date_var, reference_date], by_vars=by_vars,
+                     source_var=source_var, date_var=date_var, reference_date=reference_date)["_new"]
 
 
-@derivation("baseline_value")
-def baseline_value(rec, value, flag, by=()):
-    frame = rec.columns(*dict.fromkeys(["USUBJID", *by, value, flag]))
-    return baseline.derive_var_base(frame, list(by), value, flag, "_b")["_b"]
+@derivation
+def derive_var_base(rec, by_vars: Names, source_var: Name, filter: Condition):
+    """``source_var`` of the baseline record (the one passing ``filter``) per ``by_vars``."""
+    return rec.apply(baseline.derive_var_base, [*by_vars, source_var, *_filter_vars(filter)], by_vars=by_vars,
+                     source_var=source_var, filter=filter)["_new"]
 
 
-@derivation("change")
-def change(rec, value, base, date, reference):
-    return baseline.derive_var_chg(rec.columns(value, base, date, reference), value, base, date, reference, "_c")["_c"]
+@derivation
+def derive_var_chg(rec, source_var: Name, base_var: Name, date_var: Name, reference_date: Name):
+    """``source_var`` - ``base_var`` where ``date_var`` is after ``reference_date``."""
+    return rec.apply(baseline.derive_var_chg, [source_var, base_var, date_var, reference_date], source_var=source_var,
+                     base_var=base_var, date_var=date_var, reference_date=reference_date)["_new"]
 
 
-@derivation("percent_change")
-def percent_change(rec, value, base, date, reference):
-    frame = rec.columns(value, base, date, reference)
-    return baseline.derive_var_pchg(frame, value, base, date, reference, "_p")["_p"]
+@derivation
+def derive_var_pchg(rec, source_var: Name, base_var: Name, date_var: Name, reference_date: Name):
+    """(``source_var`` - ``base_var``) as % of ``base_var`` where ``date_var`` is after ``reference_date``."""
+    return rec.apply(baseline.derive_var_pchg, [source_var, base_var, date_var, reference_date], source_var=source_var,
+                     base_var=base_var, date_var=date_var, reference_date=reference_date)["_new"]
+

@@ -1,14 +1,14 @@
 """The spec-driven ADaM engine: final SDTM frames in, final ADaM frames out.
 
-Each ADaM dataset's ``mapping`` names its record builder and the builder's
-parameters, all data:
+Each ADaM dataset's ``mapping`` names its record builder (``builder``: the
+function's name) and the builder's parameters, all data:
 
-| builder | records | parameters |
-|---|---|---|
-| subject_level | one per subject of ``source`` (DM) | ``source`` |
-| occurrence | one per record of SDTM ``source`` (AE), with the QNAM columns of ``supplemental`` (SUPPAE) | ``source``, ``supplemental``, ``where`` |
-| time_to_event | one per subject and parameter (see ``adam.tte``) | ``parameters``, ``population`` (a filter on ADSL) |
-| questionnaire_scores | one per subject, occasion and scale (see ``adam.qlqc30``) | ``source``, ``where``, ``item``, ``value``, ``by``, ``keep``, ``scales`` |
+| builder | records |
+|---|---|
+| subject_records | one per subject of ``source`` (DM) |
+| occurrence_records | one per record of SDTM ``source`` (AE) passing ``filter``, with SUPP-- QNAMs as columns |
+| tte_records | one per subject of the ``population`` and parameter (see ``adam.tte``) |
+| score_records | one per ``by_vars`` (subject and occasion) and scale (see ``adam.qlqc30``) |
 
 Each variable is then filled, on demand and in any order, by the first of:
 its ``mapping`` (a derivation of ``adam.derivations``); the builder's column
@@ -25,23 +25,18 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from sdtm.algorithms import condition_variables
-from sdtm.engine import check_xpt_values, typed_frame
+from specs.conditions import as_text, condition_variables, where_mask
 from specs.errors import InputError
+from specs.frames import check_xpt_values, typed_frame
+from specs.text import number_text
 
 from .adae import occurrence_records
 from .adsl import subject_records
 from .derivations import DERIVATIONS
-from .filters import as_text, where_mask
 from .qlqc30 import score_records
 from .tte import tte_records
 
-BUILDERS = {
-    "subject_level": subject_records,
-    "occurrence": occurrence_records,
-    "time_to_event": tte_records,
-    "questionnaire_scores": score_records,
-}
+BUILDERS = {func.__name__: func for func in (subject_records, occurrence_records, tte_records, score_records)}
 
 
 class Context:
@@ -92,9 +87,18 @@ class Records(Context):
         """A side output of a variable's derivation (e.g. the imputation flags of a date)."""
         self.var(name)
         if (name, key) not in self.sides:
-            raise InputError(f"{self.path}: variable {name} gives no {key} imputation flag "
-                             "(it needs a date or subject_date derivation)")
+            raise InputError(f"{self.path}: variable {name} gives no {key.upper()} imputation flag "
+                             "(it needs a derive_vars_dt, derive_vars_dtm or derive_vars_extreme_dt derivation)")
         return self.sides[(name, key)]
+
+    def apply(self, func, names, new="_new", **params):
+        """A toolkit function's result on the frame of the variables ``names``
+        (None skipped), deriving ``new``; its errors get this variable's spec path."""
+        frame = self.columns(*[n for n in names if n is not None])
+        try:
+            return func(frame, new, **params)
+        except InputError as exc:
+            raise InputError(f"{self.path}: {exc}") from None
 
     def var(self, name):
         """The values of a variable of this dataset (or, if it is none, a builder column)."""
@@ -150,13 +154,13 @@ class Records(Context):
                             " and it names no predecessor"))
 
     def _derive(self, spec, how):
-        name = how.get("derivation") if isinstance(how, dict) else None
+        name = how.get("algorithm") if isinstance(how, dict) else None
         func = DERIVATIONS.get(name)
         if func is None:
-            raise InputError(f"{self.path}.derivation: unknown derivation {name!r} "
+            raise InputError(f"{self.path}.algorithm: unknown algorithm {name!r} "
                              f"(known: {', '.join(sorted(DERIVATIONS))})")
-        params = {k: v for k, v in how.items() if k not in ("derivation", "when")}
-        _check_parameters(func, (self,), params, f"{self.path}: bad parameters for derivation {name!r}")
+        params = {k: v for k, v in how.items() if k not in ("algorithm", "when")}
+        _check_parameters(func, (self,), params, f"{self.path}: bad parameters for algorithm {name!r}")
         result = func(self, **params)
         if isinstance(result, pd.DataFrame):
             for key in result.columns[1:]:
@@ -165,7 +169,7 @@ class Records(Context):
         values = pd.Series(np.asarray(result), index=self.index)
         if "when" in how:
             keep = where_mask(self.columns(*dict.fromkeys(condition_variables(how["when"]))), how["when"],
-                              f"{self.path}.when", self.study)
+                              f"{self.path}.when")
             values = values.where(keep, np.nan if spec.numeric else "")
             for key in [k for k in self.sides if k[0] == spec.name]:
                 self.sides[key] = self.sides[key].where(keep, "")
@@ -248,7 +252,7 @@ def _check_codelists(ds, frame, study):
         if codelist is None or codelist.extensible or not codelist.terms:
             continue
         values = as_text(frame[var.name])
-        allowed = set(codelist.values()) if not var.numeric else {f"{float(v):.15g}" for v in codelist.values()}
+        allowed = set(codelist.values()) if not var.numeric else {number_text(float(v)) for v in codelist.values()}
         bad = (values != "") & ~values.isin(allowed)
         if bad.any():
             first = bad[bad].index[0]

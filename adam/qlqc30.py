@@ -10,13 +10,15 @@ scored 1-4, 6 for the 1-7 global items).
 """
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
 from specs.errors import InputError
+from specs.mapping import Condition, Name, Names
 
-from .filters import select
 
 KINDS = ("functional", "symptom", "global")
 
@@ -61,16 +63,18 @@ def linear_transform(raw, scale):
     return (raw - 1) / scale.range * 100
 
 
-def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=()):
-    """One record per subject, occasion (``by``) and scale: USUBJID, the ``by``
-    and ``keep`` columns (first non-blank value of the occasion), PARAMCD and
-    AVAL. ``records`` hold one item response each."""
-    keys = ["USUBJID", *by]
-    twice = records.duplicated([*keys, item])
+def score_scales(records, scales, item_var="QSTESTCD", source_var="QSSTRESN", by_vars=("USUBJID", "VISITNUM"),
+                 keep_vars=()):
+    """One record per subject and occasion (``by_vars``) and scale: the
+    ``by_vars`` and ``keep_vars`` columns (first non-blank value of the
+    occasion), PARAMCD and AVAL. ``records`` hold one item response each: its
+    item code in ``item_var``, the response in ``source_var``."""
+    keys = list(by_vars)
+    twice = records.duplicated([*keys, item_var])
     if twice.any():
-        raise InputError(f"more than one response for {records.loc[twice, [*keys, item]].iloc[0].to_dict()}")
-    wide = records.pivot(index=keys, columns=item, values=value)
-    kept = records.replace({c: {"": np.nan} for c in keep}).groupby(keys, sort=False)[list(keep)].first()
+        raise InputError(f"more than one response for {records.loc[twice, [*keys, item_var]].iloc[0].to_dict()}")
+    wide = records.pivot(index=keys, columns=item_var, values=source_var)
+    kept = records.replace({c: {"": np.nan} for c in keep_vars}).groupby(keys, sort=False)[list(keep_vars)].first()
     occasions = records[keys].drop_duplicates()
     wide = wide.reindex(pd.MultiIndex.from_frame(occasions))
     parts = []
@@ -82,16 +86,26 @@ def score_scales(records, scales, item="QSTESTCD", value="QSSTRESN", by=("VISITN
     out = pd.concat(parts).reset_index()
     out["_occasion"] = out.groupby(keys, sort=False).ngroup()
     out = out.sort_values(["_occasion", "_order"], kind="mergesort")
-    out = out.merge(kept.reset_index(), on=keys, how="left") if keep else out
-    for column in keep:
+    out = out.merge(kept.reset_index(), on=keys, how="left") if keep_vars else out
+    for column in keep_vars:
         if not pd.api.types.is_numeric_dtype(records[column]):
             out[column] = out[column].fillna("").astype(str)
-    return out[[*keys, *keep, "PARAMCD", "AVAL"]].reset_index(drop=True)
+    return out[[*keys, *keep_vars, "PARAMCD", "AVAL"]].reset_index(drop=True)
 
 
-def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTRESN", by=("VISITNUM",), keep=()):
+# The ``scales`` of a questionnaire-score spec as JSON Schema.
+Scales = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "items", "range", "kind"], "additionalProperties": False,
+    "properties": {"paramcd": {"type": "string"},
+                   "items": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                   "range": {"type": "number", "exclusiveMinimum": 0}, "kind": {"enum": list(KINDS)},
+                   "method": {"type": "string"}}}}]
+
+
+def score_records(ctx, source: Name, scales: Scales, filter: Condition = None, item_var: Name = "QSTESTCD",
+                  source_var: Name = "QSSTRESN", by_vars: Names = ("USUBJID", "VISITNUM"), keep_vars: Names = ()):
     """The builder of a questionnaire-score BDS dataset: the item responses of
-    ``source`` passing ``where``, scored per subject and occasion (``by``) for
+    ``source`` passing ``filter``, scored per ``by_vars`` (subject and occasion) for
     every scale declared in the spec; a scale without a score (fewer than half
     of its items answered) gives no record."""
     path = f"{ctx.path}: mapping"
@@ -100,12 +114,13 @@ def score_records(ctx, source, scales, where=None, item="QSTESTCD", value="QSSTR
         raise InputError(f"{path}.scales: a questionnaire-score dataset needs scales")
     for i, scale in enumerate(parsed):
         ctx.require_method(scale.method, f"{path}.scales[{i}]")
-    records = select(ctx.frame(source), where, f"{path}.where", ctx.study)
-    missing = [c for c in ["USUBJID", item, value, *by, *keep] if c not in records.columns]
+    records = select(ctx.frame(source), filter, f"{path}.filter")
+    missing = [c for c in dict.fromkeys(["USUBJID", item_var, source_var, *by_vars, *keep_vars])
+               if c not in records.columns]
     if missing:
         raise InputError(f"{path}: {missing[0]!r} is not a variable of {source}")
     try:
-        scores = score_scales(records, parsed, item, value, list(by), list(keep))
+        scores = score_scales(records, parsed, item_var, source_var, list(by_vars), list(keep_vars))
     except InputError as exc:
         raise InputError(f"{path}: {source}: {exc}") from None
     return scores[scores["AVAL"].notna()]

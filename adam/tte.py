@@ -36,14 +36,17 @@ is never negative; CNSR is 0 or the rule's positive code.
 """
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 
+from specs.conditions import select
+from specs.dates import sas_date
 from specs.errors import InputError
+from specs.mapping import Condition, Name
 
-from .dates import DateSource, dated_records, sas_date
-from .filters import select
+from .dates import DateSource, Impute, dated_records
 
 UNIT_DAYS = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 30.4375, "YEARS": 365.25}
 RULES = ("no_assessment", "stop", "gap")
@@ -56,7 +59,7 @@ class Source:
     """Dated records of one dataset: events, assessments or the stops of follow-up."""
     dataset: str
     date: str
-    where: dict | None = None
+    filter: dict | None = None
     impute: dict | None = None
     srcdom: str | None = None      # default: the dataset
     srcvar: str | None = None      # default: the date variable
@@ -111,7 +114,7 @@ def _keys(spec, path, required, optional):
         raise InputError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join([*required, *optional])})")
 
 
-_SOURCE_KEYS = ("where", "impute", "srcdom", "srcvar", "seq", "evntdesc", "method")
+_SOURCE_KEYS = ("filter", "impute", "srcdom", "srcvar", "seq", "evntdesc", "method")
 
 
 def source_from_spec(spec, path):
@@ -125,17 +128,17 @@ def rule_from_spec(spec, path):
         raise InputError(f"{path}.rule: {kind!r} must be one of {', '.join(RULES)}")
     common = ("rule", "cnsr", "evntdesc", "cnsdtdsc")
     optional = {"no_assessment": ("method",),
-                "stop": ("method", "dataset", "date", "where", "impute", "parameter", "cap", "srcdom",
+                "stop": ("method", "dataset", "date", "filter", "impute", "parameter", "cap", "srcdom",
                          "srcvar", "seq"),
                 "gap": ("method", "missed", "window_days", "intervals")}[kind]
     _keys(spec, path, common, optional)
     if not isinstance(spec["cnsr"], int) or spec["cnsr"] < 1:
         raise InputError(f"{path}.cnsr: {spec['cnsr']!r} must be a positive integer (0 is an event)")
-    values = {k: v for k, v in spec.items() if k not in ("dataset", "date", "where", "impute", "seq")}
+    values = {k: v for k, v in spec.items() if k not in ("dataset", "date", "filter", "impute", "seq")}
     if kind == "stop" and ("dataset" in spec or "date" in spec):
         if "parameter" in spec:
             raise InputError(f"{path}: a stop takes either a dataset and date or a parameter")
-        source = {k: spec[k] for k in ("dataset", "date", "where", "impute", "seq", "srcdom", "srcvar") if k in spec}
+        source = {k: spec[k] for k in ("dataset", "date", "filter", "impute", "seq", "srcdom", "srcvar") if k in spec}
         values["source"] = source_from_spec(source, path)
     if kind == "gap" and not spec.get("intervals"):
         raise InputError(f"{path}.intervals: a gap rule needs the scheduled intervals, "
@@ -162,7 +165,7 @@ def parameter_from_spec(spec, path):
 
 # -- the derivation ----------------------------------------------------------
 
-def _dated(source, frames, study):
+def _dated(source, frames):
     """USUBJID, date, SRCDOM, SRCVAR and SRCSEQ of a source's dated records."""
     if source.dataset not in frames:
         raise InputError(f"{source.path}.dataset: {source.dataset!r} is not among the datasets "
@@ -171,8 +174,8 @@ def _dated(source, frames, study):
     seq = source.seq or (f"{source.dataset}SEQ" if f"{source.dataset}SEQ" in frame.columns else None)
     if seq is not None and seq not in frame.columns:
         raise InputError(f"{source.path}.seq: {seq!r} is not a variable of {source.dataset}")
-    out = dated_records(DateSource(frame, source.date, source.where, source.impute, source.path),
-                        keep=[seq] if seq else [], study=study)
+    out = dated_records(DateSource(frame, source.date, source.filter, source.impute, source.path),
+                        keep=[seq] if seq else [])
     return pd.DataFrame({"USUBJID": out["USUBJID"].to_numpy(), "date": out["value"].to_numpy(),
                          "seq": out[seq].to_numpy(dtype="float64") if seq else np.nan,
                          "srcdom": source.srcdom or source.dataset, "srcvar": source.srcvar or source.date,
@@ -226,21 +229,22 @@ def _censored_at(rule, s, stop_date):
     return last if s.event.date - last[0] > allowed else None
 
 
-def derive_param_tte(subjects, parameter, frames, study=None):
+def derive_param_tte(subjects, parameter, frames, parameters=None):
     """Records of one time-to-event parameter for the ``subjects`` (ADSL rows with
     USUBJID and the parameter's origin variable) from the ``frames`` (name ->
     final dataset, ADSL included). Columns: USUBJID, PARAMCD, STARTDT, ADT, AVAL,
-    AVALU, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCVAR, SRCSEQ."""
+    AVALU, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCVAR, SRCSEQ. ``parameters`` are the
+    study.yaml parameters (a stop rule may name one, e.g. data_cutoff)."""
     p = parameter
     if p.start not in subjects.columns:
         raise InputError(f"{p.path}.start: {p.start!r} is not a variable of ADSL")
     subjects = subjects[subjects[p.start].notna()]
     start = pd.Series(subjects[p.start].to_numpy(dtype="float64"), index=subjects["USUBJID"].to_numpy())
-    events = pd.concat([_dated(s, frames, study).assign(order=i) for i, s in enumerate(p.events)],
+    events = pd.concat([_dated(s, frames).assign(order=i) for i, s in enumerate(p.events)],
                        ignore_index=True).sort_values(["date", "order"], kind="mergesort")
     events = _by_subject(events, start)
-    assessed = _by_subject(_dated(p.assessments, frames, study), start) if p.assessments else {}
-    stops = {i: _stop_dates(rule, frames, study, start) for i, rule in enumerate(p.rules) if rule.rule == "stop"}
+    assessed = _by_subject(_dated(p.assessments, frames), start) if p.assessments else {}
+    stops = {i: _stop_dates(rule, frames, parameters, start) for i, rule in enumerate(p.rules) if rule.rule == "stop"}
 
     rows = []
     for subject, origin in start.items():
@@ -264,19 +268,19 @@ def derive_param_tte(subjects, parameter, frames, study=None):
     return pd.DataFrame(rows, columns=_OUTPUT)
 
 
-def _stop_dates(rule, frames, study, start):
+def _stop_dates(rule, frames, parameters, start):
     """Stop dates by subject: the first on or after the origin of the rule's
     dataset, or its study parameter date; a stop without either ends follow-up
     only where no other stop does (an infinite date)."""
     if rule.source is not None:
-        return {s: recs[0].date for s, recs in _by_subject(_dated(rule.source, frames, study), start).items()}
-    date = _parameter_date(study, rule) if rule.parameter is not None else np.inf
+        return {s: recs[0].date for s, recs in _by_subject(_dated(rule.source, frames), start).items()}
+    date = _parameter_date(parameters, rule) if rule.parameter is not None else np.inf
     return {s: date for s in start.index}
 
 
-def _parameter_date(study, rule):
+def _parameter_date(parameters, rule):
     """A study parameter (e.g. data_cutoff) as a SAS date."""
-    parameters = study.parameters if study is not None else {}
+    parameters = parameters or {}
     if rule.parameter not in parameters:
         raise InputError(f"{rule.path}.parameter: {rule.parameter!r} is not in study.yaml parameters")
     value = sas_date(pd.Series([str(parameters[rule.parameter])])).iloc[0]
@@ -286,11 +290,36 @@ def _parameter_date(study, rule):
     return float(value)
 
 
-def tte_records(ctx, parameters, population=None, subjects="ADSL"):
+_TEXT, _NAME = {"type": "string"}, Name.__metadata__[0]
+_SOURCE = {"dataset": _NAME, "date": _NAME, "filter": Condition.__metadata__[0], "impute": Impute.__metadata__[0],
+           "srcdom": _TEXT, "srcvar": _TEXT, "seq": _NAME, "evntdesc": _TEXT, "method": _TEXT}
+# The ``parameters`` of a time-to-event spec as JSON Schema (which keys a rule
+# takes depends on its kind: ``rule_from_spec`` checks that).
+Parameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["paramcd", "start", "events", "censoring"], "additionalProperties": False,
+    "properties": {
+        "paramcd": _TEXT, "start": _NAME, "unit": {"enum": list(UNIT_DAYS)}, "method": _TEXT,
+        "events": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+            "properties": _SOURCE}},
+        "assessments": {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                        "properties": _SOURCE},
+        "censoring": {"type": "array", "items": {
+            "type": "object", "required": ["rule", "cnsr", "evntdesc", "cnsdtdsc"], "additionalProperties": False,
+            "properties": {
+                **_SOURCE, "rule": {"enum": list(RULES)}, "cnsr": {"type": "integer", "minimum": 1},
+                "cnsdtdsc": _TEXT, "parameter": _NAME, "cap": {"type": "boolean"},
+                "missed": {"type": "integer", "minimum": 1}, "window_days": {"type": "number"},
+                "intervals": {"type": "array", "items": {
+                    "type": "object", "required": ["days"], "additionalProperties": False,
+                    "properties": {"until_day": {"type": "number"}, "days": {"type": "number"}}}}}}}}}}]
+
+
+def tte_records(ctx, parameters: Parameters, population: Condition = None, subjects: Name = "ADSL"):
     """The builder of a time-to-event dataset: the records of every parameter
     declared in the spec, for the ``subjects`` dataset's records passing
     ``population``."""
-    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population", ctx.study)
+    adsl = select(ctx.frame(subjects), population, f"{ctx.path}: mapping.population")
     parts = []
     for i, spec in enumerate(parameters or []):
         p = parameter_from_spec(spec, f"{ctx.path}: mapping.parameters[{i}]")
@@ -298,7 +327,7 @@ def tte_records(ctx, parameters, population=None, subjects="ADSL"):
         for item in [p, *p.events, *p.rules]:
             ctx.require_method(item.method, item.path)
         frames = {s.dataset: ctx.frame(s.dataset, s.path) for s in sources if s is not None}
-        parts.append(derive_param_tte(adsl, p, frames, ctx.study))
+        parts.append(derive_param_tte(adsl, p, frames, ctx.study.parameters))
     if not parts:
         raise InputError(f"{ctx.path}: mapping.parameters: a time-to-event dataset needs parameters")
     return pd.concat(parts, ignore_index=True)

@@ -13,7 +13,8 @@ from specs.errors import InputError
 
 from . import __version__
 
-COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "xpt", "spec", "trace", "compare")
+COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "convert", "dump", "xpt", "spec", "review",
+            "compare", "trace")
 
 
 def build_parser():

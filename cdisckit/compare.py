@@ -1,5 +1,6 @@
-"""Dataset comparison in the manner of SAS PROC COMPARE (or diffdf): two XPT
-files, or two folders of them, compared for metadata, records and values.
+"""Dataset comparison in the manner of SAS PROC COMPARE (or diffdf): two
+dataset files (XPT v5 or Dataset-JSON, through ``cdisckit.datasets``), or two
+folders of them, compared for metadata, records and values.
 
 For each dataset present on both sides:
 
@@ -24,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adam.filters import as_text
+from specs.conditions import as_text
 from define.reader import read_define
 from specs.errors import InputError
 
-from .xpt import read_xpt
+from .datasets import SUFFIXES, read_dataset
 
 ROW_ID = "_N_"     # the ID when there are no keys: the record's 1-based row
 ATTRIBUTES = ("type", "length", "label", "format", "position")
@@ -160,22 +161,22 @@ def compare_frames(name, base, comp, *, keys=None, tolerance=0.0, examples=10,
                        only_base, only_comp, [d for d in diffs if d.differences], base_dups + comp_dups)
 
 
-def _datasets(path):
-    """Dataset name -> XPT file of a file or a folder (the whole tree below it,
-    e.g. a run's submission folder with its SDTM and ADaM folders)."""
+def dataset_paths(path):
+    """Dataset name -> file of a dataset file or of every dataset file in the tree
+    below a folder (e.g. a run's submission with its SDTM and ADaM folders); of
+    two files of one dataset (a run with ``--format xpt,json``) the one nearer
+    the top, then the one whose format comes first in ``SUFFIXES`` (XPT)."""
     path = Path(path)
-    if path.is_dir():
-        files = sorted(path.rglob("*.xpt"), key=lambda p: (len(p.relative_to(path).parts), str(p)))
-        found = {}
-        for file in files:
-            if file.stem.upper() in found:
-                raise InputError(f"{path}: two files of dataset {file.stem.upper()}: {found[file.stem.upper()]} "
-                                 f"and {file}")
-            found[file.stem.upper()] = file
-        return dict(sorted(found.items()))
     if path.is_file():
         return {path.stem.upper(): path}
-    raise InputError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        raise InputError(f"{path}: no such file or folder")
+    files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES]
+    files.sort(key=lambda p: (len(p.relative_to(path).parts), SUFFIXES.index(p.suffix.lower()), str(p)))
+    found = {}
+    for file in files:
+        found.setdefault(file.stem.upper(), file)
+    return dict(sorted(found.items()))
 
 
 def _define_keys(files, notes, cache):
@@ -202,19 +203,19 @@ def compare_paths(base, comp, *, ids=None, tolerance=0.0, study=None, examples=1
     """
     if tolerance < 0:
         raise InputError(f"--tolerance: {tolerance} must be >= 0")
-    left, right = _datasets(base), _datasets(comp)
+    left, right = dataset_paths(base), dataset_paths(comp)
     if Path(base).is_file() and Path(comp).is_file():
         right = {next(iter(left)): next(iter(right.values()))}   # two files: compared whatever their names
     notes, defines = [], {}
     specs = {n: d.keys for n, d in study.datasets.items()} if study else {}
     diffs = []
     for name in [n for n in left if n in right]:
-        base_frame, base_meta = read_xpt(left[name])
-        comp_frame, comp_meta = read_xpt(right[name])
+        base_frame, base_meta = read_dataset(left[name])
+        comp_frame, comp_meta = read_dataset(right[name])
         chosen = ids or [k for k in _define_keys((left[name], right[name]), notes, defines).get(name)
                          or specs.get(name, []) if k in base_frame.columns and k in comp_frame.columns]
         diffs.append(compare_frames(name, base_frame, comp_frame, keys=chosen, tolerance=tolerance,
-                                    examples=examples, base_meta=base_meta, comp_meta=comp_meta,
+                                    examples=examples, base_meta=base_meta.xpt, comp_meta=comp_meta.xpt,
                                     files=(str(left[name]), str(right[name]))))
     return Comparison(str(base), str(comp), tolerance, diffs,
                       [n for n in left if n not in right], [n for n in right if n not in left], notes)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from adam.filters import as_text
+from specs.conditions import as_text
 from sdtm.collection import collected_fields
 from specs.atomic import write_bytes, write_text
 

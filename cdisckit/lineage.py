@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adam.filters import as_text
+from specs.conditions import as_text
 from sdtm.engine import LINEAGE
 from specs.atomic import write_bytes
 from specs.errors import InputError

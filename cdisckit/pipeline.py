@@ -16,13 +16,21 @@ from sdtm.engine import map_and_trace
 from specs.atomic import atomic_folder
 from specs.errors import InputError
 
+from define.dataset_columns import read_define_columns
+from define.writer import build_define
+
 from .checks import run_checks, write_reports
 from .coverage import mapping_coverage, write_mapping_reports
+from .dataset_json import write_dataset_json
+from .datasets import FORMATS, SOURCE_SYSTEM, SUFFIXES, header_from_xpt
 from .define_files import write_define
 from .lineage import FILE_NAME as LINEAGE_FILE, adam_lineage, write_lineage
 from .raw import read_raw
-from .simulator import simulate
-from .xpt import variables_from_spec, write_xpt
+from .reviewer.documents import annotated_fields, link_problems, write_acrf, write_guides
+from .reviewer.forms import export_forms
+from .reviewer.review import write_review
+from .simulator import SEED, SUBJECTS, simulate
+from .xpt import XptMetadata, variables_from_spec, write_xpt
 
 
 def creation_time(text=None):
@@ -49,13 +57,40 @@ def submitted(frames):
     return {name: frame for name, frame in frames.items() if len(frame)}
 
 
-def write_datasets(study, frames, folder, created):
-    """Write final frames as XPT v5 files named and labelled from the specs."""
+def parse_formats(text):
+    """The dataset formats of ``--format`` ("xpt,json": XPT v5 and Dataset-JSON), in order."""
+    formats = [f.strip().lower() for f in (text or "xpt").split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise InputError(f"--format: {', '.join(unknown) or repr(text)} is not one of "
+                         f"{', '.join(FORMATS)} (a comma-separated list)")
+    return list(dict.fromkeys(formats))
+
+
+def write_datasets(study, frames, folder, created, formats=("xpt",)):
+    """Write final frames, named and labelled from the specs, in each of ``formats``.
+
+    Dataset-JSON files take their OIDs, data types and keys from the
+    define.xml the specs make (the one written beside them), and point at it.
+    """
+    created = created or creation_time()
+    later = [f for f in formats if f != "xpt"]
+    define = None
+    if later:
+        model = study.datasets[next(iter(frames))].model
+        define = read_define_columns(build_define(study, frames, model=model, created=created,
+                                                  source_system=tuple(SOURCE_SYSTEM.values())))
     with atomic_folder(folder) as tmp:
         for name, frame in frames.items():
             ds = study.datasets[name]
-            write_xpt(frame, Path(tmp) / ds.file_name, name=ds.name, label=ds.label,
-                      variables=variables_from_spec(ds), created=created)
+            meta = XptMetadata(name=ds.name, label=ds.label, variables=variables_from_spec(ds),
+                               created=created)
+            if "xpt" in formats:
+                write_xpt(frame, Path(tmp) / ds.file_name, name=ds.name, label=ds.label,
+                          variables=meta.variables, created=created)
+            for kind in later:
+                header = header_from_xpt(frame, meta, define, metadata_ref="define.xml", created=created)
+                write_dataset_json(frame, header, Path(tmp) / (ds.name.lower() + FORMATS[kind]))
     return folder
 
 
@@ -68,7 +103,7 @@ def map_raw(study, raw_dir, progress=lambda message: None):
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
 
 
-def write_mapping(study, forms, mapped, reports, created, analysis=None):
+def write_mapping(study, raw_forms, mapped, reports, created, analysis=None):
     """Write the lineage file and the mapping coverage reports into ``reports``
     (nothing of it goes into an XPT file); returns the coverage."""
     written = submitted(mapped.datasets)
@@ -76,15 +111,17 @@ def write_mapping(study, forms, mapped, reports, created, analysis=None):
     if analysis:
         lineage = pd.concat([lineage, adam_lineage(study, written, submitted(analysis))], ignore_index=True)
     write_lineage(Path(reports) / LINEAGE_FILE, lineage)
-    coverage = mapping_coverage(study, forms, mapped)
+    coverage = mapping_coverage(study, raw_forms, mapped)
     write_mapping_reports(coverage, reports, title=f"Mapping coverage: {study.studyid}", created=created)
     return coverage
 
 
-def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, progress=lambda m: None):
+def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None,
+                   formats=("xpt",)):
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 
-    Everything is built in a staging folder and moved into ``out`` only when
+    Datasets are written in each of ``formats``; the define.xml leaves name
+    the files of the first. Everything is built in a staging folder and moved into ``out`` only when
     every step succeeded. Returns the define.xml validation problems and the
     conformance findings.
     """
@@ -94,30 +131,43 @@ def run_submission(study, out, *, raw=None, subjects=60, seed=1, created=None, p
             progress(f"simulating the raw EDC export: {subjects} subjects, seed {seed}")
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
-        forms, mapped = map_raw(study, raw, progress)
+        raw_forms, mapped = map_raw(study, raw, progress)
+        forms = export_forms(study, raw)
     frames = mapped.datasets
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
+    fields = annotated_fields(study)
     problems = []
     with atomic_folder(out) as stage:
         folders = submission_folders(stage, study.studyid)
+        documents = {}
         for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
             if not data:
                 continue
-            progress(f"writing {model} XPT files and define.xml")
+            progress(f"writing {model} {', '.join(formats)} files and define.xml")
             folder = folders[model.lower()]
-            write_datasets(study, data, folder, created)
-            problems += write_define(study, data, model, folder, created)
+            write_datasets(study, data, folder, created, formats)
+            if model == "SDTM":
+                documents[folder] = write_acrf(study, folder, forms, fields, created)
+            problems += write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
         progress("lineage and mapping coverage")
-        coverage = write_mapping(study, forms, mapped, folders["reports"], created, analysis)
+        coverage = write_mapping(study, raw_forms, mapped, folders["reports"], created, analysis)
         progress("conformance checks")
         written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
         findings = check_submission(study, stage, written, created, coverage)
+        progress("reviewer's guides, review page and define.xml links")
+        for folder, docs in write_guides(study, folders, submitted(frames), submitted(analysis), findings, created,
+                                         forms=forms, fields=fields).items():
+            documents.setdefault(folder, {}).update(docs)
+        for folder in written:
+            problems += link_problems(folder, documents.get(folder, {}))
+        write_review({**submitted(frames), **submitted(analysis)}, folders["reports"] / "review.html",
+                     study=study, findings=findings)
         kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
     for folder, names in kept.items():
-        # XPT files of an earlier run that this run did not write would sit
+        # Dataset files of an earlier run that this run did not write would sit
         # beside a define.xml that does not describe them.
-        for stale in (Path(out) / folder).glob("*.xpt"):
-            if stale.name not in names:
+        for stale in (Path(out) / folder).iterdir():
+            if stale.suffix.lower() in SUFFIXES and stale.name not in names:
                 stale.unlink()
     return problems, findings
 

@@ -49,6 +49,10 @@ def read_raw(folder):
         if name in forms:
             raise InputError(f"{path}: form {name!r} is given twice ({forms[name].attrs['source']})")
         forms[name] = read_form(path)
-    dictionary = folder / "forms.yaml"
-    meta = load_yaml(dictionary.read_text(encoding="utf-8")) if dictionary.is_file() else None
-    return forms, meta
+    return forms, read_dictionary(folder)
+
+
+def read_dictionary(folder):
+    """The export's data dictionary (forms.yaml) parsed, or None when it has none."""
+    dictionary = Path(folder) / "forms.yaml"
+    return load_yaml(dictionary.read_text(encoding="utf-8")) if dictionary.is_file() else None

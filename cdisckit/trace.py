@@ -1,8 +1,8 @@
 """Follow a record back to the raw lines it came from, or a raw line forward
 to every record it fed, through the lineage file of a run (``cdisckit.lineage``).
 
-A run folder is what ``cdisckit run`` (or ``cdisckit sdtm``) wrote: XPT files
-anywhere below it and ``reports/lineage.csv.gz``. Records are named by their
+A run folder is what ``cdisckit run`` (or ``cdisckit sdtm``) wrote: dataset
+files (XPT or Dataset-JSON) anywhere below it and ``reports/lineage.csv.gz``. Records are named by their
 dataset and 1-based row, shown with USUBJID and the --SEQ (or PARAMCD).
 """
 
@@ -12,9 +12,10 @@ import pandas as pd
 
 from specs.errors import InputError
 
+from .compare import dataset_paths
+from .datasets import read_dataset
 from .lineage import FILE_NAME, read_lineage
 from .raw import read_form
-from .xpt import read_xpt
 
 
 class Run:
@@ -25,14 +26,14 @@ class Run:
         if not self.folder.is_dir():
             raise InputError(f"{self.folder}: run folder not found")
         self.lineage = read_lineage(self.folder / "reports" / FILE_NAME)
-        self.files = {p.stem.upper(): p for p in sorted(self.folder.rglob("*.xpt"))}
+        self.files = dataset_paths(self.folder)
         self._frames, self._forms = {}, {}
 
     def frame(self, name):
         if name not in self._frames:
             if name not in self.files:
                 raise InputError(f"{self.folder}: no dataset {name} (found: {', '.join(self.files) or 'none'})")
-            self._frames[name] = read_xpt(self.files[name])[0]
+            self._frames[name] = read_dataset(self.files[name])[0]
         return self._frames[name]
 
     def raw_line(self, file, row):

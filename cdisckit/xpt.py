@@ -17,8 +17,11 @@ Conventions of this module:
   special missing values byte for byte.
 - Character columns read as strings with trailing blanks removed; an
   all-blank value reads as "" (SDTM practice), never NaN. Writing pads with
-  blanks and writes NaN/None as blanks. Bytes outside ASCII (which this
-  writer refuses) read as Latin-1, one character per byte, so nothing is lost.
+  blanks and writes NaN/None as blanks. Text is ASCII (the FDA's rule) unless
+  an ``encoding`` is given: reading without one decodes bytes outside ASCII as
+  Latin-1, one character per byte, so nothing is lost; ``encoding="cp1252"``
+  reads a SAS-on-Windows file's 0x92 as ’, and writing with the same encoding
+  gives the bytes back (``ENCODINGS``).
 - The header names the SAS version and operating system that wrote the file;
   they are kept in ``XptMetadata`` so a rewrite reproduces them, and default to
   ``SAS_VERSION``/``OS_NAME`` for new files. The dataset type field is blank.
@@ -35,9 +38,7 @@ Conventions of this module:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
 import struct
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -46,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from specs.atomic import atomic_file
 from specs.errors import InputError
 from specs.transport import CHAR_MAX, label_problem, length_problem, name_problem
 
@@ -53,6 +55,8 @@ SAS_VERSION = "9.4"
 OS_NAME = "cdisckit"
 MISSING_CODES = "._ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 NUMERIC_LENGTHS = range(2, 9)   # bytes of an IBM double a numeric may keep
+
+ENCODINGS = ("ascii", "cp1252", "latin-1")   # text encodings of values on request
 
 RECORD = 80
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -210,12 +214,15 @@ def ibm_to_ieee(words):
 # ---------------------------------------------------------------- reading
 
 
-def read_xpt(path):
+def read_xpt(path, encoding=None):
     """Read a single-dataset XPT v5 file: ``(DataFrame, XptMetadata)``.
 
-    Raises InputError, naming the file, for a missing, truncated or foreign file.
+    ``encoding`` (one of ``ENCODINGS``; None: ASCII, other bytes as Latin-1)
+    decodes character values. Raises InputError, naming the file, for a
+    missing, truncated or foreign file, or a value the encoding cannot decode.
     """
     path = Path(path)
+    codec = _codec(encoding or "latin-1", path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -230,7 +237,8 @@ def read_xpt(path):
     columns = {}
     for var, pos in zip(meta.variables, positions):
         cells = block[:, pos:pos + var.length]
-        columns[var.name] = (pd.Series(_decode_text(cells), dtype="str") if var.type == "char"
+        columns[var.name] = (pd.Series(_decode_text(cells, codec, f"{path}: variable {var.name}"),
+                                       dtype="str") if var.type == "char"
                              else _decode_numbers(cells))
     frame = pd.DataFrame(columns, index=pd.RangeIndex(nobs))
     return frame, meta
@@ -345,7 +353,14 @@ def _parse_datetime(raw):
         return None
 
 
-def _decode_text(cells):
+def _codec(encoding, where):
+    """``encoding`` checked against ``ENCODINGS`` (raises InputError naming ``where``)."""
+    if encoding not in ENCODINGS:
+        raise InputError(f"{where}: encoding {encoding!r} is not one of {', '.join(ENCODINGS)}")
+    return encoding
+
+
+def _decode_text(cells, encoding="latin-1", where=""):
     """Strings of a fixed-width byte column (rows x width), trailing blanks removed.
 
     Rows are hashed eight bytes at a time and factorized, so each distinct
@@ -367,7 +382,13 @@ def _decode_text(cells):
     if packed.shape[1] > 1 and not np.array_equal(words[first][codes], words):
         _, first, codes = np.unique(words.view(f"V{words.shape[1]}").ravel(),
                                     return_index=True, return_inverse=True)
-    text = cells[first].tobytes().decode("latin-1")
+    try:
+        text = cells[first].tobytes().decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = int(np.flatnonzero(codes == exc.start // width)[0]) + 1
+        raise InputError(f"{where}: row {row}: byte 0x{exc.object[exc.start]:02X} "
+                         f"is not {encoding} text (give the file's encoding: "
+                         f"{', '.join(e for e in ENCODINGS if e != encoding)})") from None
     values = np.array([text[i:i + width].rstrip(" ") for i in range(0, len(text), width)],
                       dtype=object)
     return values[codes]
@@ -385,12 +406,13 @@ def _decode_numbers(cells):
 
 
 def write_xpt(frame, path, *, name, label, variables=None, created=None,
-              sas_version=SAS_VERSION, os_name=OS_NAME):
+              sas_version=SAS_VERSION, os_name=OS_NAME, encoding="ascii"):
     """Write ``frame`` as the one dataset of an XPT v5 file at ``path``.
 
     ``variables`` (``XptVariable`` list in column order; None: from the
     frame) gives labels, types, lengths and formats; ``created`` fixes the
-    header datetime (None: now). Everything is checked before a byte is
+    header datetime (None: now); ``encoding`` (one of ``ENCODINGS``) is that
+    of character values. Everything is checked before a byte is
     written; the file appears complete or not at all (temp file + rename).
     Raises InputError naming the file, dataset, variable, first bad row and value.
     """
@@ -406,11 +428,15 @@ def write_xpt(frame, path, *, name, label, variables=None, created=None,
         if not (isinstance(text, str) and text.isascii() and len(text) <= 8):
             raise InputError(f"{where}: {what} {text!r} must be ASCII of at most 8 characters")
     variables = _variables_for(frame, variables, where)
-    columns = [_encode_column(frame.iloc[:, i], var, f"{where}: variable {var.name}")
+    encoding = _codec(encoding, where)
+    columns = [_encode_column(frame.iloc[:, i], var, f"{where}: variable {var.name}", encoding)
                for i, var in enumerate(variables)]
     created = created or dt.datetime.now()
     header = _header_bytes(name, label or "", created, sas_version, os_name, columns)
-    _write_atomically(path, lambda out: _write_body(out, header, columns, len(frame)))
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: directory {path.parent} does not exist")
+    with atomic_file(path, "wb") as out:
+        _write_body(out, header, columns, len(frame))
     return path
 
 
@@ -458,7 +484,7 @@ class _Column:
     ibm: np.ndarray | None = None     # num: IBM doubles as uint64
 
 
-def _encode_column(series, var, where):
+def _encode_column(series, var, where, encoding="ascii"):
     kind = var.type or _column_type(series, where)
     if kind not in ("char", "num"):
         raise InputError(f"{where}: type {kind!r} must be 'char' or 'num'")
@@ -480,21 +506,25 @@ def _encode_column(series, var, where):
         raise InputError(f"{where}: {problem}")
     codes, uniques = pd.factorize(series.to_numpy(dtype=object))
     for j, value in enumerate(uniques):     # in order of first appearance
-        problem = _text_problem(value, var.length)
+        problem = _text_problem(value, var.length, encoding)
         if problem:
             raise InputError(f"{where}: row {int(np.argmax(codes == j)) + 1}: {problem}")
     length = var.length or max(max((len(u) for u in uniques), default=1), 1)
     padded = "".join(u.ljust(length) for u in uniques) + " " * length
-    table = np.frombuffer(padded.encode("ascii"), dtype=np.uint8).reshape(-1, length)
+    table = np.frombuffer(padded.encode(encoding), dtype=np.uint8).reshape(-1, length)
     return _Column(var, length, *formats, table=table, codes=codes)
 
 
-def _text_problem(value, length):
+def _text_problem(value, length, encoding="ascii"):
     """Why ``value`` cannot be written in a character variable of ``length``, or None."""
     if not isinstance(value, str):
         return f"value {_plain(value)!r} is not text"
     if not value.isascii():
-        return f"value {_shown(value)} is not ASCII"
+        try:
+            value.encode(encoding)
+        except UnicodeEncodeError:
+            return (f"value {_shown(value)} is not ASCII" if encoding == "ascii"
+                    else f"value {_shown(value)} is not {encoding} text")
     if length is not None and len(value) > length:
         return f"value {_shown(value)} has {len(value)} characters, longer than its length {length}"
     if len(value) > CHAR_MAX:
@@ -604,21 +634,3 @@ def _write_body(out, header, columns, rows):
                 part[f"f{i}"] = np.ascontiguousarray(words[:, :col.length]).view(f"V{col.length}").ravel()
         out.write(part.view(np.uint8))
     out.write(b" " * (-(rows * layout.itemsize) % RECORD))
-
-
-def _write_atomically(path, write):
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place."""
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: directory {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

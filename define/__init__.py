@@ -4,8 +4,8 @@ no file format but the XML and HTML text it produces."""
 
 from .html import render_html
 from .schema import SchemaUnavailable, load_schema, validate_schema
-from .structure import DatasetFile, check_structure
+from .structure import DatasetFile, DocumentFile, check_links, check_structure
 from .writer import build_define
 
-__all__ = ["DatasetFile", "SchemaUnavailable", "build_define", "check_structure", "load_schema",
-           "render_html", "validate_schema"]
+__all__ = ["DatasetFile", "DocumentFile", "SchemaUnavailable", "build_define", "check_links", "check_structure",
+           "load_schema", "render_html", "validate_schema"]

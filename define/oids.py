@@ -52,22 +52,39 @@ def whereclause_oid(dataset, conditions):
     return _safe(f"WC.{dataset}." + ".".join(parts))
 
 
+# The prefix of each kind of spec id in its OID.
+PREFIXES = {"codelist": "CL", "method": "MT", "comment": "COM", "document": "LF", "standard": "STD"}
+
+
 def codelist_oid(id_):
-    return _prefixed("CL", id_)
+    return _prefixed(PREFIXES["codelist"], id_)
 
 
 def method_oid(id_):
-    return _prefixed("MT", id_)
+    return _prefixed(PREFIXES["method"], id_)
 
 
 def comment_oid(id_):
-    return _prefixed("COM", id_)
+    return _prefixed(PREFIXES["comment"], id_)
 
 
 def leaf_oid(name):
     """Leaf ID of a dataset's XPT (``LF.AE``) or of a document (``LF.ACRF``)."""
-    return _prefixed("LF", name)
+    return _prefixed(PREFIXES["document"], name)
 
 
 def standard_oid(id_):
-    return _prefixed("STD", id_)
+    return _prefixed(PREFIXES["standard"], id_)
+
+
+REFERENCES = {"codelist": codelist_oid, "method": method_oid, "comment": comment_oid, "document": leaf_oid,
+              "standard": standard_oid}
+
+
+def spec_id(oid, kind):
+    """The spec id an OID of ``kind`` stands for: without the prefix (standards keep
+    theirs, which their ids carry), other characters than ``[A-Za-z0-9._-]`` as ``_``."""
+    prefix = PREFIXES[kind] if kind != "standard" else None
+    if prefix and oid.startswith(prefix + ".") and len(oid) > len(prefix) + 1:
+        oid = oid[len(prefix) + 1:]
+    return _safe(oid)

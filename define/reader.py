@@ -16,62 +16,37 @@ implementation guides their Define-XML 2.1 names (``CDISC SDTM`` is SDTMIG).
 The file is parsed with entities unresolved, no DTD and no network access.
 """
 
-import os
 import re
-
-from lxml import etree
 
 from specs.errors import InputError
 from specs.model import (LEGACY_ORIGINS, Codelist, Comment, Condition, Dataset, Document, Method,
                          Origin, Standard, Study, Term, ValueLevel, Variable, canonical_role,
                          standard_name)
 
-ODM = "http://www.cdisc.org/ns/odm/v1.3"
-DEFINE = {"http://www.cdisc.org/ns/def/v2.0": "2.0", "http://www.cdisc.org/ns/def/v2.1": "2.1"}
-XLINK = "http://www.w3.org/1999/xlink"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-NCI_ALIAS = "nci:ExtCodeID"
-# The prefix the define writer puts before each kind of spec id.
-PREFIXES = {"codelist": "CL", "method": "MT", "comment": "COM", "document": "LF"}
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from . import model as E
+from . import oids
+from .tree import ODM, XLINK, XML_LANG, parse_file
 
 
 def read_define(source, notes=None):
     """A ``Study`` from a Define-XML 2.0 or 2.1 file (path or bytes);
     ``InputError`` naming the line when the file cannot be read as one. What
     was read by a fallback is said in ``notes`` (a list), when given."""
-    name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = (etree.fromstring(bytes(source), parser) if isinstance(source, (bytes, bytearray))
-                else etree.parse(name, parser).getroot())
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc}") from None
+    name, root = parse_file(source)
     return _Reader(name, root, notes if notes is not None else []).study()
-
-
-def _id(oid, kind=None):
-    """The spec id of an OID: without the writer's prefix, safe characters only."""
-    if oid is None:
-        return None
-    prefix = PREFIXES.get(kind)
-    if prefix and oid.startswith(prefix + ".") and len(oid) > len(prefix) + 1:
-        oid = oid[len(prefix) + 1:]
-    return _UNSAFE.sub("_", oid)
 
 
 class _Reader:
     def __init__(self, name, root, notes):
         self.name, self.root, self.notes = name, root, notes
-        namespace = next((ns for ns in root.nsmap.values() if ns in DEFINE), None)
+        namespace = next((ns for ns in root.nsmap.values() if ns in E.DEF_NAMESPACES), None)
         if root.tag != f"{{{ODM}}}ODM" or namespace is None:
             found = ", ".join(sorted(v for v in root.nsmap.values() if v)) or root.tag
             raise InputError(f"{name}: not a Define-XML 2.0 or 2.1 file (namespaces: {found}); "
                              "Define-XML 1.0 must first be converted to 2.0 or 2.1")
-        self.version = DEFINE[namespace]
+        self.version = E.DEF_NAMESPACES[namespace]
         self.ns = {"odm": ODM, "def": namespace, "xlink": XLINK}
+        self.readers = {}
         self.mdv = self.one(root, "odm:Study/odm:MetaDataVersion")
         self.items = {el.get("OID"): el for el in self.all(self.mdv, "odm:ItemDef")}
 
@@ -87,11 +62,28 @@ class _Reader:
         return found[0] if found else None
 
     def attr(self, el, name):
-        """An attribute, ``def:`` names in the define namespace."""
-        if name.startswith("def:"):
-            name = f"{{{self.ns['def']}}}{name[4:]}"
-        value = el.get(name)
+        """An attribute by its model name, stripped (None when missing or blank)."""
+        value = el.get(self.clark(name))
         return value.strip() if value is not None and value.strip() else None
+
+    def fields(self, table, el):
+        """The spec fields that ``el``'s attributes carry, read by its model table."""
+        read = self.readers.get(table.name)
+        if read is None:
+            read = self.readers[table.name] = [(a, self.clark(a.name)) for a in table.attributes if a.field]
+        out = {}
+        for attribute, name in read:
+            try:
+                out[attribute.field] = attribute.from_xml(el.get(name))
+            except ValueError:
+                raise InputError(f"{self.name}: line {el.sourceline}: {attribute.name}="
+                                 f"{el.get(name)!r} is not a whole number") from None
+        return out
+
+    def clark(self, name):
+        """The Clark name of a model attribute name (``def:`` and ``xlink:`` in their namespaces)."""
+        prefix, _, local = name.rpartition(":")
+        return f"{{{self.ns[prefix]}}}{local}" if prefix else local
 
     def text(self, el, path):
         """The text of a Description or Decode: English (or untagged) first."""
@@ -143,21 +135,20 @@ class _Reader:
 
     def standards(self):
         if self.version == "2.1":
-            return [Standard(id=_id(el.get("OID")), name=standard_name(el.get("Name", "")),
-                             version=el.get("Version", ""), type=el.get("Type", "IG"),
-                             publishing_set=self.attr(el, "PublishingSet"), status=el.get("Status", "Final"))
-                    for el in self.all(self.mdv, "def:Standards/def:Standard")]
+            found = [self.fields(E.STANDARD, el) for el in self.all(self.mdv, "def:Standards/def:Standard")]
+            return [Standard(**dict(f, name=standard_name(f["name"] or ""), version=f["version"] or "",
+                                    type=f["type"] or "IG", status=f["status"] or "Final")) for f in found]
         name, version = self.attr(self.mdv, "def:StandardName"), self.attr(self.mdv, "def:StandardVersion")
         if not name:
             raise InputError(f"{self.name}: line {self.mdv.sourceline}: MetaDataVersion has no def:StandardName")
         name = standard_name(name)
-        return [Standard(id=_id(f"STD.{name}.{version or ''}".rstrip(".")), name=name, version=version or "")]
+        return [Standard(id=oids.spec_id(f"STD.{name}.{version or ''}".rstrip("."), "standard"), name=name,
+                         version=version or "")]
 
     def documents(self):
         acrf = {el.get("leafID") for el in self.all(self.mdv, "def:AnnotatedCRF/def:DocumentRef")}
-        return [Document(id=_id(leaf.get("ID"), "document"),
+        return [Document(**self.fields(E.LEAF, leaf),
                          title="".join(self.all(leaf, "def:title/text()")).strip() or leaf.get("ID"),
-                         href=leaf.get(f"{{{XLINK}}}href"),
                          kind="acrf" if leaf.get("ID") in acrf else "supplemental")
                 for leaf in self.all(self.mdv, "def:leaf")]
 
@@ -172,13 +163,13 @@ class _Reader:
                 pages.append(f"{page.get('FirstPage')}-{page.get('LastPage', page.get('FirstPage'))}")
             for token in (page.get("PageRefs") or "").split():
                 pages.append(int(token) if token.isdigit() and page.get("Type") != "NamedDestination" else token)
-        return _id(ref.get("leafID"), "document"), pages
+        return self.fields(E.DOCUMENT_REF, ref)["document"], pages
 
     def comments(self):
         comments = {}
         for el in self.all(self.mdv, "def:CommentDef"):
             document, pages = self.document_ref(el)
-            comment = Comment(id=_id(el.get("OID"), "comment"), text=self.text(el, "odm:Description") or "",
+            comment = Comment(**self.fields(E.COMMENT_DEF, el), text=self.text(el, "odm:Description") or "",
                               document=document, pages=pages)
             comments[comment.id] = comment
         return comments
@@ -188,64 +179,60 @@ class _Reader:
         for el in self.all(self.mdv, "odm:MethodDef"):
             expression = self.one(el, "odm:FormalExpression", required=False)
             document, pages = self.document_ref(el)
-            method = Method(id=_id(el.get("OID"), "method"), name=el.get("Name") or el.get("OID"),
-                            type=(el.get("Type") or "Computation").capitalize(),
-                            description=self.text(el, "odm:Description") or el.get("Name") or el.get("OID"),
+            f = self.fields(E.METHOD_DEF, el)
+            method = Method(id=f["id"], name=f["name"] or el.get("OID"), type=(f["type"] or "Computation").capitalize(),
+                            description=self.text(el, "odm:Description") or f["name"] or el.get("OID"),
                             expression=expression.text.strip() if expression is not None and expression.text
-                            else None, context=expression.get("Context") if expression is not None else None,
-                            document=document, pages=pages)
+                            else None, document=document, pages=pages,
+                            context=self.fields(E.FORMAL_EXPRESSION, expression)["context"]
+                            if expression is not None else None)
             methods[method.id] = method
         return methods
 
     def codelists(self):
         codelists = {}
         for el in self.all(self.mdv, "odm:CodeList"):
-            data_type = el.get("DataType", "text")
+            f = self.fields(E.CODE_LIST, el)
             external = self.one(el, "odm:ExternalCodeList", required=False)
-            cl = Codelist(id=_id(el.get("OID"), "codelist"), name=el.get("Name") or el.get("OID"),
-                          data_type="text" if data_type == "string" else data_type,
-                          nci_code=self.nci_code(el), standard=_id(self.attr(el, "def:StandardOID")),
-                          comment=_id(self.attr(el, "def:CommentOID"), "comment"),
-                          dictionary=external.get("Dictionary") if external is not None else None,
-                          version=external.get("Version") if external is not None else None)
+            data_type = f["data_type"] or "text"
+            cl = Codelist(**dict(f, name=f["name"] or el.get("OID"), data_type="text" if data_type == "string"
+                                 else data_type), nci_code=self.nci_code(el),
+                          **(self.fields(E.EXTERNAL_CODE_LIST, external) if external is not None else {}))
             for item in self.ordered(self.all(el, "odm:CodeListItem | odm:EnumeratedItem")):
-                rank = item.get("Rank")
-                rank = float(rank) if rank is not None else None
-                cl.terms.append(Term(value=item.get("CodedValue"), decode=self.text(item, "odm:Decode"),
+                term = self.fields(E.CODE_LIST_ITEM, item)
+                rank = float(term["rank"]) if term["rank"] is not None else None
+                cl.terms.append(Term(value=term["value"], decode=self.text(item, "odm:Decode"),
                                      nci_code=self.nci_code(item),
                                      rank=int(rank) if rank is not None and rank.is_integer() else rank))
-                if self.attr(item, "def:ExtendedValue") == "Yes":
+                if E.CODE_LIST_ITEM.attribute("ExtendedValue").from_xml(self.attr(item, "def:ExtendedValue")):
                     cl.extensible = True
             codelists[cl.id] = cl
         return codelists
 
     def nci_code(self, el):
-        codes = self.all(el, f"odm:Alias[@Context='{NCI_ALIAS}']")
+        codes = self.all(el, f"odm:Alias[@Context='{E.NCI_ALIAS}']")
         return self.attr(codes[0], "Name") if codes else None
 
     # --- datasets ---------------------------------------------------------------------
 
     def dataset(self, group, default_standard):
         cls = self.one(group, "def:Class", required=False)
-        name = group.get("Name")
-        ds = Dataset(name=name, label=self.text(group, "odm:Description") or name,
+        f = self.fields(E.ITEM_GROUP_DEF, group)
+        name = f["name"]
+        ds = Dataset(**dict(f, standard=f["standard"] or default_standard),
+                     label=self.text(group, "odm:Description") or name,
                      model="ADaM" if group.get("Purpose") == "Analysis" else "SDTM",
-                     standard=_id(self.attr(group, "def:StandardOID")) or default_standard,
-                     class_=cls.get("Name") if cls is not None else self.attr(group, "def:Class"),
+                     class_=self.fields(E.CLASS, cls)["class_"] if cls is not None else self.attr(group, "def:Class"),
                      subclass=self.subclass(cls),
-                     structure=self.attr(group, "def:Structure"),
-                     repeating=group.get("Repeating") == "Yes",
-                     reference_data=group.get("IsReferenceData") == "Yes",
-                     domain=group.get("Domain") if group.get("Domain") not in (None, name) else None,
-                     comment=_id(self.attr(group, "def:CommentOID"), "comment"),
-                     has_no_data=self.attr(group, "def:HasNoData") == "Yes")
+                     domain=group.get("Domain") if group.get("Domain") not in (None, name) else None)
         keys = []
         for n, ref in enumerate(self.ordered(self.all(group, "odm:ItemRef")), start=1):
             item = self.item(ref.get("ItemOID"), ref)
-            var = Variable(name=item.get("Name"), label=self.text(item, "odm:Description") or item.get("Name"),
-                           role=ref.get("Role") and canonical_role(ref.get("Role")),
-                           core="Req" if ref.get("Mandatory") == "Yes" else None,
-                           method=_id(ref.get("MethodOID"), "method"), order=n, **self.item_fields(item))
+            used = self.fields(E.ITEM_REF, ref)
+            var = Variable(label=self.text(item, "odm:Description") or item.get("Name"),
+                           role=used["role"] and canonical_role(used["role"]),
+                           core="Req" if used["mandatory"] else None,
+                           method=used["method"], order=n, **self.item_fields(item))
             ds.variables.append(var)
             if self.integer(ref, "KeySequence") is not None:
                 keys.append((self.integer(ref, "KeySequence"), var.name))
@@ -257,22 +244,20 @@ class _Reader:
 
     def subclass(self, cls):
         sub = self.one(cls, "def:SubClass", required=False) if cls is not None else None
-        return self.attr(sub, "Name") if sub is not None else None
+        return self.fields(E.SUBCLASS, sub)["subclass"] if sub is not None else None
 
     def item_fields(self, item):
         """The fields a variable and a value-level entry read alike from an ItemDef."""
-        codelist = [str(oid) for oid in self.all(item, "odm:CodeListRef/@CodeListOID")]
-        return dict(data_type=item.get("DataType", "text"), length=self.integer(item, "Length"),
-                    significant_digits=self.integer(item, "SignificantDigits"),
-                    display_format=self.attr(item, "def:DisplayFormat"),
-                    codelist=_id(codelist[0], "codelist") if codelist else None,
-                    comment=_id(self.attr(item, "def:CommentOID"), "comment"), origin=self.origin(item))
+        fields = self.fields(E.ITEM_DEF, item)
+        ref = self.one(item, "odm:CodeListRef", required=False)
+        return dict(fields, data_type=fields["data_type"] or "text", origin=self.origin(item),
+                    codelist=self.fields(E.CODE_LIST_REF, ref)["codelist"] if ref is not None else None)
 
     def origin(self, item):
         el = self.one(item, "def:Origin", required=False)
         if el is None or not el.get("Type"):
             return None
-        type_, source = el.get("Type"), el.get("Source")
+        type_, source = self.fields(E.ORIGIN, el).values()
         if type_ in LEGACY_ORIGINS:
             type_, source = LEGACY_ORIGINS[type_][0], source or LEGACY_ORIGINS[type_][1]
         document, pages = self.document_ref(el)
@@ -287,19 +272,20 @@ class _Reader:
         for ref in self.ordered(self.all(valuelist, "odm:ItemRef")):
             item = self.item(ref.get("ItemOID"), ref)
             fields = self.item_fields(item)
+            del fields["name"]
+            used = self.fields(E.ITEM_REF, ref)
             label = self.text(item, "odm:Description")
             for wc_oid in (el.get("WhereClauseOID") for el in self.all(ref, "def:WhereClauseRef")):
                 entries.append(ValueLevel(variable=var.name, where=self.where(wc_oid, ref),
                                           label=None if label == var.label else label,
-                                          mandatory=ref.get("Mandatory") == "Yes",
-                                          method=_id(ref.get("MethodOID"), "method"), **fields))
+                                          mandatory=used["mandatory"], method=used["method"], **fields))
         return entries
 
     def where(self, oid, ref):
         clause = self.one(self.mdv, f"def:WhereClauseDef[@OID='{oid}']", required=False)
         if clause is None:
             raise InputError(f"{self.name}: line {ref.sourceline}: no def:WhereClauseDef has the OID {oid!r}")
-        return [Condition(variable=self.checked_variable(check), comparator=check.get("Comparator"),
+        return [Condition(variable=self.checked_variable(check), **self.fields(E.RANGE_CHECK, check),
                           values=[v.text or "" for v in self.all(check, "odm:CheckValue")])
                 for check in self.all(clause, "odm:RangeCheck")]
 

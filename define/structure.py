@@ -12,6 +12,13 @@
 - ``missing-file``: a dataset leaf names a file that does not exist;
 - ``undescribed-dataset``: a dataset file that no ItemGroupDef describes.
 
+``check_links`` checks the links to documents (annotated CRF, reviewer's
+guides) once they are written:
+
+- ``missing-file``: a ``def:leaf`` names a file that does not exist;
+- ``missing-destination``: a ``PDFPageRef`` names a destination that the PDF
+  does not have, or a page beyond its last.
+
 The caller reads the dataset files (this package reads no file format but
 XML) and passes what they hold; each problem reads ``rule: element path:
 what is wrong``.
@@ -46,6 +53,14 @@ REFERENCES = (
 MUST_BE_USED = ("ItemDef", "CodeList", "MethodDef", "def:CommentDef", "def:ValueListDef",
                 "def:WhereClauseDef", "def:leaf")
 MAX_VALUES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """What the link check needs of a PDF written beside the define.xml: its
+    number of pages and its named destinations."""
+    pages: int
+    destinations: frozenset
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,42 @@ def check_structure(define, data=None, files=None, *, extensible=()):
             if group.get("Name") in data:
                 _check_dataset(group, data[group.get("Name")], defs, set(extensible), problems)
     return problems
+
+
+def check_links(define, files, documents):
+    """Problems of the define's links: every ``def:leaf`` must name a file of
+    ``files`` (names relative to the define.xml) and every ``PDFPageRef`` a
+    destination or page of its PDF; ``documents`` maps a PDF's ``xlink:href``
+    to its ``DocumentFile`` (a PDF not in it is checked for presence only)."""
+    tree = parse(define)
+    problems = []
+    leaves = {leaf.get("ID"): leaf for leaf in tree.xpath("//def:leaf", namespaces=NS)}
+    for leaf in leaves.values():
+        if leaf.get(xlink_name("href")) not in files:
+            problems.append(f"missing-file: {element_path(leaf)}: {leaf.get(xlink_name('href'))!r} does not exist")
+    for ref in tree.xpath("//def:DocumentRef[def:PDFPageRef]", namespaces=NS):
+        leaf = leaves.get(ref.get("leafID"))
+        href = leaf.get(xlink_name("href")) if leaf is not None else None
+        document = documents.get(href)
+        if document is None:
+            continue
+        for page in ref.xpath("def:PDFPageRef", namespaces=NS):
+            for target in _page_targets(page):
+                if target not in document.destinations and not (
+                        isinstance(target, int) and 1 <= target <= document.pages):
+                    kind = "page" if isinstance(target, int) else "named destination"
+                    problems.append(f"missing-destination: {element_path(page)}: {href} has no {kind} {target!r}")
+    return problems
+
+
+def _page_targets(page):
+    """The destinations (names) or page numbers (ints) a ``PDFPageRef`` points at."""
+    if page.get("Type") == "NamedDestination":
+        return (page.get("PageRefs") or "").split()
+    if page.get("PageRefs"):
+        return [int(p) if p.isdigit() else p for p in page.get("PageRefs").split()]
+    first, last = page.get("FirstPage", ""), page.get("LastPage", "")
+    return [int(first), int(last)] if first.isdigit() and last.isdigit() else [first, last]
 
 
 def _definitions(tree, problems):

@@ -10,6 +10,8 @@ import os
 
 from lxml import etree
 
+from specs.errors import InputError
+
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -58,6 +60,18 @@ def parse(source):
     if isinstance(source, (str, os.PathLike)):
         return etree.parse(os.fspath(source), parser)
     raise TypeError(f"cannot read a define.xml from {type(source).__name__}")
+
+
+def parse_file(source):
+    """``(name, root)`` of a define.xml given as a path or bytes; ``InputError``
+    naming the file (and the line) when it cannot be read or is not well-formed."""
+    name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
+    try:
+        return name, parse(source).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from None
 
 
 def element_path(element):

@@ -5,22 +5,20 @@ test their codelists on them; both read conditions with the fields of
 ``specs.Condition`` (variable, comparator, values).
 """
 
-import math
-
 import numpy as np
 import pandas as pd
+
+from specs.text import number_text
 
 
 def data_text(value):
     """A data value as the text a codelist or a where clause compares it with:
-    None for a missing value, ``3`` for the number 3.0, otherwise ``str``."""
+    None for a missing value, a number as ``specs.text.number_text`` (``3``
+    for 3.0), otherwise ``str``."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer():
-            return str(int(value))
+        return number_text(value) or None
     text = str(value)
     return text if text.strip() else None
 

@@ -18,6 +18,7 @@ from lxml import etree
 from specs.errors import InputError
 from specs.transport import text_length
 
+from . import model as E
 from . import oids
 from .tree import NSMAP, XML_LANG, def_name, element_path, odm_name, prefixed, xlink_name
 from .where import where_mask
@@ -46,6 +47,7 @@ class _ValueItem:
 class _Plan:
     """What one define.xml will hold, decided before any element is written."""
     datasets: list = field(default_factory=list)        # Dataset, in define order
+    file_suffix: str = ".xpt"                            # of the dataset files the leaves name
     variables: dict = field(default_factory=dict)       # name -> [Variable] in data order
     lengths: dict = field(default_factory=dict)         # (dataset, variable) -> int
     value_items: dict = field(default_factory=dict)     # (dataset, variable) -> [_ValueItem]
@@ -59,35 +61,34 @@ class _Plan:
 
 
 def build_define(study, frames, *, model, created, lengths=None, source_system=("cdisckit", None),
-                 context="Submission"):
+                 context="Submission", file_suffix=".xpt"):
     """Define-XML 2.1 bytes for the ``model`` ("SDTM" or "ADaM") datasets in ``frames``.
 
     ``frames`` maps dataset name -> final DataFrame; ``created`` is the
     CreationDateTime (a ``datetime``); ``lengths`` optionally maps dataset ->
     {variable: length} as stored in the XPT files and wins over spec and data;
-    ``source_system`` is (name, version) of the producing program.
-    Raises ``InputError`` when frames and specs do not fit together.
+    ``source_system`` is (name, version) of the producing program;
+    ``file_suffix`` that of the dataset files the leaves point at (".xpt",
+    ".json", ".ndjson" or ".dsjc"). Raises ``InputError`` when frames and specs do not fit together.
     """
     model = {"sdtm": "SDTM", "adam": "ADaM"}.get(str(model).lower())
     if model is None:
         raise InputError("model must be SDTM or ADaM")
     plan = _plan(study, frames, model, lengths or {})
-    root = etree.Element(odm_name("ODM"), nsmap=NSMAP)
-    for name, value in (("FileType", "Snapshot"), ("FileOID", f"DEF.{study.studyid}.{model}"),
-                        ("CreationDateTime", created.isoformat(timespec="seconds")),
-                        ("ODMVersion", ODM_VERSION), ("Originator", study.sponsor or "cdisckit"),
-                        ("SourceSystem", source_system[0]), ("SourceSystemVersion", source_system[1]),
-                        (def_name("Context"), context)):
-        if value is not None:
-            root.set(name, str(value))
-    study_el = _el(root, "Study", ("OID", f"ST.{study.studyid}"))
-    glob = _el(study_el, "GlobalVariables")
-    _el(glob, "StudyName", text=study.studyid)
-    _el(glob, "StudyDescription", text=study.title)
-    _el(glob, "ProtocolName", text=study.protocol)
-    mdv = _el(study_el, "MetaDataVersion", ("OID", f"MDV.{study.studyid}.{model}"),
-              ("Name", f"{study.studyid} {model} Define-XML"), ("Description", study.title),
-              (def_name("DefineVersion"), DEFINE_VERSION))
+    plan.file_suffix = file_suffix
+    root = etree.Element(_tag("ODM"), nsmap=NSMAP)
+    _set(root, E.ODM_ROOT, None, dict(
+        FileType="Snapshot", FileOID=f"DEF.{study.studyid}.{model}",
+        CreationDateTime=created.isoformat(timespec="seconds"), ODMVersion=ODM_VERSION,
+        Originator=study.sponsor or "cdisckit", SourceSystem=source_system[0],
+        SourceSystemVersion=source_system[1], Context=context))
+    study_el = _el(root, E.STUDY, OID=f"ST.{study.studyid}")
+    glob = _el(study_el, E.GLOBAL_VARIABLES)
+    _el(glob, E.STUDY_NAME, text=study.studyid)
+    _el(glob, E.STUDY_DESCRIPTION, text=study.title)
+    _el(glob, E.PROTOCOL_NAME, text=study.protocol)
+    mdv = _el(study_el, E.METADATA_VERSION, OID=f"MDV.{study.studyid}.{model}",
+              Name=f"{study.studyid} {model} Define-XML", Description=study.title, DefineVersion=DEFINE_VERSION)
     _write_standards(mdv, study, plan)
     _write_document_lists(mdv, study, plan)
     _write_value_lists(mdv, plan)
@@ -102,12 +103,12 @@ def build_define(study, frames, *, model, created, lengths=None, source_system=(
         _write_method(mdv, study.methods[id_])
     for id_ in sorted(plan.comments, key=oids.comment_oid):
         comment = study.comments[id_]
-        el = _el(mdv, def_name("CommentDef"), ("OID", oids.comment_oid(id_)))
-        _translated(el, "Description", comment.text)
+        el = _el(mdv, E.COMMENT_DEF, comment)
+        _translated(el, E.DESCRIPTION, comment.text)
         _document_ref(el, comment.document, comment.pages)
     for doc in study.documents:
         if doc.id in plan.documents:
-            _leaf(mdv, oids.leaf_oid(doc.id), doc.href, doc.title)
+            _leaf(mdv, doc, doc.title)
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
@@ -212,15 +213,31 @@ def _refer_comment(plan, study, id_):
 
 # --- what comes out ------------------------------------------------------------------------
 
-def _el(parent, tag, *attributes, text=None):
-    """Append element ``tag`` (ODM name unless a Clark name) with ``(name, value)``
-    attributes in the order given, leaving out None values."""
-    tag = tag if tag.startswith("{") else odm_name(tag)
+def _tag(name, plain=odm_name):
+    """The Clark name of a model name: ``ItemDef``, ``def:Origin``, ``xlink:href``,
+    ``xml:lang``; a name without prefix is ``plain``'s (ODM for elements)."""
+    prefix, _, local = name.rpartition(":")
+    return XML_LANG if name == "xml:lang" else {"": plain, "def": def_name, "xlink": xlink_name}[prefix](local)
+
+
+def _set(element, table, spec, given):
+    """Set the attributes of ``table`` (a ``define.model`` element) in its order:
+    each the value ``given`` by its key, else the spec's field; None leaves it out."""
+    for attr in table.attributes:
+        value = given.pop(attr.key) if attr.key in given else getattr(spec, attr.field, None) if attr.field else None
+        text = attr.to_xml(value)
+        if text is not None:
+            element.set(_tag(attr.name, str), text)
+    if given:
+        raise TypeError(f"{table.name} has no attribute {sorted(given)[0]}")
+
+
+def _el(parent, table, spec=None, text=None, **given):
+    """Append the element of ``table`` with its attributes (see ``_set``) and text."""
+    tag = _tag(table.name)
     try:
         element = etree.SubElement(parent, tag)
-        for name, value in attributes:
-            if value is not None:
-                element.set(name, str(value))
+        _set(element, table, spec, given)
         if text is not None:
             element.text = text
     except ValueError as exc:      # a control character that XML 1.0 cannot carry
@@ -228,17 +245,13 @@ def _el(parent, tag, *attributes, text=None):
     return element
 
 
-def _translated(parent, tag, text):
-    _el(_el(parent, tag), "TranslatedText", (XML_LANG, "en"), text=text)
+def _translated(parent, table, text):
+    _el(_el(parent, table), E.TRANSLATED_TEXT, text=text, lang="en")
 
 
-def _yes_no(flag):
-    return "Yes" if flag else "No"
-
-
-def _leaf(parent, id_, href, title):
-    leaf = _el(parent, def_name("leaf"), ("ID", id_), (xlink_name("href"), href))
-    _el(leaf, def_name("title"), text=title)
+def _leaf(parent, spec, title, **given):
+    leaf = _el(parent, E.LEAF, spec, **given)
+    _el(leaf, E.TITLE, text=title)
 
 
 def _document_ref(parent, document, pages):
@@ -246,37 +259,35 @@ def _document_ref(parent, document, pages):
     PhysicalRef list, ``a-b`` as a page range, other names as NamedDestination."""
     if not document:
         return
-    ref = _el(parent, def_name("DocumentRef"), ("leafID", oids.leaf_oid(document)))
+    ref = _el(parent, E.DOCUMENT_REF, leafID=document)
     pages = [str(p).strip() for p in pages]
     numbers = [p for p in pages if p.isdigit()]
     ranges = [p.split("-") for p in pages if re.fullmatch(r"\d+-\d+", p)]
     named = [p for p in pages if not re.fullmatch(r"\d+(-\d+)?", p)]
     if numbers:
-        _el(ref, def_name("PDFPageRef"), ("PageRefs", " ".join(numbers)), ("Type", "PhysicalRef"))
+        _el(ref, E.PDF_PAGE_REF, PageRefs=" ".join(numbers), Type="PhysicalRef")
     for first, last in ranges:
-        _el(ref, def_name("PDFPageRef"), ("FirstPage", first), ("LastPage", last), ("Type", "PhysicalRef"))
+        _el(ref, E.PDF_PAGE_REF, FirstPage=first, LastPage=last, Type="PhysicalRef")
     if named:
-        _el(ref, def_name("PDFPageRef"), ("PageRefs", " ".join(named)), ("Type", "NamedDestination"))
+        _el(ref, E.PDF_PAGE_REF, PageRefs=" ".join(named), Type="NamedDestination")
 
 
 def _write_standards(mdv, study, plan):
     chosen = [s for s in study.standards if s.id in plan.standards]
     if not chosen:
         return
-    holder = _el(mdv, def_name("Standards"))
+    holder = _el(mdv, E.STANDARDS)
     for s in chosen:
-        _el(holder, def_name("Standard"), ("OID", oids.standard_oid(s.id)), ("Name", s.name),
-            ("Type", s.type), ("PublishingSet", s.publishing_set if s.type == "CT" else None),
-            ("Version", s.version), ("Status", s.status))
+        _el(holder, E.STANDARD, s, PublishingSet=s.publishing_set if s.type == "CT" else None)
 
 
 def _write_document_lists(mdv, study, plan):
-    for kind, tag in (("acrf", "AnnotatedCRF"), ("supplemental", "SupplementalDoc")):
+    for kind, table in (("acrf", E.ANNOTATED_CRF), ("supplemental", E.SUPPLEMENTAL_DOC)):
         docs = [d for d in study.documents if d.kind == kind and d.id in plan.documents]
         if docs:
-            holder = _el(mdv, def_name(tag))
+            holder = _el(mdv, table)
             for doc in docs:
-                _el(holder, def_name("DocumentRef"), ("leafID", oids.leaf_oid(doc.id)))
+                _el(holder, E.DOCUMENT_REF, leafID=doc.id)
 
 
 def _write_value_lists(mdv, plan):
@@ -285,47 +296,38 @@ def _write_value_lists(mdv, plan):
             items = plan.value_items.get((ds.name, var.name))
             if not items:
                 continue
-            vl = _el(mdv, def_name("ValueListDef"), ("OID", oids.valuelist_oid(ds.name, var.name)))
+            vl = _el(mdv, E.VALUE_LIST_DEF, OID=oids.valuelist_oid(ds.name, var.name))
             for n, item in enumerate(items, start=1):
-                ref = _el(vl, "ItemRef", ("ItemOID", item.oid), ("OrderNumber", n),
-                          ("Mandatory", _yes_no(item.spec.mandatory)),
-                          ("MethodOID", item.spec.method and oids.method_oid(item.spec.method)))
-                _el(ref, def_name("WhereClauseRef"), ("WhereClauseOID", item.whereclause))
+                ref = _el(vl, E.ITEM_REF, item.spec, ItemOID=item.oid, OrderNumber=n, Role=None)
+                _el(ref, E.WHERE_CLAUSE_REF, WhereClauseOID=item.whereclause)
 
 
 def _write_whereclauses(mdv, plan):
     for oid in sorted(plan.whereclauses):
         dataset, conditions = plan.whereclauses[oid]
-        wc = _el(mdv, def_name("WhereClauseDef"), ("OID", oid))
+        wc = _el(mdv, E.WHERE_CLAUSE_DEF, OID=oid)
         for cond in conditions:
-            check = _el(wc, "RangeCheck", ("Comparator", cond.comparator), ("SoftHard", "Soft"),
-                        (def_name("ItemOID"), oids.item_oid(dataset, cond.variable)))
+            check = _el(wc, E.RANGE_CHECK, cond, SoftHard="Soft", ItemOID=oids.item_oid(dataset, cond.variable))
             for value in cond.values:
-                _el(check, "CheckValue", text=value)
+                _el(check, E.CHECK_VALUE, text=value)
 
 
 def _write_itemgroup(mdv, ds, plan):
-    standard = ds.standard or plan.default_standard
-    group = _el(mdv, "ItemGroupDef", ("OID", oids.itemgroup_oid(ds.name)),
-                ("Domain", (ds.domain or ds.name) if ds.model == "SDTM" else None),
-                ("Name", ds.name), ("SASDatasetName", ds.name), ("Repeating", _yes_no(ds.repeating)),
-                ("IsReferenceData", _yes_no(ds.reference_data)), ("Purpose", ds.purpose),
-                (def_name("Structure"), ds.structure or ""),
-                (def_name("StandardOID"), standard and oids.standard_oid(standard)),
-                (def_name("ArchiveLocationID"), oids.leaf_oid(ds.name)),
-                (def_name("CommentOID"), ds.comment and oids.comment_oid(ds.comment)))
-    _translated(group, "Description", ds.label)
+    group = _el(mdv, E.ITEM_GROUP_DEF, ds, OID=oids.itemgroup_oid(ds.name),
+                Domain=(ds.domain or ds.name) if ds.model == "SDTM" else None, SASDatasetName=ds.name,
+                Purpose=ds.purpose, Structure=ds.structure or "", StandardOID=ds.standard or plan.default_standard,
+                ArchiveLocationID=oids.leaf_oid(ds.name))
+    _translated(group, E.DESCRIPTION, ds.label)
     for n, var in enumerate(plan.variables[ds.name], start=1):
-        key = ds.keys.index(var.name) + 1 if var.name in ds.keys else None
-        _el(group, "ItemRef", ("ItemOID", oids.item_oid(ds.name, var.name)), ("OrderNumber", n),
-            ("Mandatory", _yes_no(var.mandatory)), ("KeySequence", key),
-            ("MethodOID", var.method and oids.method_oid(var.method)),
-            ("Role", var.role if ds.model == "SDTM" else None))    # ADaM variables have no role
+        _el(group, E.ITEM_REF, var, ItemOID=oids.item_oid(ds.name, var.name), OrderNumber=n,
+            KeySequence=ds.keys.index(var.name) + 1 if var.name in ds.keys else None,
+            Role=var.role if ds.model == "SDTM" else None)    # ADaM variables have no role
     if ds.class_:
-        cls = _el(group, def_name("Class"), ("Name", ds.class_.upper()))
+        cls = _el(group, E.CLASS, Name=ds.class_.upper())
         if ds.subclass:
-            _el(cls, def_name("SubClass"), ("Name", ds.subclass.upper()))
-    _leaf(group, oids.leaf_oid(ds.name), ds.file_name, ds.file_name)
+            _el(cls, E.SUBCLASS, Name=ds.subclass.upper())
+    href = ds.name.lower() + plan.file_suffix
+    _leaf(group, None, href, ID=ds.name, href=href)
 
 
 def _write_itemdefs(mdv, ds, plan):
@@ -342,20 +344,17 @@ def _write_itemdefs(mdv, ds, plan):
 
 def _write_itemdef(mdv, oid, name, spec, label, length, valuelist):
     """An ItemDef for a variable or a value-level entry (``spec``)."""
-    item = _el(mdv, "ItemDef", ("OID", oid), ("Name", name), ("DataType", spec.data_type),
-               ("Length", length), ("SignificantDigits", spec.significant_digits),
-               ("SASFieldName", name), (def_name("DisplayFormat"), spec.display_format),
-               (def_name("CommentOID"), spec.comment and oids.comment_oid(spec.comment)))
-    _translated(item, "Description", label)
+    item = _el(mdv, E.ITEM_DEF, spec, OID=oid, Name=name, Length=length, SASFieldName=name)
+    _translated(item, E.DESCRIPTION, label)
     if spec.codelist:
-        _el(item, "CodeListRef", ("CodeListOID", oids.codelist_oid(spec.codelist)))
+        _el(item, E.CODE_LIST_REF, spec)
     if spec.origin is not None:
-        origin = _el(item, def_name("Origin"), ("Type", spec.origin.type), ("Source", spec.origin.source))
+        origin = _el(item, E.ORIGIN, spec.origin)
         if spec.origin.predecessor:
-            _translated(origin, "Description", spec.origin.predecessor)
+            _translated(origin, E.DESCRIPTION, spec.origin.predecessor)
         _document_ref(origin, spec.origin.document, spec.origin.pages)
     if valuelist:
-        _el(item, def_name("ValueListRef"), ("ValueListOID", valuelist))
+        _el(item, E.VALUE_LIST_REF, ValueListOID=valuelist)
 
 
 def _write_codelist(mdv, codelist):
@@ -363,32 +362,26 @@ def _write_codelist(mdv, codelist):
     EnumeratedItems; an external dictionary as ExternalCodeList. NCI codes as
     Alias nci:ExtCodeID; sponsor-defined lists are def:IsNonStandard."""
     sponsor = not (codelist.nci_code or codelist.standard or codelist.dictionary)
-    el = _el(mdv, "CodeList", ("OID", oids.codelist_oid(codelist.id)), ("Name", codelist.name),
-             ("DataType", codelist.data_type),
-             (def_name("StandardOID"), codelist.standard and oids.standard_oid(codelist.standard)),
-             (def_name("IsNonStandard"), "Yes" if sponsor else None),
-             (def_name("CommentOID"), codelist.comment and oids.comment_oid(codelist.comment)))
+    el = _el(mdv, E.CODE_LIST, codelist, IsNonStandard=sponsor)
     if codelist.dictionary:
-        _el(el, "ExternalCodeList", ("Dictionary", codelist.dictionary), ("Version", codelist.version))
+        _el(el, E.EXTERNAL_CODE_LIST, codelist)
     terms = [] if codelist.dictionary else codelist.terms
     decoded = any(t.decode for t in terms)
     for n, term in enumerate(terms, start=1):
         extended = codelist.nci_code and codelist.extensible and not term.nci_code
-        item = _el(el, "CodeListItem" if decoded else "EnumeratedItem", ("CodedValue", term.value),
-                   ("OrderNumber", n), ("Rank", term.rank),
-                   (def_name("ExtendedValue"), "Yes" if extended else None))
+        item = _el(el, E.CODE_LIST_ITEM if decoded else E.ENUMERATED_ITEM, term, OrderNumber=n,
+                   ExtendedValue=extended)
         if decoded:
-            _translated(item, "Decode", term.decode or term.value)
+            _translated(item, E.DECODE, term.decode or term.value)
         if term.nci_code:
-            _el(item, "Alias", ("Context", "nci:ExtCodeID"), ("Name", term.nci_code))
+            _el(item, E.ALIAS, Context=E.NCI_ALIAS, Name=term.nci_code)
     if codelist.nci_code:
-        _el(el, "Alias", ("Context", "nci:ExtCodeID"), ("Name", codelist.nci_code))
+        _el(el, E.ALIAS, Context=E.NCI_ALIAS, Name=codelist.nci_code)
 
 
 def _write_method(mdv, method):
-    el = _el(mdv, "MethodDef", ("OID", oids.method_oid(method.id)), ("Name", method.name),
-             ("Type", method.type))
-    _translated(el, "Description", method.description)
+    el = _el(mdv, E.METHOD_DEF, method)
+    _translated(el, E.DESCRIPTION, method.description)
     if method.expression:
-        _el(el, "FormalExpression", ("Context", method.context), text=method.expression)
+        _el(el, E.FORMAL_EXPRESSION, method, text=method.expression)
     _document_ref(el, method.document, method.pages)

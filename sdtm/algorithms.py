@@ -10,31 +10,8 @@ the variable's values. Operands inside parameters are one of
 ``{parameter: NAME}`` (study.yaml ``parameters`` or a study field such as
 ``studyid``), or a nested mapping ``{algorithm: ..., ...}``.
 
-| algorithm | fills a variable with |
-|---|---|
-| assign | a raw column (spaces trimmed and collapsed, optional ``case``: upper/lower), through an optional ``decode`` table, then the variable's codelist |
-| hardcode | one value (checked against the codelist; ``assign`` and ``hardcode`` take ``codelist`` to name a value-level one) |
-| count_subjects | the number of distinct subjects of ``dataset`` (optionally ``where``) |
-| parameter | a study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...) |
-| datetime | ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read by the first it fits) and an optional raw ``time`` |
-| concat | ``parts`` joined by ``separator`` |
-| condition | the first of ``cases`` whose ``when`` holds, else ``default`` |
-| extreme | the ``max`` (latest) or ``min`` (earliest) non-blank of several operands ``values`` |
-| count | how many of several operands ``values`` equal ``equals`` |
-| paired_term | the term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD) |
-| subject_summary | per subject, ``how`` (min, max, first, last, count, any) of ``variable`` in ``dataset``, optionally filtered by ``where`` |
-| subject_value | the subject's ``variable`` of a one-record-per-subject ``dataset`` (e.g. DM.RFXSTDTC) |
-| study_day | --DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0 |
-| age | completed years from ``birth`` to ``reference`` (partial birth dates: the certain age) |
-| epoch | EPOCH of the subject element (SE) in which ``date`` falls |
-| visit_number | VISITNUM of ``visit`` in TV; unscheduled visits numbered after the last visit planned before their study day |
-| visit_name | VISIT in upper case; unscheduled visits named ``UNSCHEDULED <VISITNUM>`` (one-to-one with VISITNUM) |
-| baseline_flag | "Y" on the last record per subject and ``by`` with a result, dated on or before ``reference`` (copies of it, same date and result, share the flag) |
-| standardize | --STRESC/--STRESN/--STRESU (``output``) from ``result``/``unit`` with conversions kept in the spec (a factor, or ``{factor, offset}`` for value * factor + offset, e.g. F to C) |
-| range_indicator | --NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high`` |
-| lookup | ``variable`` of the record of another ``dataset`` with the same ``by`` values (IETEST from TI by IETESTCD); ``required: false`` leaves keys it lacks blank (VISITDY of unscheduled visits) |
-| replace | an operand's text with each match of the regular expression ``pattern`` replaced by ``replacement`` (``\\1`` for a group), then ``case`` and the codelist |
-| seq | --SEQ: 1, 2, ... per USUBJID (or ``by``) in key order (after sorting) |
+The catalogue (names, parameters and what each fills a variable with) is
+listed in the README, generated from these functions.
 """
 
 import re
@@ -42,10 +19,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
+from specs.dates import study_day as days_between, to_date
+from specs.distinct import per_distinct
 from specs.errors import InputError
+from specs.mapping import (Case, Cases, Condition, Flag, Name, NameOrOperand, Names, Operand, Operands, Table, Text,
+                           enum, one_or_more)
+from specs.text import number_text
 
 from . import iso8601
-from .distinct import per_distinct
 
 ALGORITHMS = {}
 FINAL_ALGORITHMS = {}
@@ -97,45 +79,6 @@ def _parameter(block, name):
                      f"({', '.join(_STUDY_FIELDS)})")
 
 
-@per_distinct
-def _normal(values):
-    return values.fillna("").astype(str).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
-
-
-def evaluate_condition(block, cond):
-    """Boolean Series of a condition dict: ``{column|variable: X, equals|in|empty|not_empty|matches: ...}``,
-    or ``{all: [...]}`` / ``{any: [...]}``, or ``{not: {...}}``."""
-    if "all" in cond:
-        return pd.Series(np.logical_and.reduce([evaluate_condition(block, c) for c in cond["all"]] +
-                                               [pd.Series(True, index=block.index)]), index=block.index)
-    if "any" in cond:
-        return pd.Series(np.logical_or.reduce([evaluate_condition(block, c) for c in cond["any"]] +
-                                              [pd.Series(False, index=block.index)]), index=block.index)
-    if "not" in cond:
-        return ~evaluate_condition(block, cond["not"])
-    subject = {k: v for k, v in cond.items() if k in ("column", "variable")}
-    values = _normal(operand(block, subject))
-    if "equals" in cond:
-        return values == _normal(pd.Series([cond["equals"]])).iloc[0]
-    if "in" in cond:
-        return values.isin(list(_normal(pd.Series(cond["in"]))))
-    if "empty" in cond:
-        return (values == "") == bool(cond["empty"])
-    if "not_empty" in cond:
-        return (values != "") == bool(cond["not_empty"])
-    if "matches" in cond:
-        return values.str.fullmatch(cond["matches"], case=False)
-    raise InputError(f"{block.path}: condition {cond!r} needs equals, in, empty, not_empty or matches")
-
-
-def condition_variables(cond):
-    """The variables a condition dict tests."""
-    if isinstance(cond, list):
-        return [v for c in cond for v in condition_variables(c)]
-    nested = [cond[k] for k in ("all", "any", "not") if k in cond]
-    return ([cond["variable"]] if "variable" in cond else []) + condition_variables(nested)
-
-
 # -- controlled terminology ----------------------------------------------
 
 def to_codelist(block, values, column=None, codelist=None):
@@ -157,11 +100,11 @@ def to_codelist(block, values, column=None, codelist=None):
     spellings = [(spelling, term.value) for term in codelist.terms
                  for spelling in [term.value, term.decode, *term.collected] if spelling is not None]
     lookup = {}
-    for normal, value in zip(_normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
-        lookup.setdefault(normal, value)
-    normal = _normal(values)
-    mapped = normal.map(lookup)
-    unmapped = mapped.isna() & (normal != "")
+    for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
+        lookup.setdefault(key, value)
+    spelled = normal(values)
+    mapped = spelled.map(lookup)
+    unmapped = mapped.isna() & (spelled != "")
     if unmapped.any() and not codelist.extensible:
         block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
                                        f"{codelist.id} ({', '.join(codelist.values())})", column)
@@ -171,11 +114,11 @@ def to_codelist(block, values, column=None, codelist=None):
 # -- record-level algorithms ---------------------------------------------
 
 @algorithm("count_subjects")
-def count_subjects(block, dataset, where=None):
-    """The number of distinct subjects of ``dataset`` (optionally filtered), e.g. TS ACTSUB."""
+def count_subjects(block, dataset: Name, where: Condition = None):
+    """The number of distinct subjects of ``dataset`` (optionally ``where``), e.g. TS ACTSUB."""
     other = block.other_dataset(dataset, ["USUBJID", *condition_variables(where or {})])
     if where:
-        other = other[evaluate_condition(_DatasetView(other, block.path), where).to_numpy()]
+        other = other[evaluate_condition(FrameRecords(other, block.path), where).to_numpy()]
     return pd.Series(str(other["USUBJID"].replace("", np.nan).nunique()), index=block.index, dtype="object")
 
 
@@ -186,30 +129,36 @@ def _tidy(values):
 
 
 @algorithm("assign")
-def assign(block, column, decode=None, case=None, codelist=None):
+def assign(block, column: Name, decode: Table = None, case: Case = None, codelist: Name = None):
+    """A raw column (spaces trimmed and collapsed, optional ``case``: upper/lower),
+    through an optional ``decode`` table, then the variable's codelist (or ``codelist``)."""
     values = _tidy(block.raw(column))
     if case in ("upper", "lower"):
         values = getattr(values.str, case)()
     elif case is not None:
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
     if decode:
-        table = {_normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
-        values = _normal(values).map(table).fillna(values)
+        table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
+        values = normal(values).map(table).fillna(values)
     return to_codelist(block, values, column, codelist)
 
 
 @algorithm("hardcode")
-def hardcode(block, value, codelist=None):
+def hardcode(block, value: Text, codelist: Name = None):
+    """One value, checked against the variable's codelist (or ``codelist``)."""
     return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"), codelist=codelist)
 
 
 @algorithm("parameter")
-def parameter(block, name):
+def parameter(block, name: Name):
+    """A study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...)."""
     return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
 
 
 @algorithm("datetime", columns=("date", "time"))
-def datetime(block, date, style, time=None):
+def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
+    """ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read
+    by the first it fits) and an optional raw ``time``; partial dates stay partial."""
     raw = block.raw(date)
     dates, bad = iso8601.parse_dates(raw, style)
     block.fail(bad, lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}", date)
@@ -222,7 +171,8 @@ def datetime(block, date, style, time=None):
 
 
 @algorithm("concat")
-def concat(block, parts, separator=""):
+def concat(block, parts: Operands, separator: Text = ""):
+    """``parts`` (operands) joined by ``separator``."""
     values = [operand(block, p) for p in parts]
     out = values[0]
     for more in values[1:]:
@@ -231,7 +181,8 @@ def concat(block, parts, separator=""):
 
 
 @algorithm("condition")
-def condition(block, cases, default=None):
+def condition(block, cases: Cases, default: Operand = None):
+    """The ``then`` of the first of ``cases`` whose ``when`` holds, else ``default``."""
     out = operand(block, default) if default is not None else pd.Series("", index=block.index, dtype="object")
     for case in reversed(cases):
         out = out.where(~evaluate_condition(block, case["when"]), operand(block, case["then"]))
@@ -239,7 +190,7 @@ def condition(block, cases, default=None):
 
 
 @algorithm("extreme")
-def extreme(block, values, how="max"):
+def extreme(block, values: Operands, how: enum("min", "max") = "max"):
     """The latest (``max``) or earliest (``min``) non-blank of several operands,
     e.g. dates from different forms; ISO 8601 text compares in time order."""
     if how not in ("min", "max"):
@@ -249,16 +200,17 @@ def extreme(block, values, how="max"):
 
 
 @algorithm("count")
-def count(block, values, equals):
+def count(block, values: Operands, equals: Text):
     """How many of several operands equal ``equals`` (case and spaces ignored),
     e.g. the metastatic sites ticked Yes on a CRF."""
-    target = _normal(pd.Series([str(equals)])).iloc[0]
-    hits = sum((_normal(operand(block, v)) == target).astype(int) for v in values)
+    target = normal(pd.Series([str(equals)])).iloc[0]
+    hits = sum((normal(operand(block, v)) == target).astype(int) for v in values)
     return pd.Series(hits, index=block.index).astype(str)
 
 
 @algorithm("paired_term")
-def paired_term(block, variable):
+def paired_term(block, variable: Name):
+    """The term of this variable's codelist sharing the NCI code of ``variable``'s term (TEST from TESTCD)."""
     study = block.study
     source = block.dataset.variable(variable)
     if source is None or not source.codelist or not block.variable.codelist:
@@ -273,12 +225,14 @@ def paired_term(block, variable):
 
 
 @algorithm("subject_summary")
-def subject_summary(block, dataset, variable, how="min", where=None):
+def subject_summary(block, dataset: Name, variable: Name,
+                    how: enum("min", "max", "first", "last", "count", "any") = "min", where: Condition = None):
+    """Per subject, ``how`` of ``variable`` in ``dataset``, optionally filtered by ``where``."""
     # Each variable once, even when the filter tests the summarised one.
     needed = dict.fromkeys(["USUBJID", variable, *condition_variables(where or {})])
     other = block.other_dataset(dataset, list(needed))
     if where:
-        mask = evaluate_condition(_DatasetView(other, block.path), where)
+        mask = evaluate_condition(FrameRecords(other, block.path), where)
         other = other[mask.to_numpy()]
     values = other[variable].astype(str)
     values = values[values != ""]
@@ -290,51 +244,39 @@ def subject_summary(block, dataset, variable, how="min", where=None):
     return block.var("USUBJID").map(summary()).fillna("").astype(str)
 
 
-class _DatasetView:
-    """A frame of evaluated variables seen as a condition subject."""
-
-    def __init__(self, frame, path):
-        self.frame, self.path, self.index = frame, path, frame.index
-
-    def var(self, name):
-        return self.frame[name]
-
-    def raw(self, name):
-        raise InputError(f"{self.path}: a filter on another dataset tests its variables, not raw column {name}")
-
-
 def _reference(block, reference):
     dataset, variable = (reference or "DM.RFSTDTC").split(".")
     return block.subject_values(dataset, variable)
 
 
 @algorithm("subject_value")
-def subject_value(block, dataset, variable):
+def subject_value(block, dataset: Name, variable: Name):
     """The subject's value of a variable of a one-record-per-subject dataset (DM)."""
     return block.subject_values(dataset, variable)
 
 
 @algorithm("study_day")
-def study_day(block, date, reference=None):
-    days = iso8601.study_day(block.var(date), _reference(block, reference))
-    return days.map(lambda d: "" if pd.isna(d) else str(int(d)))
+def study_day(block, date: Name, reference: Name = None):
+    """--DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0."""
+    return days_between(block.var(date), _reference(block, reference)).map(number_text)
 
 
 @algorithm("age")
-def age(block, birth, reference):
-    """Completed years; a partial birth date counts from its latest possible
+def age(block, birth: Name, reference: Name):
+    """Completed years from ``birth`` to ``reference``; a partial birth date counts from its latest possible
     day (month 12, day 31 where unknown), so the age is the certain one."""
     born = block.var(birth).fillna("")
-    ref = iso8601.to_date(block.var(reference) if "." not in reference else _reference(block, reference))
+    ref = to_date(block.var(reference) if "." not in reference else _reference(block, reference))
     year = pd.to_numeric(born.str.slice(0, 4), errors="coerce")
     month = pd.to_numeric(born.str.slice(5, 7), errors="coerce").fillna(12)
     day = pd.to_numeric(born.str.slice(8, 10), errors="coerce").fillna(31)
     years = ref.dt.year - year - ((ref.dt.month * 100 + ref.dt.day) < (month * 100 + day)).astype(int)
-    return years.map(lambda y: "" if pd.isna(y) else str(int(y)))
+    return years.map(number_text)
 
 
 @algorithm("epoch")
-def epoch(block, date, elements="SE"):
+def epoch(block, date: Name, elements: Name = "SE"):
+    """EPOCH of the subject element (``elements``, SE) in which ``date`` falls."""
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
     dates = block.var(date).fillna("").str.slice(0, 10)
     subjects = block.var("USUBJID")
@@ -357,25 +299,26 @@ def epoch(block, date, elements="SE"):
 
 
 @algorithm("visit_number")
-def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=None):
+def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Text = "UNSCHEDULED",
+                 reference: Name = None):
     """VISITNUM of a TV visit name (``visit``: a variable name or an operand
     such as ``{column: FOLDERNAME}``). An unscheduled visit gets the VISITNUM of
     the last TV visit planned (VISITDY) on or before its study day, plus .01,
     .02, ... for each unscheduled date of the subject after it; this depends
     only on TV and the date, so every domain numbers a visit the same way."""
     tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
-    numbers = dict(zip(_normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
+    numbers = dict(zip(normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
     given = operand(block, visit if isinstance(visit, dict) else {"variable": visit})
-    names = _normal(given)
+    names = normal(given)
     nums = names.map(numbers)
     extra = nums.isna() & names.str.startswith(unscheduled.upper())
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
-        return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+        return nums.map(number_text)
     if date is None:
         raise InputError(f"{block.path}: unscheduled visits need the date parameter")
-    day = iso8601.study_day(block.var(date)[extra], _reference(block, reference)[extra])
+    day = days_between(block.var(date)[extra], _reference(block, reference)[extra])
     planned = pd.DataFrame({"day": pd.to_numeric(tv["VISITDY"]).astype("float64"),
                             "num": pd.to_numeric(tv["VISITNUM"])})
     planned = planned.dropna().sort_values(["day", "num"])
@@ -386,22 +329,24 @@ def visit_number(block, visit, date=None, unscheduled="UNSCHEDULED", reference=N
     dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
     dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
     nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
-    return nums.map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    return nums.map(number_text)
 
 
 @algorithm("visit_name")
-def visit_name(block, visit, number, unscheduled="UNSCHEDULED"):
+def visit_name(block, visit: NameOrOperand, number: Name, unscheduled: Text = "UNSCHEDULED"):
     """VISIT: the visit name in upper case, except that unscheduled visits are
     named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
     VISITNUM stay one-to-one across subjects."""
-    names = _normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
+    names = normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
     extra = names.str.startswith(unscheduled.upper())
     numbers = block.var(number).fillna("").astype(str)
     return names.where(~extra, unscheduled.upper() + " " + numbers)
 
 
 @algorithm("baseline_flag")
-def baseline_flag(block, result, date, by, reference=None):
+def baseline_flag(block, result: Name, date: Name, by: Names, reference: Name = None):
+    """"Y" on the last record per subject and ``by`` with a ``result``, dated on or
+    before ``reference`` (default DM.RFXSTDTC); copies of it (same date and result) share the flag."""
     ref = _reference(block, reference or "DM.RFXSTDTC")
     dates = block.var(date).fillna("")
     has = block.var(result).fillna("") != ""
@@ -423,7 +368,9 @@ def baseline_flag(block, result, date, by, reference=None):
 
 
 @algorithm("standardize")
-def standardize(block, output, result, unit, test, conversions):
+def standardize(block, output: enum("c", "n", "u"), result: Name, unit: Name, test: Name, conversions: Table):
+    """--STRESC/--STRESN/--STRESU (``output`` c, n or u) from ``result``/``unit`` per ``test``,
+    with the ``conversions`` kept in the spec (a factor, or ``{factor, offset}``)."""
     key = (block.dataset.name, block.source.index, result, unit, test)
     cache = block.mapper.cache
     if key not in cache:
@@ -458,15 +405,16 @@ def _standardized(block, result, unit, test, conversions):
     value = number * factor + offset
     rounded = pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
                          for v, t in zip(value, tests)], index=block.index, dtype="float64")
-    text = rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
+    text = rounded.map(lambda v: number_text(v, 10))
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
     text = text.where(numeric, res.str.upper())
-    return {"c": text, "n": rounded.map(lambda v: "" if pd.isna(v) else f"{v:.10g}"),
+    return {"c": text, "n": rounded.map(lambda v: number_text(v, 10)),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
 
 
 @algorithm("range_indicator")
-def range_indicator(block, result, low, high):
+def range_indicator(block, result: Name, low: Name, high: Name):
+    """--NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high``."""
     value = pd.to_numeric(block.var(result), errors="coerce")
     lo = pd.to_numeric(block.var(low), errors="coerce")
     hi = pd.to_numeric(block.var(high), errors="coerce")
@@ -479,7 +427,7 @@ def range_indicator(block, result, low, high):
 
 
 @algorithm("lookup")
-def lookup(block, dataset, variable, by, required=True):
+def lookup(block, dataset: Name, variable: Name, by: one_or_more(Name), required: Flag = True):
     """``variable`` of the record of another ``dataset`` whose ``by`` variables
     equal this record's (e.g. IETEST and IECAT from TI by IETESTCD); a key
     that is not there (unless ``required`` is false: then blank), or that has
@@ -499,7 +447,7 @@ def lookup(block, dataset, variable, by, required=True):
 
 
 @algorithm("replace")
-def replace(block, value, pattern, replacement="", case=None):
+def replace(block, value: Operand, pattern: Text, replacement: Text = "", case: Case = None):
     """An operand's text with every match of the regular expression
     ``pattern`` replaced by ``replacement`` (``\\1`` names a group), then put
     in ``case`` (upper/lower) and through the variable's codelist; nothing
@@ -520,6 +468,6 @@ def replace(block, value, pattern, replacement="", case=None):
 # -- algorithms applied to the sorted, final frame ------------------------
 
 @algorithm("seq", final=True)
-def seq(frame, by=("USUBJID",)):
-    """1, 2, ... within each ``by`` group, in the frame's (key) order."""
+def seq(frame, by: Names = ("USUBJID",)):
+    """--SEQ: 1, 2, ... within each ``by`` group (default USUBJID), in key order (after sorting)."""
     return (frame.groupby(list(by), sort=False).cumcount() + 1).astype("float64")

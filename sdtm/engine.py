@@ -27,7 +27,7 @@ A source is exactly one of ``form: NAME`` (a raw form), ``dataset: NAME``
 (a final SDTM dataset, its variables read as columns) or ``records: [...]``
 (literal rows, e.g. trial design), with optional ``join: [{form, on}]``
 (left-join a one-row-per-key form; its columns read as ``form.COLUMN``),
-``where`` (a condition on columns; see ``sdtm.algorithms``), ``transpose:
+``where`` (a condition on raw columns; see ``specs.conditions``), ``transpose:
 {columns: [...]}`` (one record per listed non-empty cell, in columns
 ``_item`` and ``_value``) and ``set: {VAR: mapping}`` (mappings for this
 source only). A variable without a mapping copies the column of its name.
@@ -49,16 +49,45 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from specs import transport
+from specs.conditions import where_mask
 from specs.errors import InputError
+from specs.frames import check_xpt_values, typed_frame
+from specs.mapping import Condition, Name, Names
+from specs.text import number_text
 
-from .algorithms import ALGORITHMS, FINAL_ALGORITHMS, evaluate_condition
+from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
 from .collection import condition_text
 
 INTERNAL = ("_file", "_row", "_src")
 LINEAGE = ["dataset", "record", "kind", "source", "file", "row"]
 DROPPED = ["form", "file", "row", "dataset", "rule"]
 _JOINED = "_row:"   # internal column prefix: the joined form's line, per join
+
+_NAME, _NAMES = Name.__metadata__[0], Names.__metadata__[0]
+# The dataset-level ``mapping`` as JSON Schema (the table above); ``load_study``
+# holds each SDTM spec against it (the variable mappings inside ``set`` and
+# ``qualifiers`` against the algorithms' own schemas).
+MAPPING_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "sources": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": False, "minProperties": 1,
+            "properties": {
+                "form": _NAME, "dataset": _NAME, "records": {"type": "array", "items": {"type": "object"}},
+                "join": {"type": "array", "items": {"type": "object", "required": ["form", "on"],
+                                                    "additionalProperties": False,
+                                                    "properties": {"form": _NAME, "on": _NAMES}}},
+                "where": Condition.__metadata__[0],
+                "transpose": {"type": "object", "required": ["columns"], "additionalProperties": False,
+                              "properties": {"columns": _NAMES, "keep_empty": {"type": "boolean"}}},
+                "set": {"type": "object"}}}},
+        "distinct": {"type": "boolean"},
+        "require": _NAMES,
+        "collapse": {"type": "object", "required": ["by"], "additionalProperties": False,
+                     "properties": {"by": _NAMES, "min": _NAMES, "max": _NAMES}},
+        "supplemental": {"type": "object", "required": ["parent", "qualifiers"], "additionalProperties": False,
+                         "properties": {"parent": _NAME, "idvar": _NAME, "qualifiers": {"type": "object"}}}},
+}
 
 
 @dataclass
@@ -193,8 +222,7 @@ class Mapper:
         for i, join in enumerate(src.join):
             base = self._join(base, join, f"{path}.join[{i}]")
         if src.where:
-            probe = Block(self, ds, src, base.index, None, f"{path}.where")
-            keep = evaluate_condition(_Frame(probe, base), src.where).to_numpy()
+            keep = where_mask(base, src.where, f"{path}.where", kind="column")
             self._drop(kind, src.form, ds, base[~keep], f"{_spec_file(ds)}: mapping.sources[{src.index}].where "
                                                         f"({condition_text(src.where)})")
             base = base[keep].reset_index(drop=True)
@@ -451,24 +479,8 @@ def _idvarval(frame, idvar):
         return ""
     values = frame[idvar]
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:g}").to_numpy()
+        return values.map(number_text).to_numpy()
     return values.astype(str).to_numpy()
-
-
-class _Frame:
-    """A record base seen through a Block's interface, for source filters."""
-
-    def __init__(self, block, base):
-        self._block, self._base = block, base
-        self.index = base.index
-
-    def raw(self, column):
-        if column not in self._base.columns:
-            raise InputError(f"{self._block.path}: column {column!r} not found in the source")
-        return self._base[column].fillna("").astype(str)
-
-    def var(self, name):
-        raise InputError(f"{self._block.path}: a source filter can only test raw columns, not {name}")
 
 
 def _collapse(frame, spec, ds):
@@ -507,43 +519,6 @@ def _transpose(base, spec, path, file):
     if not spec.get("keep_empty", False):
         long = long[long["_value"].fillna("").astype(str).str.strip() != ""]
     return long.drop(columns="_order").reset_index(drop=True)
-
-
-def typed_frame(ds, frame, base):
-    """Numbers as float64, text as str with "" for missing, per the spec."""
-    out = {}
-    for var in ds.variables:
-        values = frame[var.name]
-        if var.numeric:
-            text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
-            nums = pd.to_numeric(text.where(text != ""), errors="coerce")
-            bad = nums.isna() & (text != "")
-            if bad.any():
-                first = bad[bad].index[0]
-                where = f"{base.at[first, '_file']}: row {base.at[first, '_row']}" if base is not None else ds.path
-                raise InputError(f"{where}: {ds.name}.{var.name} value {text[first]!r} is not a number "
-                                 f"[spec {ds.path}: variables[{var.order - 1}]]")
-            out[var.name] = nums.astype("float64")
-        else:
-            out[var.name] = values.astype("object").where(values.notna(), "").astype(str)
-    return pd.DataFrame(out, index=frame.index)
-
-
-def check_xpt_values(ds, frame, base):
-    """Refuse values an XPT v5 file cannot hold, naming the raw record."""
-    for var in ds.variables:
-        if var.numeric:
-            continue
-        values = frame[var.name]
-        bad = ~values.map(str.isascii)
-        limit = var.length or transport.CHAR_MAX
-        too_long = values.str.encode("utf-8").str.len() > limit
-        for mask, why in ((bad, "is not ASCII"), (too_long, f"is longer than {limit} bytes")):
-            if mask.any():
-                first = mask[mask].index[0]
-                raise InputError(f"{base.at[first, '_file']}: row {base.at[first, '_row']}: "
-                                 f"{ds.name}.{var.name} value {values[first]!r} {why} (XPT v5); "
-                                 f"map it in the spec [spec {ds.path}: variables[{var.order - 1}]]")
 
 
 @dataclass

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .distinct import per_distinct
+from specs.distinct import per_distinct
 
 MONTHS = {m: i for i, m in enumerate(
     ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
@@ -139,17 +139,3 @@ def is_valid_dtc(values):
     """True where a value is a valid SDTM --DTC (empty counts as valid)."""
     values = pd.Series(values, dtype="object").fillna("")
     return values.eq("") | values.str.fullmatch(DTC_PATTERN)
-
-
-def to_date(values):
-    """The complete-date part of ISO 8601 values as datetime64 (NaT if partial)."""
-    values = pd.Series(values, dtype="object").fillna("").astype(str)
-    return pd.to_datetime(values.str.slice(0, 10).where(values.str.len() >= 10), format="%Y-%m-%d",
-                          errors="coerce")
-
-
-def study_day(dates, reference):
-    """SDTM study day: date - reference + 1 on or after the reference, else
-    date - reference; no day 0. NaN where either date is partial."""
-    days = (to_date(dates) - to_date(pd.Series(reference, index=pd.Series(dates).index))).dt.days
-    return days.where(days < 0, days + 1)

@@ -11,13 +11,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .errors import InputError
+
 
 @contextlib.contextmanager
 def atomic_file(path, mode="wb"):
-    """Open a temporary file beside ``path``; rename it over ``path`` on success."""
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+    A target that cannot be created at all is bad input (``InputError``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's 0600 would hide outputs from other users
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as handle:

@@ -4,27 +4,25 @@ A spec folder holds ``study.yaml``, optional ``codelists.yaml``,
 ``methods.yaml`` and ``comments.yaml`` (each may also be a folder of such
 files, e.g. ``codelists/ae.yaml``, so a team can split the work), and one
 file per dataset under ``sdtm/`` and ``adam/``. Loading checks, in order, the YAML syntax, the JSON
-Schema of each file (``specs/schema/``), the XPT v5 limits of names, labels
+Schema of each file (``specs/schema/``), every mapping against the catalogue
+of its engine (``specs.mapping``), the XPT v5 limits of names, labels
 and lengths, and cross-references (a codelist, method, comment, document or
 standard that a spec points to must exist). Every problem found is reported,
 each as ``file: path.inside[3].file: what is wrong``, in one ``SpecError``.
 """
 
-import json
-from functools import cache
 from pathlib import Path
 
-import jsonschema
-import referencing
 import yaml
 
 from . import transport
 from .errors import InputError, SpecError
+from .mapping import check_mappings
 from .model import Dataset, Study
+from .schemas import format_path, schema_message, schema_validators
 from .serialize import STUDY_FILES, STUDY_LISTS, from_data
 from .yamlio import load_yaml
 
-SCHEMA_DIR = Path(__file__).parent / "schema"
 BUNDLED_DIR = Path(__file__).parent / "studies"
 MODEL_FOLDERS = {"sdtm": "SDTM", "adam": "ADaM"}
 
@@ -47,52 +45,6 @@ def resolve_study(study):
                      f"(bundled: {', '.join(bundled_studies())})")
 
 
-@cache
-def schema_validators():
-    resources = []
-    schemas = {}
-    for file in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        schema = json.loads(file.read_text(encoding="utf-8"))
-        resources.append((schema["$id"], referencing.Resource.from_contents(schema)))
-        schemas[file.name.removesuffix(".schema.json")] = schema
-    registry = referencing.Registry().with_resources(resources)
-    return {name: jsonschema.Draft202012Validator(schema, registry=registry)
-            for name, schema in schemas.items()}
-
-
-def format_path(parts):
-    """``('variables', 3, 'length')`` as ``variables[3].length``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top)"
-
-
-def schema_message(error):
-    v, value = error.validator, error.validator_value
-    if v == "required":
-        missing = [k for k in value if k not in error.instance]
-        return f"missing required key {missing[0]!r}" if missing else error.message
-    if v == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown key {extra[0]!r}" if extra else error.message
-    if v == "enum":
-        return f"{error.instance!r} must be one of {', '.join(map(str, value))}"
-    if v == "type":
-        return f"{error.instance!r} must be of type {value if isinstance(value, str) else ' or '.join(value)}"
-    if v == "maximum":
-        return f"must be <= {value}"
-    if v == "minimum":
-        return f"must be >= {value}"
-    if v == "minItems":
-        return f"must have at least {value} item(s)"
-    if v == "pattern":
-        return f"{error.instance!r} does not match the pattern {value}"
-    if v in ("maxLength", "minLength"):
-        return f"{error.instance!r} must be {'at most' if v == 'maxLength' else 'at least'} {value} characters"
-    return error.message
-
-
 def _read(file, schema, problems):
     """Parse and schema-validate one spec file; None when it has problems."""
     try:
@@ -109,6 +61,17 @@ def _read(file, schema, problems):
     for error in errors:
         problems.append(f"{file}: {format_path(error.absolute_path)}: {schema_message(error)}")
     return None if errors else data
+
+
+def read_spec_file(file, schema):
+    """One spec file outside the study model (e.g. ``reviewers_guide.yaml``),
+    parsed and checked against ``specs/schema/<schema>.schema.json``; raises
+    ``SpecError`` naming the file and the path of every problem."""
+    problems = []
+    data = _read(Path(file), schema, problems)
+    if problems:
+        raise SpecError(problems)
+    return data
 
 
 def check_transport(file, dataset, problems):
@@ -231,6 +194,7 @@ def load_study(study):
                 var.order = i
             check_duplicates(file, "variables", ds.variables, "name", problems)
             check_transport(file, ds, problems)
+            check_mappings(file, ds, problems)
             if ds.name in result.datasets:
                 problems.append(f"{file}: name: dataset {ds.name!r} is also defined in "
                                 f"{result.datasets[ds.name].path}")

@@ -1,9 +1,11 @@
-"""The Define-style specification workbook: its layouts, sheets and cell formats.
+"""The Define-style specification workbook: its sheets, fields and cell formats.
 
 A workbook holds a study's metadata the way define-specification tools lay it
 out: one sheet per kind of definition, one row per dataset, variable,
-value-level entry, codelist term, method, comment or document. Three layouts
-are in use and read alike; ``LAYOUTS`` tells them apart by their sheets:
+value-level entry, codelist term, method, comment or document. ``SHEETS``
+names, per kind of sheet, the fields of the spec model a row may hold; which
+sheet and which column holds each field is a layout's business, and layouts
+are data (``specs.workbook_layout``, ``workbook_layouts/*.yaml``):
 
 - ``p21-2.1``: the Pinnacle 21 template for Define-XML 2.1 (a Define sheet with
   the standard's name and version; where-clauses written inline in ValueLevel
@@ -17,16 +19,14 @@ are in use and read alike; ``LAYOUTS`` tells them apart by their sheets:
   WhereClauses sheet that ValueLevel rows refer to by ID, Description for the
   label, origins such as ``CRF`` and ``eDT``);
 - ``odmlib-2.1``: odmlib's Define-XML 2.1 workbook (Study and Standards
-  sheets, OID columns, Origin Type and Origin Source).
-
-The column tables below are data: a column's headers, per layout where one
-header means different things (``Description`` is the dataset label in the
-Define-XML 2.0 era). Headers and sheet names match ignoring case and spaces.
+  sheets, OID columns, Origin Type and Origin Source);
+- ``metacore``: the pharmaverse metacore package's specification workbook
+  (Domains, Variables, Value_level_Metadata, Controlled_Terms, Computational_Method).
 """
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,168 +35,139 @@ import yaml
 from .yamlio import SpecDumper, load_yaml
 
 OURS = "p21-2.1"
-# Layouts in the order they are tried, each with the sheets that identify it.
-LAYOUTS = {
-    "p21-2.1": ("the Pinnacle 21 Define-XML 2.1 template", ("Define",)),
-    "odmlib-2.1": ("the odmlib Define-XML 2.1 workbook", ("Study", "Standards")),
-    "p21-2.0": ("the Pinnacle 21 Define-XML 2.0 template", ("Study",)),
-}
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a sheet: the model field it holds and the headers it goes by."""
+    """A field of a sheet kind; ``exported``: ``export`` writes a column for it."""
     field: str                     # dotted for nested fields, e.g. origin.type
-    header: str | None             # header written by ``export``; None: read only
-    aliases: tuple = ()            # further headers accepted in every layout
-    by_layout: dict = field(default_factory=dict)   # layout -> its headers instead
     required: bool = False
-
-    def headers(self, layout):
-        if layout in self.by_layout:
-            return self.by_layout[layout]
-        return ((self.header,) if self.header else ()) + self.aliases
-
-
-_DESCRIPTION_IS_LABEL = {"p21-2.0": ("Description", "Label"), "odmlib-2.1": ("Description", "Label")}
-_NOT_IN_OLD = {"p21-2.0": (), "odmlib-2.1": ()}
+    exported: bool = True
 
 
 def _origin_columns():
-    return (
-        Column("codelist", "Codelist", ("CodeList", "Controlled Terms")),
-        Column("origin.type", "Origin", by_layout={"odmlib-2.1": ("Origin Type", "Origin")}),
-        Column("origin.source", "Source", ("Origin Source",)),
-        Column("origin.pages", "Pages"),
-        Column("origin.document", "Document"),
-        Column("method", "Method"),
-        Column("origin.predecessor", "Predecessor"),
-    )
+    return (Column("codelist"), Column("origin.type"), Column("origin.source"), Column("origin.pages"),
+            Column("origin.document"), Column("method"), Column("origin.predecessor"))
 
 
 def _item_columns():
-    return (
-        Column("data_type", "Data Type", ("DataType",)),
-        Column("length", "Length"),
-        Column("significant_digits", "Significant Digits", ("SignificantDigits",)),
-        Column("display_format", "Format", ("Display Format", "DisplayFormat")),
-        Column("mandatory", "Mandatory"),
-    )
+    return (Column("data_type"), Column("length"), Column("significant_digits"),
+            Column("display_format"), Column("mandatory"))
 
 
 SHEETS = {
     "Datasets": (
-        Column("name", "Dataset", required=True),
-        Column("label", "Label", by_layout=_DESCRIPTION_IS_LABEL, required=True),
-        Column("class", "Class"),
-        Column("subclass", "SubClass", ("Sub Class",)),
-        Column("structure", "Structure"),
-        Column("keys", "Key Variables", ("Keys",)),
-        Column("standard", "Standard", ("StandardOID",)),
-        Column("has_no_data", "Has No Data", ("HasNoData",)),
-        Column("repeating", "Repeating"),
-        Column("reference_data", "Reference Data", ("IsReferenceData",)),
-        Column("comment", "Comment"),
-        Column("domain", "Domain"),
-        Column("description", "Description", by_layout=_NOT_IN_OLD),
-        Column("purpose", None, ("Purpose",)),
+        Column("name", required=True),
+        Column("label", required=True),
+        Column("class"),
+        Column("subclass"),
+        Column("structure"),
+        Column("keys"),
+        Column("standard"),
+        Column("has_no_data"),
+        Column("repeating"),
+        Column("reference_data"),
+        Column("comment"),
+        Column("domain"),
+        Column("description"),
+        Column("purpose", exported=False),
     ),
     "Variables": (
-        Column("order", "Order"),
-        Column("dataset", "Dataset", required=True),
-        Column("name", "Variable", required=True),
-        Column("label", "Label", required=True),
+        Column("order"),
+        Column("dataset", required=True),
+        Column("name", required=True),
+        Column("label", required=True),
         *_item_columns(),
-        Column("core", "Core"),
+        Column("core"),
         *_origin_columns(),
-        Column("role", "Role"),
-        Column("comment", "Comment"),
-        Column("key_sequence", None, ("KeySequence", "Key Sequence")),
+        Column("role"),
+        Column("comment"),
+        Column("key_sequence", exported=False),
     ),
     "ValueLevel": (
-        Column("order", "Order"),
-        Column("dataset", "Dataset", required=True),
-        Column("variable", "Variable", required=True),
-        Column("where", "Where Clause", ("WhereClause",), required=True),
-        Column("label", "Label", by_layout={"p21-2.0": ("Description", "Label")}),
+        Column("order"),
+        Column("dataset", required=True),
+        Column("variable", required=True),
+        Column("where", required=True),
+        Column("label"),
         *_item_columns(),
         *_origin_columns(),
-        Column("comment", "Comment"),
-        Column("value_list", None, by_layout={"odmlib-2.1": ("OID",)}),
+        Column("comment"),
+        Column("value_list", exported=False),
     ),
     "WhereClauses": (
-        Column("id", None, ("ID", "OID"), required=True),
-        Column("dataset", None, ("Dataset",)),
-        Column("variable", None, ("Variable",), required=True),
-        Column("comparator", None, ("Comparator",), required=True),
-        Column("value", None, ("Value", "Values")),
+        Column("id", required=True, exported=False),
+        Column("dataset", exported=False),
+        Column("variable", required=True, exported=False),
+        Column("comparator", required=True, exported=False),
+        Column("value", exported=False),
     ),
     "Codelists": (
-        Column("id", "ID", ("OID",), required=True),
-        Column("name", "Name", required=True),
-        Column("nci_code", "NCI Codelist Code"),
-        Column("data_type", "Data Type", ("DataType",)),
-        Column("standard", "Terminology", ("StandardOID", "Standard")),
-        Column("comment", "Comment"),
-        Column("order", "Order"),
-        Column("value", "Term", ("Coded Value", "CodedValue"), required=True),
-        Column("term_nci_code", "NCI Term Code"),
-        Column("decode", "Decoded Value", ("Decode",)),
-        Column("extensible", "Extensible"),
-        Column("rank", "Rank"),
-        Column("collected", "Collected"),
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("nci_code"),
+        Column("data_type"),
+        Column("standard"),
+        Column("comment"),
+        Column("order"),
+        Column("value", required=True),
+        Column("term_nci_code"),
+        Column("decode"),
+        Column("extensible"),
+        Column("rank"),
+        Column("collected"),
     ),
     "Dictionaries": (
-        Column("id", "ID", ("OID",), required=True),
-        Column("name", "Name", required=True),
-        Column("data_type", "Data Type", ("DataType",)),
-        Column("dictionary", "Dictionary", required=True),
-        Column("version", "Version"),
-        Column("comment", "Comment"),
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("data_type"),
+        Column("dictionary", required=True),
+        Column("version"),
+        Column("comment"),
     ),
     "Methods": (
-        Column("id", "ID", ("OID",), required=True),
-        Column("name", "Name", required=True),
-        Column("type", "Type"),
-        Column("description", "Description", required=True),
-        Column("context", "Expression Context", ("Context",)),
-        Column("expression", "Expression Code", ("Expression",)),
-        Column("document", "Document"),
-        Column("pages", "Pages"),
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("type"),
+        Column("description", required=True),
+        Column("context"),
+        Column("expression"),
+        Column("document"),
+        Column("pages"),
     ),
     "Comments": (
-        Column("id", "ID", ("OID",), required=True),
-        Column("text", "Description", ("Comment", "Text"), required=True),
-        Column("document", "Document"),
-        Column("pages", "Pages"),
+        Column("id", required=True),
+        Column("text", required=True),
+        Column("document"),
+        Column("pages"),
     ),
     "Documents": (
-        Column("id", "ID", ("OID",), required=True),
-        Column("title", "Title", required=True),
-        Column("href", "Href", required=True),
+        Column("id", required=True),
+        Column("title", required=True),
+        Column("href", required=True),
     ),
     # The standards table: under the Define attributes in ours, a sheet in odmlib's.
     "Standards": (
-        Column("id", "Standard", ("ID", "OID"), required=True),
-        Column("name", "Name", required=True),
-        Column("type", "Type"),
-        Column("publishing_set", "Publishing Set", ("PublishingSet",)),
-        Column("version", "Version", required=True),
-        Column("status", "Status"),
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("type"),
+        Column("publishing_set"),
+        Column("version", required=True),
+        Column("status"),
     ),
     # Analysis results metadata is not part of the spec model: written empty, not read.
-    "Analysis Displays": tuple(Column(h.lower(), h) for h in ("ID", "Title", "Document", "Pages")),
-    "Analysis Results": tuple(Column(h.lower(), h) for h in (
+    "Analysis Displays": tuple(Column(f) for f in ("id", "title", "document", "pages")),
+    "Analysis Results": tuple(Column(h.lower()) for h in (
         "Display", "ID", "Description", "Variables", "Reason", "Purpose", "Selection Criteria",
         "Join Comment", "Documentation", "Documentation Refs", "Programming Context",
         "Programming Code", "Programming Document", "Pages")),
     # Ours: the engines' instructions. Dataset and Variable empty: study parameters;
     # Variable empty: the dataset's mapping; both: the variable's.
     "Mapping": (
-        Column("dataset", "Dataset"),
-        Column("variable", "Variable"),
-        Column("key", "Key", required=True),
-        Column("value", "Value"),
+        Column("dataset"),
+        Column("variable"),
+        Column("key", required=True),
+        Column("value"),
     ),
 }
 
@@ -212,7 +183,6 @@ ATTRIBUTES = (
     ("ct_version", "CT Version", ()),
     ("acrf", "Annotated CRF", ("AnnotatedCRF",)),
 )
-ATTRIBUTE_SHEETS = ("Define", "Study")
 # Columns some layouts have that the specs derive (OIDs) or do not keep: skipped quietly.
 DERIVED_HEADERS = ("OID", "ItemOID", "Valuelist", "IsNonStandard")
 # Sheets written by ``export``, in order; the attribute sheet comes first.

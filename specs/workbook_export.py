@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 
 from .atomic import write_bytes
 from .errors import InputError
-from .workbook import (ATTRIBUTES, EXPORT_SHEETS, SHEETS, format_collected, format_list,
+from .workbook import (ATTRIBUTES, EXPORT_SHEETS, OURS, SHEETS, format_collected, format_list,
                        format_pages, format_value, format_where, standard_label, yes_no)
+from .workbook_layout import built_in
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
@@ -56,7 +57,7 @@ def export_workbook(study):
         if title == "Define":
             _write_define(ws, study)
         else:
-            _write_table(ws, SHEETS[title], rows.get(title, []))
+            _write_table(ws, title, rows.get(title, []))
     return _deterministic(wb)
 
 
@@ -177,16 +178,17 @@ def _write_define(ws, study):
         _put(ws, row, 2, values[name])
     top = len(ATTRIBUTES) + 3
     columns = SHEETS["Standards"]
-    _header(ws, top, [c.header for c in columns])
+    _header(ws, top, [built_in(OURS).header("Standards", c.field) for c in columns])
     for row, standard in enumerate(study.standards, start=top + 1):
         for col, column in enumerate(columns, start=1):
             _put(ws, row, col, getattr(standard, column.field))
     _finish(ws, f"A1:B{len(ATTRIBUTES) + 1}", len(columns))
 
 
-def _write_table(ws, columns, rows):
-    columns = [c for c in columns if c.header]
-    _header(ws, 1, [c.header for c in columns])
+def _write_table(ws, kind, rows):
+    """A table sheet of ``kind``: the exported fields under the headers of our layout."""
+    columns = [c for c in SHEETS[kind] if c.exported]
+    _header(ws, 1, [built_in(OURS).header(kind, c.field) for c in columns])
     for r, row in enumerate(rows, start=2):
         for col, column in enumerate(columns, start=1):
             _put(ws, r, col, row.get(column.field))

@@ -271,10 +271,11 @@ def define_frames():
 
 @pytest.fixture(scope="session")
 def bundled_raw(tmp_path_factory):
-    """The bundled study's simulated raw export (60 subjects, seed 1) and its forms."""
+    """The bundled study's simulated raw export (the default subjects and seed) and its forms."""
+    from cdisckit.simulator import SEED, SUBJECTS
     from tests.edc import simulated
     folder = tmp_path_factory.mktemp("raw") / "export"
-    return folder, simulated(folder, 60, 1)
+    return folder, simulated(folder, SUBJECTS, SEED)
 
 
 @pytest.fixture(scope="session")
@@ -292,3 +293,39 @@ def bundled_sdtm(bundled_mapped):
     """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
     study, mapped = bundled_mapped
     return study, mapped.datasets
+
+
+RUN_CREATED = "2024-04-01T09:00:00"
+
+
+@pytest.fixture(scope="session")
+def bundled_runs(tmp_path_factory):
+    """Two ``cdisckit run`` trees of the bundled study with the same inputs and
+    creation datetime (60 simulated subjects, seed 1)."""
+    from cdisckit.cli import main
+    outs = []
+    for name in ("first", "second"):
+        out = tmp_path_factory.mktemp(name) / "submission"
+        assert main(["run", "--out", str(out), "--created", RUN_CREATED]) == 0
+        outs.append(out)
+    return outs
+
+
+@pytest.fixture(scope="session")
+def pilot_mapped():
+    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the ``sdtm.engine.Mapped``
+    result of it (SDTM frames with the lineage of their records)."""
+    from cdisckit.raw import read_raw
+    from sdtm.engine import map_and_trace
+    from specs import load_study
+    raw_dir = reference("pharmaverseraw")
+    study = load_study("cdiscpilot01")
+    forms, _ = read_raw(raw_dir)
+    return study, raw_dir, forms, map_and_trace(study, forms)
+
+
+@pytest.fixture(scope="session")
+def pilot_sdtm(pilot_mapped):
+    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the SDTM frames mapped from it."""
+    study, raw_dir, forms, mapped = pilot_mapped
+    return study, raw_dir, forms, mapped.datasets

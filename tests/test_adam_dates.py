@@ -6,6 +6,7 @@ import pytest
 
 from adam import baseline, codes, dates, flags, merge
 from specs import Codelist, Term
+from specs import dates as kernel
 from specs.errors import InputError
 
 
@@ -15,9 +16,9 @@ def day(text):
 
 
 def test_sas_date_epoch_and_known_values():
-    assert dates.sas_date(pd.Series(["1960-01-01", "2021-03-15", None])).tolist()[:2] == [0.0, 22354.0]
-    assert np.isnan(dates.sas_date(pd.Series([None])).iloc[0])
-    assert dates.timestamps(pd.Series([22354.0])).iloc[0] == pd.Timestamp("2021-03-15")
+    assert kernel.sas_date(pd.Series(["1960-01-01", "2021-03-15", None])).tolist()[:2] == [0.0, 22354.0]
+    assert np.isnan(kernel.sas_date(pd.Series([None])).iloc[0])
+    assert kernel.to_date(pd.Series([22354.0])).iloc[0] == pd.Timestamp("2021-03-15")
 
 
 @pytest.mark.parametrize("dtc, highest, how, expected, flag", [
@@ -65,13 +66,13 @@ def test_start_imputed_to_first_dose_is_capped_by_an_earlier_end():
 
 def test_datetime_time_flags():
     frame = pd.DataFrame({"DTC": ["2021-03-15T10:20", "2021-03-15", "2021-03-15T10:20:33", "2021-03"]})
-    out = dates.derive_vars_dtm(frame, "ADTM", "DTC", date_flag="ADTF", time_flag="ATMF",
-                                highest="h", time="first", ignore_seconds=True)
+    out = dates.derive_vars_dtm(frame, "ADTM", "DTC", {"highest": "h", "time": "first", "ignore_seconds": True},
+                                date_flag_var="ADTF", time_flag_var="ATMF")
     base = day("2021-03-15") * 86400
     assert out["ADTM"].tolist()[:3] == [base + 37200, base, base + 37233]
     assert np.isnan(out["ADTM"].iloc[3])                # the day may not be imputed
     assert out["ATMF"].tolist() == ["", "H", "", ""]
-    strict = dates.derive_vars_dtm(frame, "ADTM", "DTC", time_flag="ATMF", highest="s")
+    strict = dates.derive_vars_dtm(frame, "ADTM", "DTC", {"highest": "s"}, time_flag_var="ATMF")
     assert strict["ATMF"].tolist()[:3] == ["S", "", ""] and np.isnan(strict["ADTM"].iloc[1])
     last = dates.impute_dtc(pd.Series(["2021-03-15"]), highest="h", time="last")
     assert last["time"].iloc[0] == 86399 and last["tmf"].iloc[0] == "H"
@@ -88,7 +89,7 @@ def test_impute_options_are_checked():
 
 def test_derive_vars_dt_study_day_and_duration():
     frame = pd.DataFrame({"DTC": ["2021-03-09", "2021-03-10", "2021-03"], "REF": [day("2021-03-10")] * 3})
-    out = dates.derive_vars_dt(frame, "ADT", "DTC", flag="ADTF", highest="D")
+    out = dates.derive_vars_dt(frame, "ADT", "DTC", {"highest": "D"}, flag_var="ADTF")
     out = dates.derive_var_dy(out, "ADY", "ADT", "REF")
     assert out["ADY"].tolist() == [-1.0, 1.0, -9.0]     # no day 0
     assert out["ADTF"].tolist() == ["", "", "D"]
@@ -101,13 +102,13 @@ def test_extreme_date_over_sources():
     ae = pd.DataFrame({"USUBJID": ["A", "A", "B"], "AESTDTC": ["2021-01-05", "2021-02", "2021-01-01"]})
     ss = pd.DataFrame({"USUBJID": ["A", "B"], "SSTESTCD": ["LSCFADTC", "OTHER"], "SSDTC": ["2021-01-20", "2022-01-01"]})
     sources = [dates.DateSource(ae, "AESTDTC"),
-               dates.DateSource(ss, "SSDTC", where={"variable": "SSTESTCD", "equals": "LSCFADTC"})]
+               dates.DateSource(ss, "SSDTC", filter={"variable": "SSTESTCD", "equals": "LSCFADTC"})]
     out = dates.derive_vars_extreme_dt(subjects, "LSTALVDT", sources, mode="last")
     assert out["LSTALVDT"].tolist()[:2] == [day("2021-01-20"), day("2021-01-01")]
     assert np.isnan(out["LSTALVDT"].iloc[2])
     ex = pd.DataFrame({"USUBJID": ["A", "A", "B"], "EXSTDTC": ["2021-01-05T10:00", "2021-01-02", "2021-01-01T08:30"]})
     first = dates.derive_vars_extreme_dt(subjects, "TRTSDTM", [dates.DateSource(ex, "EXSTDTC", impute={
-        "highest": "h", "ignore_seconds": True})], mode="first", output="datetime", time_flag="TRTSTMF")
+        "highest": "h", "ignore_seconds": True})], mode="first", output="datetime", time_flag_var="TRTSTMF")
     assert first["TRTSDTM"].tolist()[:2] == [day("2021-01-02") * 86400, day("2021-01-01") * 86400 + 30600]
     assert first["TRTSTMF"].tolist() == ["H", "", ""]
 
@@ -116,13 +117,13 @@ def test_merge_with_filter_order_and_mode():
     adsl = pd.DataFrame({"USUBJID": ["A", "B", "C"]})
     lb = pd.DataFrame({"USUBJID": ["A", "A", "B"], "LBTESTCD": ["ALT", "ALT", "AST"],
                        "LBDTC": ["2021-01-02", "2021-01-01", "2021-01-01"], "LBSTRESN": [30.0, 20.0, 15.0]})
-    out = merge.derive_vars_merged(adsl, lb, {"ALTBL": "LBSTRESN", "ALTDTC": "LBDTC"},
-                                   where={"variable": "LBTESTCD", "equals": "ALT"}, order=["LBDTC"], mode="last")
+    out = merge.derive_vars_merged(adsl, {"ALTBL": "LBSTRESN", "ALTDTC": "LBDTC"}, lb,
+                                   filter_add={"variable": "LBTESTCD", "equals": "ALT"}, order=["LBDTC"], mode="last")
     assert out["ALTBL"].tolist()[0] == 30.0 and np.isnan(out["ALTBL"].iloc[1])
     assert out["ALTDTC"].tolist() == ["2021-01-02", "", ""]
     with pytest.raises(InputError, match="more than one record for {'USUBJID': 'A'}"):
-        merge.derive_vars_merged(adsl, lb, ["LBSTRESN"])
-    counts = merge.derive_var_merged_count(adsl, lb, "N", distinct=["LBTESTCD"])
+        merge.derive_vars_merged(adsl, ["LBSTRESN"], lb)
+    counts = merge.derive_var_merged_count(adsl, "N", lb, distinct=["LBTESTCD"])
     assert counts["N"].tolist() == [1.0, 1.0, 0.0]
 
 
@@ -131,11 +132,11 @@ def test_baseline_change_and_percent_change():
         "USUBJID": ["A"] * 5 + ["B"] * 2, "PARAMCD": ["X"] * 7,
         "AVAL": [10.0, np.nan, 8.0, 12.0, 6.0, 0.0, 5.0],
         "ADT": [1.0, 2.0, 3.0, 5.0, 6.0, 3.0, 4.0], "TRTSDT": [3.0] * 5 + [3.0] * 2})
-    out = baseline.derive_var_ablfl(frame)
+    out = baseline.derive_var_ablfl(frame, "ABLFL", ["USUBJID", "PARAMCD"], "AVAL", "ADT", "TRTSDT")
     assert out["ABLFL"].tolist() == ["", "", "Y", "", "", "Y", ""]    # last non-missing on or before
-    out = baseline.derive_var_base(out)
-    out = baseline.derive_var_chg(out)
-    out = baseline.derive_var_pchg(out)
+    out = baseline.derive_var_base(out, "BASE", ["USUBJID", "PARAMCD"], "AVAL", {"variable": "ABLFL", "equals": "Y"})
+    out = baseline.derive_var_chg(out, "CHG", "AVAL", "BASE", "ADT", "TRTSDT")
+    out = baseline.derive_var_pchg(out, "PCHG", "AVAL", "BASE", "ADT", "TRTSDT")
     assert out["BASE"].tolist() == [8.0] * 5 + [0.0] * 2
     assert out["CHG"].tolist()[3:5] == [4.0, -2.0] and out["CHG"].iloc[:3].isna().all()
     assert out["PCHG"].tolist()[3:5] == [50.0, -25.0] and np.isnan(out["PCHG"].iloc[6])  # base 0
@@ -144,17 +145,18 @@ def test_baseline_change_and_percent_change():
 def test_flags_first_occurrence_and_treatment_emergence():
     frame = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"], "SOC": ["S1", "S2", "S1", "S1"],
                           "ASTDT": [5.0, 3.0, 3.0, 1.0], "SEQ": [1.0, 2.0, 3.0, 1.0], "OK": ["Y", "Y", "Y", ""]})
-    out = flags.derive_var_extreme_flag(frame, "F", order=["ASTDT", "SEQ"], where={"variable": "OK", "equals": "Y"})
+    out = flags.derive_var_extreme_flag(frame, "F", ["USUBJID"], ["ASTDT", "SEQ"],
+                                        filter={"variable": "OK", "equals": "Y"})
     assert out["F"].tolist() == ["", "Y", "", ""]
-    out = flags.derive_var_extreme_flag(frame, "F", by=["SOC"], order=["ASTDT", "SEQ"])
+    out = flags.derive_var_extreme_flag(frame, "F", ["USUBJID", "SOC"], ["ASTDT", "SEQ"])
     assert out["F"].tolist() == ["", "Y", "Y", "Y"]
-    out = flags.derive_var_flag(frame, "G", {"variable": "SOC", "equals": "S1"}, false="")
+    out = flags.derive_var_flag(frame, "G", {"variable": "SOC", "equals": "S1"}, false_value="")
     assert out["G"].tolist() == ["Y", "", "Y", "Y"]
     ae = pd.DataFrame({"ASTDT": [9.0, 10.0, 40.0, 41.0, 100.0, 101.0, np.nan, np.nan],
                        "AENDT": [np.nan] * 7 + [5.0], "TRTSDT": [10.0] * 8, "TRTEDT": [10.0] * 8,
                        "AESER": ["N", "N", "N", "N", "Y", "Y", "N", "N"]})
     serious = (ae["AESER"] == "Y").to_numpy()
-    out = flags.derive_var_trtemfl(ae, [(serious, 90), (None, 30)])
+    out = flags.derive_var_trtemfl(ae, "TRTEMFL", "ASTDT", "AENDT", "TRTSDT", "TRTEDT", [(serious, 90), (None, 30)])
     assert out["TRTEMFL"].tolist() == ["", "Y", "Y", "", "Y", "", "Y", ""]
 
 
@@ -164,9 +166,11 @@ def test_groups_codes_and_numbers():
     assert out["AGEGR1"].tolist() == ["<65", ">=65", ""]
     numeric = Codelist(id="AGEGR1N", name="n", data_type="integer",
                        terms=[Term(value="1", decode="<65"), Term(value="2", decode=">=65")])
-    assert codes.encode(out["AGEGR1"], numeric).tolist()[:2] == [1.0, 2.0]
+    assert codes.derive_var_encode(out, "AGEGR1N", "AGEGR1", numeric)["AGEGR1N"].tolist()[:2] == [1.0, 2.0]
     paramcd = Codelist(id="P", name="p", terms=[Term(value="OS", decode="Overall Survival")])
-    assert codes.decode(pd.Series(["OS", ""]), paramcd).tolist() == ["Overall Survival", ""]
+    params = pd.DataFrame({"PARAMCD": ["OS", ""]})
+    assert codes.derive_var_decode(params, "PARAM", "PARAMCD", paramcd)["PARAM"].tolist() == ["Overall Survival", ""]
     with pytest.raises(InputError, match="'PFS' has no decode in codelist P"):
-        codes.decode(pd.Series(["PFS"]), paramcd)
-    assert codes.as_number(pd.Series(["3", "", "x"])).tolist()[0] == 3.0
+        codes.derive_var_decode(pd.DataFrame({"PARAMCD": ["PFS"]}), "PARAM", "PARAMCD", paramcd)
+    numbers = codes.derive_var_numeric(pd.DataFrame({"ATOXGR": ["3", "", "x"]}), "ATOXGRN", "ATOXGR")["ATOXGRN"]
+    assert numbers.iloc[0] == 3.0 and numbers.iloc[1:].isna().all()

@@ -30,21 +30,21 @@ MINI = {
         name: ADSL
         label: Subject-Level Analysis Dataset
         keys: [STUDYID, USUBJID]
-        mapping: {builder: subject_level, source: DM}
+        mapping: {builder: subject_records, source: DM}
         variables:
           - {name: STUDYID, label: Study Identifier}
           - {name: USUBJID, label: Unique Subject Identifier}
           - {name: AGE, label: Age, data_type: integer}
           - {name: AGEGR1, label: Pooled Age Group 1, codelist: GRP,
-             mapping: {derivation: group, variable: AGE, groups: [{below: 50, value: YOUNG}, {value: OLD}]}}
+             mapping: {algorithm: derive_var_group, source_var: AGE, groups: [{below: 50, value: YOUNG}, {value: OLD}]}}
           - {name: TRTSDT, label: Date of First Exposure to Treatment, data_type: integer, display_format: DATE9.,
-             mapping: {derivation: date, date: RFXSTDTC}}
+             mapping: {algorithm: derive_vars_dt, dtc: RFXSTDTC}}
         """,
     "adam/ADAE.yaml": """\
         name: ADAE
         label: Adverse Events Analysis Dataset
         keys: [STUDYID, USUBJID, AESEQ]
-        mapping: {builder: occurrence, source: AE}
+        mapping: {builder: occurrence_records, source: AE}
         variables:
           - {name: STUDYID, label: Study Identifier}
           - {name: USUBJID, label: Unique Subject Identifier}
@@ -52,9 +52,9 @@ MINI = {
           - {name: AESEQ, label: Sequence Number, data_type: integer}
           - {name: ATERM, label: Analysis Term, origin: {type: Predecessor, predecessor: AE.AETERM}}
           - {name: ASTDY, label: Analysis Start Relative Day, data_type: integer,
-             mapping: {derivation: study_day, date: ASTDT, reference: TRTSDT}}
+             mapping: {algorithm: derive_var_dy, source_var: ASTDT, reference_date: TRTSDT}}
           - {name: ASTDT, label: Analysis Start Date, data_type: integer, display_format: DATE9.,
-             mapping: {derivation: date, date: AESTDTC, impute: {highest: D}}}
+             mapping: {algorithm: derive_vars_dt, dtc: AESTDTC, impute: {highest: D}}}
           - {name: TRTSDT, label: Date of First Exposure to Treatment, data_type: integer,
              origin: {type: Predecessor, predecessor: ADSL.TRTSDT}}
         """,
@@ -97,20 +97,14 @@ def test_built_frames_are_typed_ordered_and_sorted(tmp_path):
 
 
 @pytest.mark.parametrize("file, old, new, message", [
-    ("adam/ADSL.yaml", "mapping: {builder: subject_level, source: DM}", "mapping: {source: DM}",
-     r"ADSL\.yaml: mapping\.builder: ADSL needs a builder"),
-    ("adam/ADSL.yaml", "mapping: {builder: subject_level, source: DM}", "mapping: {builder: subject_level, source: XX}",
+    ("adam/ADSL.yaml", "source: DM}", "source: XX}",
      r"ADSL\.yaml: dataset 'XX' is neither an ADaM dataset of the specs nor among the SDTM datasets given"),
-    ("adam/ADSL.yaml", "derivation: group,", "derivation: bucket,",
-     r"ADSL\.yaml: variables\[3\]\.mapping\.derivation: unknown derivation 'bucket'"),
-    ("adam/ADSL.yaml", "groups: [{below: 50, value: YOUNG}, {value: OLD}]", "bins: 3",
-     r"variables\[3\]\.mapping: bad parameters for derivation 'group'"),
     ("adam/ADSL.yaml", "{value: OLD}]", "{value: MIDDLE}]",
      r"ADSL\.AGEGR1 value 'MIDDLE' \(USUBJID M-3\) is not in the non-extensible codelist GRP"),
     ("adam/ADAE.yaml", "origin: {type: Predecessor, predecessor: AE.AETERM}", "origin: {type: Derived}",
      r"ADAE\.yaml: variables\[4\]: ATERM has no mapping, its records have no column ATERM and it names no predecessor"),
-    ("adam/ADAE.yaml", "mapping: {derivation: study_day, date: ASTDT, reference: TRTSDT}",
-     "mapping: {derivation: study_day, date: ASTDY, reference: TRTSDT}",
+    ("adam/ADAE.yaml", "mapping: {algorithm: derive_var_dy, source_var: ASTDT, reference_date: TRTSDT}",
+     "mapping: {algorithm: derive_var_dy, source_var: ASTDY, reference_date: TRTSDT}",
      r"ADAE\.yaml: variables\[5\]\.mapping: variable ASTDY depends on itself"),
 ])
 def test_spec_errors_name_the_spec_path(tmp_path, file, old, new, message):
@@ -126,11 +120,11 @@ TTE = """\
     label: Time-to-Event Analysis Dataset
     keys: [STUDYID, USUBJID, PARAMCD]
     mapping:
-      builder: time_to_event
+      builder: tte_records
       parameters:
         - paramcd: TTAE
           start: TRTSDT
-          events: [{dataset: AE, where: {variable: AETERM, equals: RASH}, date: AESTDTC, evntdesc: RASH,
+          events: [{dataset: AE, filter: {variable: AETERM, equals: RASH}, date: AESTDTC, evntdesc: RASH,
                     impute: {highest: D, date: last}}]
           assessments: {dataset: AE, date: AESTDTC, impute: {highest: D}}
           censoring: [{rule: stop, cnsr: 1, evntdesc: NO RASH, cnsdtdsc: LAST AE START, method: MT.LAST}]
@@ -141,7 +135,7 @@ TTE = """\
       - {name: AVAL, label: Analysis Value, data_type: integer}
       - {name: CNSR, label: Censor, data_type: integer}
       - {name: EVNTDESC, label: Event or Censoring Description}
-      - {name: AGEGRX, label: Age Group, mapping: {derivation: flag, where: {variable: AGE, equals: "30"},
+      - {name: AGEGRX, label: Age Group, mapping: {algorithm: derive_var_flag, condition: {variable: AGE, equals: "30"},
                                                    when: {variable: CNSR, equals: "1"}}}
       - {name: AGE, label: Age, data_type: integer, origin: {type: Predecessor, predecessor: ADSL.AGE}}
     """

@@ -54,7 +54,7 @@ def test_scores_per_scale_kind():
         responses("B", 1, {1: 2, 2: 3, 3: 4, 4: None, 5: None}),
     ], ignore_index=True)
     scales = [by_code[c] for c in ("PF2", "QL2", "FA", "DY")]
-    out = score_scales(qs, scales, by=["VISITNUM"], keep=["QSDTC"])
+    out = score_scales(qs, scales, by_vars=["USUBJID", "VISITNUM"], keep_vars=["QSDTC"])
     assert list(out.columns) == ["USUBJID", "VISITNUM", "QSDTC", "PARAMCD", "AVAL"]
     got = {(r.USUBJID, r.VISITNUM, r.PARAMCD): r.AVAL for r in out.itertuples()}
     expected = {

@@ -2,7 +2,6 @@
 (adam/ADTTE.yaml): one hand-built subject per PFS censoring rule and OS case."""
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ from specs.errors import InputError
 from specs.yamlio import load_yaml
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "studies" / "camrelizumab-npc" / "adam" / "ADTTE.yaml"
-STUDY = SimpleNamespace(parameters={"data_cutoff": "2024-12-31"})
+PARAMETERS = {"data_cutoff": "2024-12-31"}
 START = "2023-01-01"
 
 
@@ -92,7 +91,7 @@ GAP = ("EVENT AFTER TWO OR MORE MISSED ASSESSMENTS", "LAST ADEQUATE ASSESSMENT B
 
 
 def test_pfs_one_subject_per_rule():
-    out = derive_param_tte(SUBJECTS, parameter("PFS"), FRAMES, STUDY)
+    out = derive_param_tte(SUBJECTS, parameter("PFS"), FRAMES, PARAMETERS)
     assert records(out) == [
         ("P1", "2023-05-07", 127.0, 0.0, "DISEASE PROGRESSION", "", "RS", "RSDTC", 2.0),
         ("P2", "2023-04-01", 91.0, 0.0, "DEATH", "", "ADSL", "DTHDT", None),
@@ -122,7 +121,7 @@ def test_pfs_one_subject_per_rule():
 
 
 def test_os_death_or_last_known_alive_capped_at_cutoff():
-    out = derive_param_tte(SUBJECTS, parameter("OS"), FRAMES, STUDY)
+    out = derive_param_tte(SUBJECTS, parameter("OS"), FRAMES, PARAMETERS)
     got = {r[0]: r for r in records(out)}
     alive = ("ALIVE", "LAST KNOWN ALIVE DATE, CAPPED AT DATA CUT-OFF")
     assert got["P1"] == ("P1", "2023-12-01", 335.0, 1.0, *alive, "ADSL", "LSTALVDT", None)
@@ -136,7 +135,7 @@ def test_os_death_or_last_known_alive_capped_at_cutoff():
 
 def test_months_unit():
     spec = load_yaml(SPEC.read_text(encoding="utf-8"))["mapping"]["parameters"][1] | {"unit": "MONTHS"}
-    out = derive_param_tte(SUBJECTS, parameter_from_spec(spec, "OS"), FRAMES, STUDY)
+    out = derive_param_tte(SUBJECTS, parameter_from_spec(spec, "OS"), FRAMES, PARAMETERS)
     assert out.loc[out["USUBJID"] == "P2", "AVAL"].iloc[0] == pytest.approx(91 / 30.4375)
     assert set(out["AVALU"]) == {"MONTHS"}
 
@@ -162,13 +161,13 @@ def test_subject_without_event_or_applicable_rule_is_an_error():
     spec = spec | {"censoring": [r for r in spec["censoring"] if r.get("parameter") != "data_cutoff"]}
     frames = {"ADSL": SUBJECTS, "RS": RS[(RS["USUBJID"] == "P1") & (RS["RSSTRESC"] == "SD")], "CM": CM}
     with pytest.raises(InputError, match="no rule applies to subject P1"):
-        derive_param_tte(SUBJECTS[SUBJECTS["USUBJID"] == "P1"], parameter_from_spec(spec, "PFS"), frames, STUDY)
+        derive_param_tte(SUBJECTS[SUBJECTS["USUBJID"] == "P1"], parameter_from_spec(spec, "PFS"), frames, PARAMETERS)
 
 
 def test_stop_without_date_ends_follow_up_where_no_other_stop_does():
     spec = load_yaml(SPEC.read_text(encoding="utf-8"))["mapping"]["parameters"][1]
     spec = spec | {"censoring": [{"rule": "stop", "cnsr": 9, "evntdesc": "ALIVE", "cnsdtdsc": "LAST CONTACT"}]}
-    out = derive_param_tte(SUBJECTS, parameter_from_spec(spec, "OS"), FRAMES, STUDY)
+    out = derive_param_tte(SUBJECTS, parameter_from_spec(spec, "OS"), FRAMES, PARAMETERS)
     got = {r[0]: r[1:4] for r in records(out)}
     # Without a cut-off every death counts and the last contact is never capped.
     assert got["P6"] == ("2025-02-01", 763.0, 9.0) and got["P10"] == ("2025-01-15", 746.0, 0.0)

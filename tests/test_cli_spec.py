@@ -43,11 +43,24 @@ def test_broken_workbook_writes_nothing(tmp_path, capsys):
     wb.save(book)
     capsys.readouterr()
     out = tmp_path / "never"
-    assert main(["spec", "import", str(book), "--out", str(out)]) == 2
+    assert main(["spec", "import", str(book), "--out", str(out), "--strict"]) == 2
     assert capsys.readouterr().err == (
         'cdisckit spec: error: Variables!F5: Length "abc" is not a number\n'
         "Variables!K6: codelist 'AESEVX' is not defined on the Codelists or Dictionaries sheet\n")
     assert not out.exists()
+    # Without --strict the bad rows are left out, then what hung on them (AETERM was AE's key).
+    assert main(["spec", "import", str(book), "--out", str(out)]) == 1
+    left_out = [line for line in capsys.readouterr().err.splitlines() if line.startswith("left out: ")]
+    assert left_out[:6] == [
+        "left out: Datasets!F2: key variable 'AETERM' is not a variable of AE",
+        "left out: Variables!B2: dataset 'AE' is not on the Datasets sheet",
+        "left out: Variables!B3: dataset 'AE' is not on the Datasets sheet",
+        "left out: Variables!B4: dataset 'AE' is not on the Datasets sheet",
+        'left out: Variables!F5: Length "abc" is not a number',
+        "left out: Variables!K6: codelist 'AESEVX' is not defined on the Codelists or Dictionaries sheet"]
+    study = load_study(out)
+    assert "AE" not in study.datasets
+    assert sorted(study.datasets) == sorted(set(load_study(source).datasets) - {"AE"})
 
 
 def test_reference_workbook_imports(tmp_path, capsys):

@@ -49,14 +49,15 @@ def test_dump_json_gives_the_same(small_file, capsys):
     assert main(["xpt", "dump", str(small_file), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document == {
-        "file": str(small_file), "name": "DM", "label": "Demographics", "created": "2024-01-02T03:04:05",
+        "file": str(small_file), "format": "xpt", "name": "DM", "label": "Demographics", "created": "2024-01-02T03:04:05",
         "sas_version": "9.4", "os_name": "cdisckit", "observations": 3,
         "variables": [
             {"name": "USUBJID", "type": "char", "length": 5, "label": "Unique Subject Identifier",
-             "format": None, "informat": None},
-            {"name": "AGE", "type": "num", "length": 8, "label": "Age", "format": "3.", "informat": None},
+             "format": None, "informat": None, "data_type": "string", "key_sequence": None},
+            {"name": "AGE", "type": "num", "length": 8, "label": "Age", "format": "3.", "informat": None,
+             "data_type": "integer", "key_sequence": None},
             {"name": "RFSTDT", "type": "num", "length": 8, "label": "Reference Start Date", "format": "DATE9.",
-             "informat": None}],
+             "informat": None, "data_type": "double", "key_sequence": None}],
         "rows": [{"USUBJID": "S-001", "AGE": 63.0, "RFSTDT": 19725.0},
                  {"USUBJID": "S-002", "AGE": None, "RFSTDT": 19210.5},
                  {"USUBJID": "S-003", "AGE": ".U", "RFSTDT": 0.0}],

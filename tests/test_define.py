@@ -442,3 +442,21 @@ def test_define_command_writes_valid_define_and_html(study, define_study, define
 
     assert main(args[:4] + [str(tmp_path / "nowhere")] + args[5:]) == 2
     assert "nowhere: no such folder (--data)" in capsys.readouterr().err
+
+
+def test_links_to_documents_must_resolve(sdtm_xml):
+    """Every leaf names an existing file, every page reference a page or named
+    destination of its PDF; PDFs not written are checked for presence only."""
+    from define.structure import DocumentFile, check_links
+    files = {"ae.xpt", "lb.xpt", "suppae.xpt", "acrf.pdf"}
+    problems = check_links(sdtm_xml, files, {"acrf.pdf": DocumentFile(pages=7, destinations=frozenset({"ae"}))})
+    assert [p.split(":")[0] for p in problems] == ["missing-file", "missing-destination"]
+    assert problems[0].endswith("'sap.pdf' does not exist")
+    assert "def:leaf[@ID='LF.SAP']" in problems[0]
+    assert problems[1].endswith("acrf.pdf has no page 8")      # LB's value-level origin: pages 7 and 8
+    assert check_links(sdtm_xml, files | {"sap.pdf"},
+                       {"acrf.pdf": DocumentFile(pages=8, destinations=frozenset())}) == []
+    named = sdtm_xml.replace(b'PageRefs="3" Type="PhysicalRef"', b'PageRefs="ae lab" Type="NamedDestination"')
+    assert named != sdtm_xml
+    problems = check_links(named, files | {"sap.pdf"}, {"acrf.pdf": DocumentFile(pages=8, destinations=frozenset({"ae"}))})
+    assert len(problems) == 1 and problems[0].endswith("acrf.pdf has no named destination 'lab'")

@@ -8,18 +8,13 @@ import pytest
 from cdisckit.cli import main
 from define.schema import validate_schema
 
-CREATED = "2024-04-01T09:00:00"
+from conftest import RUN_CREATED as CREATED
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(bundled_runs):
     """Two runs with the same inputs and creation datetime."""
-    outs = []
-    for name in ("first", "second"):
-        out = tmp_path_factory.mktemp(name) / "submission"
-        assert main(["run", "--out", str(out), "--created", CREATED]) == 0
-        outs.append(out)
-    return outs
+    return bundled_runs
 
 
 def test_tree_has_the_ectd_layout(runs):
@@ -27,12 +22,13 @@ def test_tree_has_the_ectd_layout(runs):
     sdtm = out / "m5" / "datasets" / "shr1210-npc-omd" / "tabulations" / "sdtm"
     names = {p.name for p in sdtm.iterdir()}
     assert {"dm.xpt", "ex.xpt", "ae.xpt", "qs.xpt", "lb.xpt", "ds.xpt", "rs.xpt", "ts.xpt", "ta.xpt", "te.xpt",
-            "tv.xpt", "ti.xpt", "se.xpt", "sv.xpt", "define.xml", "define.html"} <= names
+            "tv.xpt", "ti.xpt", "se.xpt", "sv.xpt", "define.xml", "define.html", "acrf.pdf", "sdrg.pdf"} <= names
     adam = out / "m5" / "datasets" / "shr1210-npc-omd" / "analysis" / "adam" / "datasets"
     assert {p.name for p in adam.iterdir()} == {"adsl.xpt", "adtte.xpt", "adae.xpt", "adqs.xpt", "define.xml",
-                                                "define.html"}
+                                                "define.html", "adrg.pdf"}
     assert {p.name for p in (out / "reports").iterdir()} == {"conformance.xlsx", "conformance.html",
-                                                              "conformance.json", "mapping.xlsx", "mapping.html",
+                                                              "conformance.json", "review.html", "sdrg.html",
+                                                              "adrg.html", "mapping.xlsx", "mapping.html",
                                                               "lineage.csv.gz"}
 
 

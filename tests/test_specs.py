@@ -57,7 +57,7 @@ def test_schema_error_names_file_and_path(mini_study):
     _edit(mini_study / "sdtm/AE.yaml", "core: Perm}", "core: Perm, lenght: 3}")
     problems = _problems(mini_study)
     file = mini_study / "sdtm" / "AE.yaml"
-    assert f"{file}: variables[4]: unknown key 'lenght'" in problems
+    assert f"{file}: variables[4]: unknown key 'lenght' (did you mean 'length'?)" in problems
     assert any(p.startswith(f"{file}: variables[5].data_type: 'timestamp' must be one of integer") for p in problems)
 
 

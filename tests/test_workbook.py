@@ -96,16 +96,16 @@ class: EVENTS
 structure: One record per adverse event per subject
 keys: [STUDYID, USUBJID, AETERM, AESTDTC]
 comment: COM.AE
-mapping: {source: ae_raw, filter: "AEYN == 'Y'"}
+mapping: {sources: [{form: ae_raw, where: {column: AEYN, equals: "Y"}}]}
 variables:
   - {name: STUDYID, label: Study Identifier, role: Identifier, core: Req, length: 6,
-     mapping: {algorithm: assign_parameter, parameter: studyid}}
+     mapping: {algorithm: parameter, name: studyid}}
   - {name: USUBJID, label: Unique Subject Identifier, role: Identifier, core: Req}
   - {name: AESEQ, label: Sequence Number, data_type: integer, role: Identifier, core: Req,
-     method: MT.AESEQ, origin: {type: Derived}, mapping: {}}
+     method: MT.AESEQ, origin: {type: Derived}, mapping: {algorithm: seq}}
   - {name: AETERM, label: Reported Term for the Adverse Event, role: Topic, core: Req,
      origin: {type: Collected, source: Investigator, document: ACRF, pages: [3]},
-     mapping: {algorithm: assign, source: IT.AETERM, map: {"NO": "N", "1": 2}}}
+     mapping: {algorithm: assign, column: IT.AETERM, decode: {"NO": "N", "1": 2}}}
   - {name: AESEV, label: Severity/Intensity, codelist: AESEV, role: Record Qualifier, core: Perm,
      origin: {type: Collected, source: Investigator, document: ACRF}}
   - {name: AEDECOD, label: Dictionary-Derived Term, codelist: MEDDRA, role: Synonym Qualifier, core: Req}
@@ -218,9 +218,9 @@ def test_export_import_is_lossless(rich_study, tmp_path):
     assert plain(back) == plain(study)
     vs = back.datasets["VS"]
     assert vs.value_level[1].where[1].values == ['STANDING "UP", AND STILL']
-    assert back.datasets["AE"].variable("AETERM").mapping == {"algorithm": "assign", "source": "IT.AETERM",
-                                                              "map": {"NO": "N", "1": 2}}
-    assert back.datasets["AE"].variable("AESEQ").mapping == {}
+    assert back.datasets["AE"].variable("AETERM").mapping == {"algorithm": "assign", "column": "IT.AETERM",
+                                                              "decode": {"NO": "N", "1": 2}}
+    assert back.datasets["AE"].variable("AESEQ").mapping == {"algorithm": "seq"}
     assert back.parameters == {"data_cutoff": "2024-03-31", "visits": [1, 2, "003"]}
     assert back.codelists["AESEV"].term("MILD").collected == ["Mild", "mild; light"]
     assert back.datasets["ADSL"].model == "ADaM" and back.datasets["ADSL"].variable("TRTSDT").core == "Cond"
@@ -477,9 +477,10 @@ def test_missing_sheets_and_unknown_layout(rich_study, tmp_path):
     problems = _broken(load_study(rich_study), tmp_path, no_layout)
     assert problems == ["workbook: cannot tell the layout: the Pinnacle 21 Define-XML 2.1 template has sheet(s) "
                         "Define; the odmlib Define-XML 2.1 workbook has sheet(s) Study, Standards; the Pinnacle "
-                        "21 Define-XML 2.0 template has sheet(s) Study; this workbook has About, Datasets, "
+                        "21 Define-XML 2.0 template has sheet(s) Study; metacore's specification workbook has "
+                        "sheet(s) Domains, Variables, Controlled_Terms; this workbook has About, Datasets, "
                         "Variables, ValueLevel, Codelists, Dictionaries, Methods, Comments, Documents, Analysis "
-                        "Displays, Analysis Results, Mapping"]
+                        "Displays, Analysis Results, Mapping (give its layout map with --layout)"]
 
 
 def test_not_a_workbook(tmp_path):

@@ -1,4 +1,5 @@
-"""ISO 8601 as SDTM uses it, for the checks: validity, comparison, study days.
+"""ISO 8601 as SDTM uses it, for the checks: validity and comparison
+(calendar dates and study days are the kernel's, ``specs.dates``).
 
 The grammar is the full one a submission may contain (SDTMIG 4.4):
 right-truncated dates and times, components unknown in the middle written as
@@ -33,7 +34,6 @@ DTC = rf"(?:{_DATETIME}|{_DATETIME}/{_DATETIME}|{_DATETIME}/{DURATION}|{DURATION
 # The plain right-truncated form, the one values can be compared in as text.
 _PLAIN = rf"\d{{4}}(?:-{_MONTH}(?:-{_DAY}(?:T{_HOUR}(?::{_MIN}(?::{_SEC})?)?)?)?)?"
 _PRECISIONS = (4, 7, 10, 13, 16, 19)   # year, month, day, hour, minute, second
-SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def _text(values):
@@ -79,23 +79,3 @@ def after(first, second):
     out = np.zeros(len(pair), dtype=bool)
     out[known] = result[np.searchsorted(pairs, pair[known])]
     return pd.Series(out, index=first.index)
-
-
-def to_date(series):
-    """Complete calendar dates (first 10 characters of ISO text, or SAS date numbers) as
-    datetime64; NaT where the date is partial, missing or impossible."""
-    if pd.api.types.is_numeric_dtype(series):
-        return SAS_EPOCH + pd.to_timedelta(series, unit="D")
-    codes, uniques = pd.factorize(series)
-    values = pd.Series(uniques, dtype="str").str.slice(0, 10)
-    full = values.str.fullmatch(r"\d{4}-\d\d-\d\d").fillna(False).astype(bool)
-    parsed = pd.to_datetime(values.where(full), format="%Y-%m-%d", errors="coerce")
-    parsed = parsed.to_numpy(dtype="datetime64[ns]")
-    return pd.Series(np.append(parsed, np.datetime64("NaT", "ns"))[codes], index=series.index)
-
-
-def study_day(dates, reference):
-    """SDTM study day of ``dates`` relative to ``reference`` (both datetime64):
-    date - reference + 1 on or after the reference, date - reference before it; no day 0."""
-    days = (dates - reference).dt.days
-    return days.where(days < 0, days + 1)

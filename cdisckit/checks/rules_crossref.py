@@ -10,6 +10,8 @@ by subject or by key codes shared between the two datasets, never row by row.
 import numpy as np
 import pandas as pd
 
+from specs.dates import study_day, to_date
+
 from . import dates
 from .finding import hits
 from .rule import implements
@@ -126,7 +128,7 @@ def study_days(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    expected = dates.study_day(dates.to_date(table.frame[date]), dates.to_date(ref["RFSTDTC"]))
+    expected = study_day(table.frame[date], ref["RFSTDTC"])
     stored = table.frame[day]
     bad = (expected.notna() & stored.notna() & expected.ne(stored)).to_numpy(dtype=bool)
 
@@ -144,7 +146,7 @@ def day_without_dates(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    incomplete = dates.to_date(table.frame[date]).isna() | dates.to_date(ref["RFSTDTC"]).isna()
+    incomplete = to_date(table.frame[date]).isna() | to_date(ref["RFSTDTC"]).isna()
     bad = (table.frame[day].notna() & incomplete & ref["_known"]).to_numpy(dtype=bool)
     return hits(table, bad, [day, date], _lookup_detail("DM.RFSTDTC=", ref["RFSTDTC"]))
 

@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from specs.dates import to_date
+
 from . import dates
 from .finding import hits
 from .rule import implements
@@ -29,7 +31,7 @@ def _char_names(table, suffix=None):
 def _impossible_date(values):
     """Text whose date part has the full YYYY-MM-DD form but is no calendar date (2021-02-30)."""
     full = values.str.match(r"\d{4}-\d\d-\d\d").fillna(False).astype(bool)
-    return full & dates.to_date(values).isna()
+    return full & to_date(values).isna()
 
 
 @implements("CK0201")

@@ -60,7 +60,7 @@ def file_name(table, sub):
     if table.path is None:
         return None
     stem = Path(table.path).stem
-    why = f"the file of {table.name} is {table.name.lower()}.xpt"
+    why = f"the file of {table.name} is {table.name.lower()}{Path(table.path).suffix.lower()}"
     return dataset_hits([] if stem.upper() == table.name else [("", f"file={Path(table.path).name}", why)])
 
 

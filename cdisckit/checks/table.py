@@ -2,8 +2,9 @@
 
 Rules see every dataset as a ``Table``: the frame as read (never changed),
 the dataset name and label, and per variable its XPT type, length, label and
-format. A folder of XPT files becomes tables plus a list of the files that
-could not be read; a bad file is reported as a finding, it never stops a run.
+format. A folder of dataset files (XPT or Dataset-JSON) becomes tables plus a
+list of the files that could not be read; a bad file is reported as a
+finding, it never stops a run.
 Tables can also be made from in-memory frames (``from_frame``), so the
 pipeline and the tests check data without writing it first.
 
@@ -22,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+from specs.text import numbers_text
 from specs.transport import text_length
 
-from ..xpt import read_xpt
+from ..datasets import SUFFIXES, dataset_files, read_dataset
 
 
 @dataclass(frozen=True)
@@ -168,24 +170,27 @@ def from_frame(name, frame, *, label=None, columns=None, path=None):
 
 
 def read_table(path):
-    """Read one XPT file into a table (raises InputError naming the file)."""
-    frame, meta = read_xpt(path)
+    """Read one dataset file (XPT or Dataset-JSON) into a table (raises InputError naming the file)."""
+    frame, meta = read_dataset(path)
+    meta = meta.xpt
     columns = [Column(v.name, v.type, v.length, v.label or None, v.format) for v in meta.variables]
     return from_frame(meta.name, frame, label=meta.label or None, columns=columns, path=str(path))
 
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A file of the folder that is not a readable XPT v5 dataset."""
+    """A file of the folder that is not a readable dataset (XPT v5 or Dataset-JSON)."""
     path: str
     dataset: str                   # the name the file stands for (its stem, upper case)
     problem: str
 
 
 def read_folders(folders):
-    """Tables of every ``*.xpt`` file in ``folders`` and the files that could not be read.
+    """Tables of every dataset file in ``folders`` and the files that could not be read.
 
-    Raises InputError when a folder does not exist or no folder holds an XPT file.
+    Files are XPT v5 or Dataset-JSON (.json, .ndjson, .dsjc); when a folder
+    holds one dataset in several formats, the first of ``SUFFIXES`` is read.
+    Raises InputError when a folder does not exist or holds no dataset file.
     """
     tables, unreadable = [], []
     files = []
@@ -193,10 +198,14 @@ def read_folders(folders):
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError(f"{folder}: no such folder" if not folder.exists() else
-                             f"{folder}: not a folder of XPT files")
-        files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".xpt")
+                             f"{folder}: not a folder of dataset files")
+        chosen = {}
+        for path in sorted(dataset_files(folder), key=lambda p: SUFFIXES.index(p.suffix.lower())):
+            chosen.setdefault(path.stem.lower(), path)
+        files += sorted(chosen.values())
     if not files:
-        raise InputError(f"{', '.join(map(str, folders))}: no .xpt files to check")
+        raise InputError(f"{', '.join(map(str, folders))}: no dataset files to check "
+                         f"({', '.join(SUFFIXES)})")
     for file in files:
         try:
             tables.append(read_table(file))
@@ -217,14 +226,9 @@ def text(series):
 
 
 def display(series):
-    """Values as they read in a report: integral numbers without ".0", missing as ""."""
+    """Values as they read in a report: numbers as ``specs.text.number_text`` (3, not 3.0), missing as ""."""
     if _is_number(series):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        integral = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 1e15)
-        out = pd.Series(values, index=series.index).astype("str")
-        ints = pd.Series(np.where(integral, values, 0).astype("int64"), index=series.index).astype("str")
-        out = out.where(~integral, ints)
-        return out.where(series.notna(), "")
+        return numbers_text(series)
     return series.astype("str").where(series.notna(), "")
 
 

@@ -8,6 +8,7 @@ from specs.errors import InputError
 
 from ..pipeline import creation_time, submitted, write_datasets
 from ..progress import reporter
+from ..datasets import dataset_files
 from ..xpt import read_xpt
 
 
@@ -29,9 +30,10 @@ def read_sdtm(folder):
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder (--sdtm)")
     frames = {}
-    for path in sorted(folder.glob("*.xpt")):
-        frame, meta = read_xpt(path)
-        frames[meta.name.upper()] = frame
+    for path in dataset_files(folder):
+        if path.suffix.lower() == ".xpt":
+            frame, meta = read_xpt(path)
+            frames[meta.name.upper()] = frame
     if not frames:
         raise InputError(f"{folder}: no .xpt files (--sdtm)")
     return frames

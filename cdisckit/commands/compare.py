@@ -1,4 +1,4 @@
-"""``cdisckit compare BASE COMP``: two XPT files or folders, PROC COMPARE style.
+"""``cdisckit compare BASE COMP``: two dataset files (XPT or Dataset-JSON) or folders, PROC COMPARE style.
 
 Exit 0 when equal, 1 when not, 2 on bad input. ``--report`` (repeatable)
 writes .json, .xlsx or .html; the summary goes to standard output.
@@ -15,8 +15,9 @@ from ..compare_report import FORMATS, write_report
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "compare", help="compare two XPT files or folders: metadata, records, values (exit 0 equal, 1 not)",
-        description="Compare two XPT v5 files, or two folders of them paired by dataset name, as SAS PROC "
+        "compare", help="compare two dataset files or folders: metadata, records, values (exit 0 equal, 1 not)",
+        description="Compare two dataset files (XPT v5 or Dataset-JSON), or two folders of them paired by "
+                    "dataset name, as SAS PROC "
                     "COMPARE does: dataset and variable metadata, records on one side only, and value "
                     "differences per variable with examples.")
     parser.add_argument("base", metavar="BASE")

@@ -21,13 +21,13 @@ def register(subparsers):
 def run(args):
     study = load_study(args.study)
     progress = reporter()
-    forms, mapped = map_raw(study, args.raw, progress)
+    raw_forms, mapped = map_raw(study, args.raw, progress)
     frames = mapped.datasets
     written = submitted(frames)
     created = creation_time(args.created)
     with atomic_folder(args.out) as stage:
         write_datasets(study, written, Path(stage), created)
-        write_mapping(study, forms, mapped, Path(stage) / "reports", created)
+        write_mapping(study, raw_forms, mapped, Path(stage) / "reports", created)
     empty = sorted(set(frames) - set(written))
     print(f"SDTM: {len(written)} datasets written to {args.out}"
           + (f" (no records, not written: {', '.join(empty)})" if empty else "")

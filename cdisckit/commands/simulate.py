@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from specs.errors import InputError
 
-from cdisckit.simulator import simulate
+from cdisckit.simulator import SEED, SUBJECTS, simulate
 
 
 def register(subparsers):
@@ -14,8 +14,9 @@ def register(subparsers):
                     "and forms.yaml, the data dictionary of every raw column. The same seed and "
                     "number of subjects give byte-identical files.")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write (created if missing)")
-    parser.add_argument("--subjects", default="60", metavar="N", help="consented subjects (default 60)")
-    parser.add_argument("--seed", default="1", metavar="S", help="random seed (default 1)")
+    parser.add_argument("--subjects", default=str(SUBJECTS), metavar="N",
+                        help=f"consented subjects (default {SUBJECTS})")
+    parser.add_argument("--seed", default=str(SEED), metavar="S", help=f"random seed (default {SEED})")
     parser.set_defaults(func=run)
 
 

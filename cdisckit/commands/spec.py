@@ -3,8 +3,11 @@
 - ``spec export DIR --out FILE.xlsx``: the specs of DIR (a spec folder or a
   bundled study) as a workbook in the P21 Define-XML 2.1 layout, with a Mapping
   sheet for the engines' instructions;
-- ``spec import FILE.xlsx --out DIR``: a workbook in the P21 2.0 or 2.1 layout
-  or odmlib's into spec YAML files;
+- ``spec import FILE.xlsx --out DIR [--layout MAP.yaml]``: a workbook in the
+  P21 2.0 or 2.1 layout, odmlib's or metacore's (told from its sheets), or in
+  any layout a map describes (``specs.workbook_layout``), into spec YAML files.
+  A row with a problem is left out (with what depends on it) and said; the
+  rest is written and the exit code is 1. ``--strict`` writes nothing then;
 - ``spec from-define define.xml --out DIR``: a Define-XML 2.0 or 2.1 file into
   spec YAML files, the mapping instructions left for the user to write.
 
@@ -25,7 +28,8 @@ from specs import load_study, write_study
 from specs.errors import InputError, SpecError
 from specs.serialize import STUDY_FILES
 from specs.workbook_export import write_workbook
-from specs.workbook_import import read_workbook
+from specs.workbook_import import import_workbook, read_workbook
+from specs.workbook_layout import read_layout
 
 _SPEC_FOLDERS = ("sdtm", "adam", *(name.removesuffix(".yaml") for name in STUDY_FILES))
 
@@ -43,8 +47,14 @@ def register(subparsers):
     export.set_defaults(func=export_specs)
     imp = actions.add_parser("import", help="read a workbook into spec YAML files",
                              description="Read a define-specification workbook (P21 Define-XML 2.0 or "
-                                         "2.1 template, or odmlib's) into spec YAML files.")
+                                         "2.1 template, odmlib's or metacore's, or any layout a map "
+                                         "describes) into spec YAML files.")
     imp.add_argument("workbook", metavar="FILE.xlsx")
+    imp.add_argument("--strict", action="store_true",
+                     help="write nothing when any row has a problem (default: leave such rows out, say "
+                          "which, write the rest and exit 1)")
+    imp.add_argument("--layout", metavar="MAP.yaml",
+                     help="layout map: which sheet and column holds each field (default: told from the sheets)")
     imp.add_argument("--out", required=True, metavar="DIR", help="spec folder to write")
     imp.set_defaults(func=import_specs)
     from_define = actions.add_parser("from-define", help="read a define.xml into spec YAML files",
@@ -69,8 +79,15 @@ def import_specs(args):
     path = Path(args.workbook)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    study, notes = read_workbook(path)
-    return _finish(study, notes, args.out, path)
+    layout = read_layout(args.layout) if args.layout else None
+    if args.strict:
+        study, notes = read_workbook(path, layout)
+        return _finish(study, notes, args.out, path)
+    study, notes, problems = import_workbook(path, layout)
+    for problem in problems:
+        print(f"left out: {problem}", file=sys.stderr)
+    _finish(study, notes, args.out, path)
+    return 1 if problems else 0
 
 
 def specs_from_define(args):

@@ -6,8 +6,11 @@ manager downloads from the EDC: one CSV per CRF form and forms.yaml, the
 data dictionary the SDTM specs cite as the annotated CRF. It is the default
 input of ``cdisckit run``, of the end-to-end tests and of the benchmarks.
 
-    forms = generate(subjects=60, seed=1)       # form name -> DataFrame of text
-    simulate("raw/", subjects=60, seed=1)       # the same, written to disk
+    forms = generate(subjects=SUBJECTS, seed=SEED)   # form name -> DataFrame of text
+    simulate("raw/", subjects=SUBJECTS, seed=SEED)   # the same, written to disk
+
+``SUBJECTS`` and ``SEED`` are the defaults of ``cdisckit run`` and
+``cdisckit simulate``, of the end-to-end tests and of the benchmarks.
 
 One module per concept: ``protocol`` (the data files), ``timeline`` (subjects
 and the event-time model), ``enrolment``, ``dosing``, ``adverse_events``,
@@ -33,13 +36,16 @@ from .disposition import (death_form, end_of_study_form, end_of_treatment_form,
 from .dosing import dosing_form
 from .enrolment import enrolment_form
 from .labs import lab_form
-from .protocol import Protocol, load_protocol
+from .protocol import STUDY, Protocol, load_protocol
 from .qlq_c30 import qlq_c30_form
 from .timeline import Timeline, build_timeline
 from .tumour import tumour_form
 from .writer import check_target, write_export
 
-__all__ = ["generate", "simulate", "write_export", "build_study", "load_protocol", "Protocol", "Timeline"]
+__all__ = ["generate", "simulate", "write_export", "build_study", "load_protocol", "Protocol", "Timeline",
+           "STUDY", "SUBJECTS", "SEED"]
+
+SUBJECTS, SEED = 60, 1                 # the default simulated study
 
 STREAMS = ("timeline", "enrolment", "adverse_events", "dosing", "qlq_c30", "labs", "tumour", "disposition")
 
@@ -51,7 +57,7 @@ def _check(subjects, seed):
         raise InputError(f"--seed must be a whole number 0 or greater, got {seed!r}")
 
 
-def build_study(subjects: int = 60, seed: int = 1):
+def build_study(subjects: int = SUBJECTS, seed: int = SEED):
     """The timeline and every form: ``(protocol, timeline, {form name: DataFrame})``."""
     _check(subjects, seed)
     protocol = load_protocol()
@@ -75,12 +81,12 @@ def build_study(subjects: int = 60, seed: int = 1):
     return protocol, tl, {f["name"]: forms[f["name"]] for f in protocol.crf["forms"]}
 
 
-def generate(subjects: int = 60, seed: int = 1) -> dict[str, pd.DataFrame]:
+def generate(subjects: int = SUBJECTS, seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Every form of the export as a DataFrame of text, in crf.yaml order."""
     return build_study(subjects, seed)[2]
 
 
-def simulate(out_dir, subjects: int = 60, seed: int = 1) -> dict[str, pd.DataFrame]:
+def simulate(out_dir, subjects: int = SUBJECTS, seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Generate the export and write it to ``out_dir``; returns the forms."""
     _check(subjects, seed)
     check_target(out_dir)

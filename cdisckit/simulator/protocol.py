@@ -1,7 +1,8 @@
 """The simulated study's protocol, read from the data files beside this module.
 
-``protocol.yaml`` holds the study configuration (study id, data cut-off,
-sites, treatment, event-time model), ``schedule.yaml`` the schedule of
+``protocol.yaml`` holds the study configuration (sites, treatment,
+event-time model; the study id and data cut-off are those of the bundled
+study's ``study.yaml``, ``STUDY``), ``schedule.yaml`` the schedule of
 assessments, ``ae_dictionary.yaml`` the built-in adverse event dictionary,
 ``lab_catalogue.yaml`` the local laboratory tests with per-site units and
 ranges, and ``crf.yaml`` the forms, columns and seeded messiness of the
@@ -16,6 +17,10 @@ from importlib import resources
 
 import yaml
 
+from specs.loader import BUNDLED_DIR
+from specs.yamlio import load_yaml
+
+STUDY = "camrelizumab-npc"             # the bundled study whose raw export is simulated
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -54,6 +59,9 @@ def _read(name: str) -> dict:
 
 def load_protocol() -> Protocol:
     """Read the protocol data files shipped with the package."""
-    return Protocol(config=_read("protocol.yaml"), schedule=_read("schedule.yaml"),
+    study = load_yaml((BUNDLED_DIR / STUDY / "study.yaml").read_text(encoding="utf-8"))
+    config = {**_read("protocol.yaml"), "study": study["studyid"],
+              "data_cutoff": dt.date.fromisoformat(study["parameters"]["data_cutoff"])}
+    return Protocol(config=config, schedule=_read("schedule.yaml"),
                     ae_dictionary=_read("ae_dictionary.yaml"),
                     lab_catalogue=_read("lab_catalogue.yaml"), crf=_read("crf.yaml"))
