@@ -12,7 +12,7 @@ from sdtm.engine import map_and_trace
 from specs import load_study
 from test_sdtm_engine import JOIN_COLLAPSE, RAW, STUDY, join_collapse_raw
 
-import edc
+from tests.edc import iso, usubjid
 
 
 def _write(folder, files):
@@ -127,12 +127,12 @@ def test_twenty_random_records_lead_back_to_raw_lines_that_give_their_values(bun
         mine = links[(links["dataset"] == name) & (links["record"] == record)]
         form, row = mine[["source", "row"]].iloc[0]
         line = forms[form].loc[row]
-        assert values["USUBJID"] == edc.usubjid(study, line["SUBJECT"]), (name, record)
+        assert values["USUBJID"] == usubjid(study, line["SUBJECT"]), (name, record)
         date = dated[(dated["dataset"] == name) & (dated["form"] == form)
                      & (dated["variable"] == f"{name}DTC")]
         date = date if len(date) else dated[(dated["dataset"] == name) & (dated["form"] == form)]
         variable, column = date[["variable", "column"]].iloc[0]
         time = dated[(dated["dataset"] == name) & (dated["form"] == form) & (dated["variable"] == variable)
                      & (dated["column"] != column)]
-        expected = edc.iso(line[column], line[time["column"].iloc[0]] if len(time) else "")
+        expected = iso(line[column], line[time["column"].iloc[0]] if len(time) else "")
         assert values[variable] == expected, (name, record, variable)
