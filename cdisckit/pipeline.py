@@ -136,8 +136,14 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
     frames = mapped.datasets
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
     fields = annotated_fields(study)
-    problems = []
-    with atomic_folder(out) as stage:
+    problems, written = [], []
+
+    def keep(relative):
+        # Dataset files of an earlier run that this run did not write would sit
+        # beside a define.xml that does not describe them: not carried over.
+        return not (relative.suffix.lower() in SUFFIXES and relative.parent in written)
+
+    with atomic_folder(out, keep=keep) as stage:
         folders = submission_folders(stage, study.studyid)
         documents = {}
         for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
@@ -152,23 +158,17 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
         progress("lineage and mapping coverage")
         coverage = write_mapping(study, raw_forms, mapped, folders["reports"], created, analysis)
         progress("conformance checks")
-        written = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, written, created, coverage)
+        checked = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
+        findings = check_submission(study, stage, checked, created, coverage)
         progress("reviewer's guides, review page and define.xml links")
         for folder, docs in write_guides(study, folders, submitted(frames), submitted(analysis), findings, created,
                                          forms=forms, fields=fields).items():
             documents.setdefault(folder, {}).update(docs)
-        for folder in written:
+        for folder in checked:
             problems += link_problems(folder, documents.get(folder, {}))
         write_review({**submitted(frames), **submitted(analysis)}, folders["reports"] / "review.html",
                      study=study, findings=findings)
-        kept = {folder.relative_to(stage): {p.name for p in folder.iterdir()} for folder in written}
-    for folder, names in kept.items():
-        # Dataset files of an earlier run that this run did not write would sit
-        # beside a define.xml that does not describe them.
-        for stale in (Path(out) / folder).iterdir():
-            if stale.suffix.lower() in SUFFIXES and stale.name not in names:
-                stale.unlink()
+        written += [folder.relative_to(stage) for folder in checked]
     return problems, findings
 
 

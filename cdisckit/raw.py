@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from specs.errors import InputError
-from specs.yamlio import load_yaml
+from specs.yamlio import load_yaml, yaml_problem
 
 
 def read_form(path):
@@ -53,6 +54,19 @@ def read_raw(folder):
 
 
 def read_dictionary(folder):
-    """The export's data dictionary (forms.yaml) parsed, or None when it has none."""
-    dictionary = Path(folder) / "forms.yaml"
-    return load_yaml(dictionary.read_text(encoding="utf-8")) if dictionary.is_file() else None
+    """The export's data dictionary (``forms.yaml``) parsed: a mapping, None when
+    the folder has none, or an input error."""
+    path = Path(folder) / "forms.yaml"
+    if not path.is_file():
+        return None
+    try:
+        meta = load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: {yaml_problem(exc)}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if meta is not None and not isinstance(meta, dict):
+        raise InputError(f"{path}: must be a mapping of form names to their columns, not a {type(meta).__name__}")
+    return meta

@@ -292,15 +292,30 @@ def _parse_header(path, data):
             name=name, label=_text(label), type="num" if ntype == 1 else "char", length=length,
             format=_format_text(form, fl, fd), informat=_format_text(iform, ifl, ifd), justify=fj))
         positions.append(pos)
-    reclen = sum(v.length for v in variables)
-    for var, pos in zip(variables, positions):
-        if pos + var.length > reclen or (var.type == "num" and var.length not in NUMERIC_LENGTHS):
-            raise InputError(f"{path}: not a valid XPT v5 file: variable {var.name} has position "
-                             f"{pos} and length {var.length} in a {reclen}-byte record")
+    _check_layout(path, variables, positions)
     meta = XptMetadata(name=_text(member[8:16]), label=_text(member2[32:72]), variables=variables,
                        created=_parse_datetime(library[64:80]),
                        sas_version=_text(library[24:32]), os_name=_text(library[32:40]))
     return meta, positions, obs_header + RECORD
+
+
+def _check_layout(path, variables, positions):
+    """Names unique, numeric lengths of a double, and the values tiling the
+    record: each starts where the one before it (by position) ends."""
+    seen = set()
+    for var in variables:
+        if var.name.upper() in seen:
+            raise InputError(f"{path}: not a valid XPT v5 file: variable {var.name} appears twice")
+        seen.add(var.name.upper())
+        if var.type == "num" and var.length not in NUMERIC_LENGTHS:
+            raise InputError(f"{path}: not a valid XPT v5 file: numeric variable {var.name} has length "
+                             f"{var.length}")
+    end = 0
+    for pos, var in sorted(zip(positions, variables), key=lambda item: item[0]):
+        if pos != end:
+            raise InputError(f"{path}: not a valid XPT v5 file: variable {var.name} has position {pos}, "
+                             f"but the values before it end at {end} (overlapping or gapped NAMESTR records)")
+        end = pos + var.length
 
 
 def _observation_count(path, data, obs_start, reclen):
@@ -554,7 +569,8 @@ def _numbers(series, where):
     """float64 values of a numeric column (NaN payloads kept)."""
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-        raise InputError(f"{where}: declared num but the column holds {dtype} values")
+        kind = "text" if pd.api.types.is_string_dtype(dtype) else dtype
+        raise InputError(f"{where}: declared num but the column holds {kind} values")
     if dtype == np.float64:
         return series.to_numpy()
     if pd.api.types.is_integer_dtype(dtype):

@@ -10,7 +10,7 @@ fetched: it reads the same offline as online.
 """
 
 from lxml import html
-from lxml.html import builder as E
+from lxml.html import builder as E   # HTML5 tags (section, nav, ...) as E.E.tag: older lxml lacks E.SECTION
 
 from .tree import NS, XML_LANG, def_name, parse, xlink_name
 
@@ -184,7 +184,7 @@ class _Page:
         toc = [E.LI(E.A(s.findtext("h2"), href=f"#{s.get('id')}"), *(
             [E.UL(*[E.LI(_link(g.get("OID"), f"{g.get('Name')} — {_text(g)}")) for g in self.groups])]
             if s.get("id") == "datasets" else [])) for s in sections]
-        header = E.HEADER(
+        header = E.E.header(
             E.H1(title),
             E.P(study.findtext("odm:StudyDescription", "", NS), **{"class": "meta"}),
             E.P(f"Protocol {study.findtext('odm:ProtocolName', '', NS)} · Define-XML "
@@ -193,7 +193,7 @@ class _Page:
                 **{"class": "meta"}))
         doc = E.HTML(
             E.HEAD(E.META(charset="utf-8"), E.TITLE(title), E.STYLE(STYLE)),
-            E.BODY(E.NAV(E.STRONG("Contents"), E.UL(*toc), id="toc"), E.MAIN(header, *sections)),
+            E.BODY(E.E.nav(E.STRONG("Contents"), E.UL(*toc), id="toc"), E.E.main(header, *sections)),
             lang="en")
         return html.tostring(doc, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True)
 
@@ -203,7 +203,7 @@ class _Page:
                 for s in self.mdv.findall("def:Standards/def:Standard", NS)]
         if not rows:
             return None
-        return E.SECTION(E.H2("Standards"),
+        return E.E.section(E.H2("Standards"),
                          _table(["Standard", "Type", "Publishing set", "Version", "Status"], rows),
                          id="standards")
 
@@ -215,7 +215,7 @@ class _Page:
                 if leaf is not None:
                     rows.append(E.TR(E.TD(kind), E.TD(E.A(leaf.findtext("def:title", "", NS),
                                                           href=leaf.get(xlink_name("href"))))))
-        return E.SECTION(E.H2("Documents"), _table(["Kind", "Document"], rows), id="documents") if rows else None
+        return E.E.section(E.H2("Documents"), _table(["Kind", "Document"], rows), id="documents") if rows else None
 
     def datasets(self):
         rows = []
@@ -238,7 +238,7 @@ class _Page:
                  _table(["Dataset", "Description", "Class", "Structure", "Purpose", "Keys", "Comment",
                          "Location"], rows)]
         parts += [self.dataset(group) for group in self.groups]
-        return E.SECTION(*parts, id="datasets")
+        return E.E.section(*parts, id="datasets")
 
     def keys(self, group):
         refs = [r for r in group.findall("odm:ItemRef", NS) if r.get("KeySequence")]
@@ -297,7 +297,7 @@ class _Page:
             parts += [E.H3(title, id=oid),
                       _table(["Where", "Label", "Type", "Length", "Format", "Controlled terms", "Origin",
                               "Method / comment", "Mandatory"], rows)]
-        return E.SECTION(E.H2("Value-level metadata"), *parts, id="valuelevel") if parts else None
+        return E.E.section(E.H2("Value-level metadata"), *parts, id="valuelevel") if parts else None
 
     def codelist_section(self):
         parts = []
@@ -322,7 +322,7 @@ class _Page:
                 rows.append(E.TR(E.TD(E.CODE(term.get("CodedValue"))), E.TD(_text(term, "odm:Decode")),
                                  E.TD((alias.get("Name") if alias is not None else "") + extended)))
             parts.append(_table(["Coded value", "Decode", "NCI code"], rows))
-        return E.SECTION(E.H2("Controlled terms"), *parts, id="codelists") if parts else None
+        return E.E.section(E.H2("Controlled terms"), *parts, id="codelists") if parts else None
 
     def method_section(self):
         rows = []
@@ -331,11 +331,11 @@ class _Page:
                            for e in method.findall("odm:FormalExpression", NS)]
             rows.append(E.TR(E.TD(method.get("Name"), id=oid), E.TD(method.get("Type") or ""),
                              E.TD(_text(method), *expressions), _cell(*self.documents(method))))
-        return E.SECTION(E.H2("Methods"), _table(["Method", "Type", "Description", "Documents"], rows),
+        return E.E.section(E.H2("Methods"), _table(["Method", "Type", "Description", "Documents"], rows),
                          id="methods") if rows else None
 
     def comment_section(self):
         rows = [E.TR(E.TD(oid, id=oid), E.TD(_text(comment)), _cell(*self.documents(comment)))
                 for oid, comment in self.comments.items()]
-        return E.SECTION(E.H2("Comments"), _table(["Comment", "Description", "Documents"], rows),
+        return E.E.section(E.H2("Comments"), _table(["Comment", "Description", "Documents"], rows),
                          id="comments") if rows else None

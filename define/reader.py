@@ -16,7 +16,10 @@ implementation guides their Define-XML 2.1 names (``CDISC SDTM`` is SDTMIG).
 The file is parsed with entities unresolved, no DTD and no network access.
 """
 
+import math
 import re
+
+from lxml import etree
 
 from specs.errors import InputError
 from specs.model import (LEGACY_ORIGINS, Codelist, Comment, Condition, Dataset, Document, Method,
@@ -60,6 +63,26 @@ class _Reader:
         if not found and required:
             raise InputError(f"{self.name}: line {el.sourceline}: {path.replace('odm:', '')} is missing")
         return found[0] if found else None
+
+    def required(self, el, name):
+        """An attribute the schema requires, e.g. an ItemDef's Name."""
+        value = self.attr(el, name)
+        if value is None:
+            raise InputError(f"{self.name}: line {el.sourceline}: {etree.QName(el).localname} has no {name}")
+        return value
+
+    def number(self, el, name):
+        """A finite number attribute (e.g. a term's Rank), or None when absent."""
+        value = self.attr(el, name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise InputError(f"{self.name}: line {el.sourceline}: {name}={value!r} is not a number")
+        return number
 
     def attr(self, el, name):
         """An attribute by its model name, stripped (None when missing or blank)."""
@@ -200,7 +223,7 @@ class _Reader:
                           **(self.fields(E.EXTERNAL_CODE_LIST, external) if external is not None else {}))
             for item in self.ordered(self.all(el, "odm:CodeListItem | odm:EnumeratedItem")):
                 term = self.fields(E.CODE_LIST_ITEM, item)
-                rank = float(term["rank"]) if term["rank"] is not None else None
+                rank = self.number(item, "Rank")
                 cl.terms.append(Term(value=term["value"], decode=self.text(item, "odm:Decode"),
                                      nci_code=self.nci_code(item),
                                      rank=int(rank) if rank is not None and rank.is_integer() else rank))
@@ -218,7 +241,7 @@ class _Reader:
     def dataset(self, group, default_standard):
         cls = self.one(group, "def:Class", required=False)
         f = self.fields(E.ITEM_GROUP_DEF, group)
-        name = f["name"]
+        name = self.required(group, "Name")
         ds = Dataset(**dict(f, standard=f["standard"] or default_standard),
                      label=self.text(group, "odm:Description") or name,
                      model="ADaM" if group.get("Purpose") == "Analysis" else "SDTM",
@@ -229,6 +252,7 @@ class _Reader:
         for n, ref in enumerate(self.ordered(self.all(group, "odm:ItemRef")), start=1):
             item = self.item(ref.get("ItemOID"), ref)
             used = self.fields(E.ITEM_REF, ref)
+            self.required(item, "Name")
             var = Variable(label=self.text(item, "odm:Description") or item.get("Name"),
                            role=used["role"] and canonical_role(used["role"]),
                            core="Req" if used["mandatory"] else None,

@@ -67,11 +67,18 @@ def parse_file(source):
     naming the file (and the line) when it cannot be read or is not well-formed."""
     name = "define.xml" if isinstance(source, (bytes, bytearray)) else os.fspath(source)
     try:
-        return name, parse(source).getroot()
+        root = parse(source).getroot()
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
+        raise InputError(f"{name}: line {exc.lineno}: not well-formed XML: {' '.join(exc.msg.split())}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc}") from None
+    for entity in root.iter(etree.Entity):
+        # left unresolved on purpose (no DTD); reading on would silently cut the text
+        parent = entity.getparent()
+        raise InputError(f"{name}: line {entity.sourceline or parent.sourceline}: "
+                         f"{etree.QName(parent).localname} holds the entity reference {entity.text} "
+                         "(write the character itself)")
+    return name, root
 
 
 def element_path(element):

@@ -195,8 +195,14 @@ def extreme(block, values: Operands, how: enum("min", "max") = "max"):
     e.g. dates from different forms; ISO 8601 text compares in time order."""
     if how not in ("min", "max"):
         raise InputError(f"{block.path}.how: {how!r} must be min or max")
-    frame = pd.concat([operand(block, v) for v in values], axis=1).replace("", np.nan)
-    return getattr(frame, how)(axis=1).fillna("")
+    if not isinstance(values, list) or not values:
+        raise InputError(f"{block.path}.values: must be a list of operands")
+    best = operand(block, values[0])
+    for value in values[1:]:
+        current = operand(block, value)
+        better = current > best if how == "max" else current < best
+        best = best.where((current == "") | ((best != "") & ~better), current)
+    return best
 
 
 @algorithm("count")

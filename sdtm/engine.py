@@ -43,6 +43,7 @@ it. ``Mapper.dropped()`` lists the raw lines a ``where``, an all-empty
 ``transpose`` or ``require`` dropped, with the rule.
 """
 
+import inspect
 import re
 from dataclasses import dataclass, field
 
@@ -109,6 +110,15 @@ def _sources(ds):
     if raw is None:
         raise InputError(f"{ds.path}: mapping.sources: dataset {ds.name} has no record sources")
     return [Source(index=i, **src) for i, src in enumerate(raw)]
+
+
+def _bind(algorithm, name, path, /, *args, **params):
+    """Stop when a spec gives an algorithm parameters it does not take; a
+    failure inside the algorithm is then a bug, not bad input."""
+    try:
+        inspect.signature(algorithm).bind(*args, **params)
+    except TypeError as exc:
+        raise InputError(f"{path}: bad parameters for algorithm {name!r}: {exc}") from None
 
 
 class Block:
@@ -314,11 +324,8 @@ class Mapper:
             raise InputError(f"{block.path}.algorithm: unknown algorithm {name!r} "
                              f"(known: {', '.join(sorted(ALGORITHMS) + sorted(FINAL_ALGORITHMS))})")
         params = {k: v for k, v in how.items() if k != "algorithm"}
-        try:
-            values = algorithm(block, **params)
-        except TypeError as exc:
-            raise InputError(f"{block.path}: bad parameters for algorithm {name!r}: {exc}") from None
-        return pd.Series(values, index=block.index)
+        _bind(algorithm, name, block.path, block, **params)
+        return pd.Series(algorithm(block, **params), index=block.index)
 
     def evaluated(self, name, variables=None):
         """Variables of a dataset (default: all) evaluated, in record-base order,
@@ -371,11 +378,13 @@ class Mapper:
             merged = merged.map(first)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
-        for var in ds.variables:
+        for i, var in enumerate(ds.variables):
             how = var.mapping or {}
             if how.get("algorithm") in FINAL_ALGORITHMS:
                 params = {k: v for k, v in how.items() if k != "algorithm"}
-                frame[var.name] = FINAL_ALGORITHMS[how["algorithm"]](frame, **params)
+                final = FINAL_ALGORITHMS[how["algorithm"]]
+                _bind(final, how["algorithm"], f"{ds.path}: variables[{i}].mapping", frame, **params)
+                frame[var.name] = final(frame, **params)
         frame = frame[ds.variable_names]
         check_xpt_values(ds, frame, base)
         self._order[ds.name] = frame.index.to_numpy()

@@ -64,7 +64,8 @@ def parse_dates(values, style):
     Returns ``(iso, bad)``: ``iso`` is a Series of ``YYYY``, ``YYYY-MM`` or
     ``YYYY-MM-DD`` ("" where the raw value is empty); ``bad`` is a boolean
     Series marking non-empty values that do not fit the style or are not a
-    real calendar date (e.g. 31 FEB).
+    real calendar date (e.g. 31 FEB, day 0 or 45, month 0 or 13, 29 FEB of a
+    common year), even when a later part is unknown.
     """
     if not isinstance(style, str):
         return _parse_first_fit(values, list(style))
@@ -79,7 +80,8 @@ def parse_dates(values, style):
     year = _number(parts["year"].astype("object"), 1, 9999)
     month_text = parts["month"].astype("object").fillna("").str.upper()
     month = _number(month_text, 1, 12).fillna(month_text.map(MONTHS))
-    day = _number(parts["day"].astype("object"), 1, 31)
+    day_text = parts["day"].astype("object")
+    day = _number(day_text, 1, 31)
     has_year, has_month, has_day = year.notna(), year.notna() & month.notna(), year.notna() & month.notna() & day.notna()
     iso = pd.Series("", index=values.index, dtype="object")
     iso[has_year] = year[has_year].astype(int).map("{:04d}".format)
@@ -87,7 +89,8 @@ def parse_dates(values, style):
     iso[has_day] = iso[has_day] + "-" + day[has_day].astype(int).map("{:02d}".format)
     real = pd.to_datetime(iso.where(has_day), format="%Y-%m-%d", errors="coerce").notna() | ~has_day
     month_given = month_text.str.fullmatch(r"\d+|[A-Z]{3}") & ~month_text.isin(["UNK", "UNKN"])
-    bad = ~empty & (~matched | ~real | (month_given & month.isna()) | ~has_year)
+    day_given = day_text.str.fullmatch(r"\d+", na=False)
+    bad = ~empty & (~matched | ~real | (month_given & month.isna()) | (day_given & day.isna()) | ~has_year)
     return iso.where(~bad, ""), bad
 
 
@@ -100,7 +103,8 @@ def _parse_first_fit(values, styles):
     left = bad.copy()
     for style in styles:
         fits = left & values.str.match(style_regex(style))
-        iso[fits], bad[fits] = parse_dates(values[fits], style)
+        found, wrong = parse_dates(values[fits], style)
+        iso[fits], bad[fits] = found.to_numpy(), wrong.to_numpy(dtype=bool)   # by position, not by label
         left &= ~fits
     return iso, bad
 

@@ -21,7 +21,7 @@ from .mapping import check_mappings
 from .model import Dataset, Study
 from .schemas import format_path, schema_message, schema_validators
 from .serialize import STUDY_FILES, STUDY_LISTS, from_data
-from .yamlio import load_yaml
+from .yamlio import load_yaml, yaml_problem
 
 BUNDLED_DIR = Path(__file__).parent / "studies"
 MODEL_FOLDERS = {"sdtm": "SDTM", "adam": "ADaM"}
@@ -53,9 +53,7 @@ def _read(file, schema, problems):
         problems.append(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problems.append(f"{file}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}")
+        problems.append(f"{file}: {yaml_problem(exc)}")
         return None
     errors = sorted(schema_validators()[schema].iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:

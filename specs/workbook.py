@@ -397,4 +397,4 @@ def standard_label(standard):
     parts = [standard.name]
     if standard.type == "CT" and standard.publishing_set:
         parts.append(standard.publishing_set)
-    return " ".join(parts + [standard.version])
+    return " ".join(part for part in parts + [standard.version] if part)   # an imported one may lack some

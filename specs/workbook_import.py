@@ -18,6 +18,8 @@ this one opens the workbook, puts the study together and checks it.
 import contextlib
 import re
 import zipfile
+import zlib
+from xml.etree import ElementTree
 from pathlib import Path, PurePosixPath
 
 from openpyxl import load_workbook
@@ -75,15 +77,21 @@ def import_workbook(path, layout=None):
             skipped |= rows
 
 
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,  # a damaged xlsx (zip of XML)
+            ElementTree.ParseError)
+
+
 @contextlib.contextmanager
 def _opened(path):
     path = Path(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+    except (OSError, InvalidFileException, KeyError, ValueError, *_CORRUPT) as exc:
         raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     try:
         yield book
+    except _CORRUPT as exc:       # read-only workbooks read their sheets lazily
+        raise InputError(f"{path}: not a readable xlsx workbook ({exc})") from None
     finally:
         book.close()
 

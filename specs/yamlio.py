@@ -3,7 +3,9 @@
 PyYAML follows YAML 1.1, where ``NO``, ``Y``-like words and ``2021-03-04``
 silently become booleans and dates; in specs full of codelist values and
 ISO 8601 strings that corrupts data. Here only ``true``/``false`` are
-booleans and dates stay strings.
+booleans and dates stay strings. Nesting deeper than ``MAX_DEPTH`` and
+integers longer than ``MAX_DIGITS`` digits are YAML errors (with their line),
+not a crash of the parser.
 """
 
 import re
@@ -11,8 +13,33 @@ import re
 import yaml
 
 
+MAX_DEPTH = 100
+MAX_DIGITS = 100
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and no implicit timestamps."""
+    """SafeLoader with YAML 1.2 booleans, no implicit timestamps and bounds."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node):
+        if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"integer of more than {MAX_DIGITS} digits", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -44,6 +71,19 @@ SpecDumper.add_representer(str, _represent_str)
 def load_yaml(text):
     """Parse YAML text with YAML 1.2 booleans and string dates."""
     return yaml.load(text, Loader=_Loader)
+
+
+def yaml_problem(exc):
+    """A YAML error as one line: where (line and column, or character offset) and what."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        where = f"line {mark.line + 1}, column {mark.column + 1}: "
+    elif isinstance(exc, yaml.reader.ReaderError):
+        where = f"character {exc.position + 1}: "
+    else:
+        where = ""
+    what = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    return where + "invalid YAML: " + " ".join(str(what).split())
 
 
 def dump_yaml(data):

@@ -159,7 +159,7 @@ def test_entities_are_not_resolved(tmp_path):
  <ProtocolName>p</ProtocolName></GlobalVariables><MetaDataVersion OID="M" Name="m"/></Study></ODM>"""
     with pytest.raises(InputError) as info:
         read_define(xml.encode())
-    assert "StudyName is empty" in str(info.value) and "TOPSECRET" not in str(info.value)
+    assert "StudyName holds the entity reference &xxe;" in str(info.value) and "TOPSECRET" not in str(info.value)
 
 
 def test_malformed_xml_names_the_line():

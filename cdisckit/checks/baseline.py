@@ -40,16 +40,16 @@ def read_report(path):
     frame["record"] = frame["record"].astype("Int64")
     frame["seq"] = frame["seq"].astype("Float64")
     for column in ("usubjid", "dataset", "values", "detail", "message", "condition"):
-        frame[column] = frame[column].astype("str")
+        frame[column] = frame[column].map(lambda v: v if pd.isna(v) else str(v))
     return frame.reset_index(drop=True)
 
 
 def _keys(frame):
     """One identity text per finding, numbered among identical ones."""
-    def part(column):
-        return frame[column].astype("str").fillna("")
+    def part(column):   # not astype("str"): pandas 2 spells a missing value 'None' or '<NA>'
+        return frame[column].map(lambda v: "" if pd.isna(v) else str(v)).astype(object)
     anchored = frame["usubjid"].notna() | frame["seq"].notna()
-    record = frame["record"].astype("str").fillna("").where(~anchored, "")
+    record = part("record").where(~anchored, "")
     key = (part("rule") + "|" + part("dataset") + "|" + part("variables") + "|" + part("usubjid") + "|"
            + part("seq") + "|" + part("values") + "|" + record)
     return key + "#" + key.groupby(key).cumcount().astype(str)

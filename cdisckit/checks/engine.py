@@ -162,10 +162,11 @@ def _findings(rule, table, sub, found, message, condition):
         dataset = table.name if table is not None else ""
     seq_name = _seq_name(table, sub) if table is not None else None
     seq = _take(table, seq_name, rows) if seq_name else [None] * len(found)
+    subjects = _take(table, "USUBJID", rows)
     return pd.DataFrame({
         "rule": rule.id, "severity": rule.severity, "category": rule.category, "dataset": dataset,
         "record": pd.array(np.where(np.isnan(rows), np.nan, rows + 1), dtype="Float64").astype("Int64"),
-        "usubjid": pd.array(_take(table, "USUBJID", rows), dtype="str"),
+        "usubjid": pd.Series(subjects, dtype="str").mask(pd.isna(subjects)),  # pandas 2 spells None 'None'
         "seq": pd.array(pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce"), dtype="Float64"),
         "variables": found["variables"].to_numpy(), "values": found["values"].to_numpy(),
         "message": message, "condition": condition,

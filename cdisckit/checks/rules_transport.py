@@ -79,7 +79,7 @@ def long_values(table, sub, limit):
 @implements("CK0709")
 def non_ascii(table, sub):
     """Character values with characters outside ASCII."""
-    parts = [hits(table, table.per_value(n, lambda v: ~v.str.isascii().astype(bool)), [n])
+    parts = [hits(table, table.per_value(n, lambda v: ~v.map(str.isascii).astype(bool)), [n])
              for n in _text_names(table)]
     return pd.concat(parts, ignore_index=True) if parts else None
 

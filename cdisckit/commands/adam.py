@@ -4,6 +4,7 @@ from pathlib import Path
 
 from adam.engine import build_adam
 from specs import load_study
+from specs.atomic import check_folder
 from specs.errors import InputError
 
 from ..pipeline import creation_time, submitted, write_datasets
@@ -40,6 +41,7 @@ def read_sdtm(folder):
 
 
 def run(args):
+    check_folder(args.out)
     study = load_study(args.study)
     progress = reporter()
     frames = build_adam(study, read_sdtm(args.sdtm), progress=lambda name: progress(f"ADaM: {name}"))

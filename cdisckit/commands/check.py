@@ -5,6 +5,7 @@ only new ones with ``--baseline OLD.json --new-only``), 1 when some do, 2
 when an input cannot be read.
 """
 
+from specs.atomic import check_file
 from specs.errors import InputError
 
 from ..checks import compare, read_report, run_checks, write_reports
@@ -35,6 +36,7 @@ def register(subparsers):
 def run(args):
     for path in args.report:
         report_format(path)
+        check_file(path, "--report")
     if args.new_only and not args.baseline:
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from specs import load_study
+from specs.atomic import check_file
 from specs.errors import InputError
 
 from ..define_files import dataset_files, write_define
@@ -37,6 +38,7 @@ def register(subparsers):
 
 
 def run(args):
+    check_file(args.out)
     study = load_study(args.study)
     data_dir = Path(args.data)
     if not data_dir.is_dir():

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from specs import load_study
+from specs.atomic import check_folder
 from specs.errors import InputError
 
 from ..pipeline import creation_time, parse_formats, run_submission
@@ -32,6 +33,7 @@ def run(args):
     if args.raw and (args.subjects is not None or args.seed is not None):
         raise InputError("--subjects and --seed simulate raw data; they cannot be used with --raw")
     formats = parse_formats(args.format)
+    check_folder(args.out)
     study = load_study(args.study)
     problems, findings = run_submission(study, Path(args.out), raw=args.raw,
                                         subjects=SUBJECTS if args.subjects is None else args.subjects,

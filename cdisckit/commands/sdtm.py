@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from specs import load_study
-from specs.atomic import atomic_folder
+from specs.atomic import atomic_folder, check_folder
 
 from ..pipeline import creation_time, map_raw, submitted, write_datasets, write_mapping
 from ..progress import reporter
@@ -19,6 +19,7 @@ def register(subparsers):
 
 
 def run(args):
+    check_folder(args.out)
     study = load_study(args.study)
     progress = reporter()
     raw_forms, mapped = map_raw(study, args.raw, progress)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from define.reader import read_define
 from specs import load_study, write_study
+from specs.atomic import check_file, check_folder
 from specs.errors import InputError, SpecError
 from specs.serialize import STUDY_FILES
 from specs.workbook_export import write_workbook
@@ -66,16 +67,18 @@ def register(subparsers):
 
 
 def export_specs(args):
-    study = load_study(args.study)
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"{out}: the workbook must be an .xlsx file (--out)")
+    check_file(out)
+    study = load_study(args.study)
     write_workbook(study, out)
     print(f"wrote {out}: {_summary(study)}")
     return 0
 
 
 def import_specs(args):
+    check_folder(args.out)
     path = Path(args.workbook)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -91,6 +94,7 @@ def import_specs(args):
 
 
 def specs_from_define(args):
+    check_folder(args.out)
     path = Path(args.define)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -110,8 +114,7 @@ def _finish(study, notes, out, source):
 def save_specs(study, out, source):
     """Write ``study`` as the spec files of folder ``out`` once they load back."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: not a folder (--out)")
+    check_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

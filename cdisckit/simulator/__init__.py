@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from specs.atomic import check_folder
 from specs.errors import InputError
 
 from .adverse_events import adverse_events
@@ -40,7 +41,7 @@ from .protocol import STUDY, Protocol, load_protocol
 from .qlq_c30 import qlq_c30_form
 from .timeline import Timeline, build_timeline
 from .tumour import tumour_form
-from .writer import check_target, write_export
+from .writer import write_export
 
 __all__ = ["generate", "simulate", "write_export", "build_study", "load_protocol", "Protocol", "Timeline",
            "STUDY", "SUBJECTS", "SEED"]
@@ -89,7 +90,7 @@ def generate(subjects: int = SUBJECTS, seed: int = SEED) -> dict[str, pd.DataFra
 def simulate(out_dir, subjects: int = SUBJECTS, seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Generate the export and write it to ``out_dir``; returns the forms."""
     _check(subjects, seed)
-    check_target(out_dir)
+    check_folder(out_dir)
     protocol, _, forms = build_study(subjects, seed)
     write_export(forms, out_dir, data_dictionary(protocol, {"program": "cdisckit simulate",
                                                              "subjects": int(subjects), "seed": int(seed)}))

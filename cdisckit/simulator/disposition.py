@@ -32,7 +32,7 @@ def end_of_study_form(tl: Timeline, protocol: Protocol) -> pd.DataFrame:
     subject = np.flatnonzero(tl.eos_day < NEVER)
     criterion = tl.criterion[subject]
     values = {"EOSDAT": format_dates(tl.eos_day[subject]), "EOSRSN": tl.eos_reason[subject],
-              "EOSRSNSP": np.where(criterion != "", "Eligibility criterion not met: " + criterion.astype(str), "")}
+              "EOSRSNSP": np.where(criterion != "", np.char.add("Eligibility criterion not met: ", criterion.astype(str)), "")}
     return build_form(protocol, tl, "eos", subject, values, "EOS", "End of Study")
 
 
