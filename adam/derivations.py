@@ -17,9 +17,10 @@ by the annotations (``specs.mapping``) and checked when the study is loaded.
 
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 
-from specs.conditions import condition_variables, where_mask
+from specs.conditions import as_text, condition_variables, where_mask
 from specs.dates import sas_date
 from specs.errors import InputError
 from specs.mapping import Condition, Mode, Name, Names, Number, Table, Text, enum
@@ -177,9 +178,43 @@ def derive_var_group(rec, source_var: Name, groups: Groups):
 
 @derivation
 def derive_var_encode(rec, source_var: Name):
-    """The code in this variable's codelist whose decode is ``source_var``'s value (AGEGR1N from AGEGR1)."""
-    return rec.apply(codes.derive_var_encode, [source_var], source_var=source_var,
-                     codelist=rec.codelist(rec.variable.codelist))["_new"]
+    """The code whose decode is ``source_var``'s value in this variable's codelist (AGEGR1N from
+    AGEGR1), or in the codelist its value-level metadata gives the record (AVAL from AVALC by PARAMCD)."""
+    frame = rec.columns(source_var)
+    out = pd.Series(np.nan if rec.variable.numeric else "", index=rec.index, dtype=None if not rec.variable.numeric
+                    else "float64").astype("float64" if rec.variable.numeric else object)
+    rest = np.ones(len(frame), dtype=bool)
+    for vl in rec.dataset.value_level:
+        if vl.variable == rec.variable.name and vl.codelist:
+            mask = rest & np.logical_and.reduce([_holds(rec, c) for c in vl.where])
+            out[mask] = _encoded(rec, frame[mask], source_var, vl.codelist)
+            rest &= ~mask
+    if rest.any():
+        out[rest] = _encoded(rec, frame[rest], source_var, rec.variable.codelist)
+    return out
+
+
+def _encoded(rec, frame, source_var, codelist):
+    try:
+        return codes.derive_var_encode(frame, "_new", source_var, rec.codelist(codelist))["_new"].to_numpy()
+    except InputError as exc:
+        raise InputError(f"{rec.path}: {exc}") from None
+
+
+def _holds(rec, clause):
+    """Where a value-level where-clause (EQ, NE, IN, NOTIN) holds."""
+    inside = as_text(rec.var(clause.variable)).isin([str(v) for v in clause.values]).to_numpy()
+    if clause.comparator in ("EQ", "IN"):
+        return inside
+    if clause.comparator in ("NE", "NOTIN"):
+        return ~inside
+    raise InputError(f"{rec.path}: a value-level comparator {clause.comparator} cannot select a codelist")
+
+
+@derivation
+def derive_var_constant(rec, value: Text):
+    """One value on every record (with ``when``: where the filter holds), e.g. PARCAT1, CRIT1."""
+    return pd.Series(value, index=rec.index)
 
 
 @derivation

@@ -9,6 +9,8 @@ function's name) and the builder's parameters, all data:
 | occurrence_records | one per record of SDTM ``source`` (AE) passing ``filter``, with SUPP-- QNAMs as columns |
 | tte_records | one per subject of the ``population`` and parameter (see ``adam.tte``) |
 | score_records | one per ``by_vars`` (subject and occasion) and scale (see ``adam.qlqc30``) |
+| response_records | tumour response parameters per assessment and per subject (see ``adam.response``) |
+| tumour_sum_records | the sum of the target diameters at baseline and every assessment (see ``adam.response``) |
 
 Each variable is then filled, on demand and in any order, by the first of:
 its ``mapping`` (a derivation of ``adam.derivations``); the builder's column
@@ -34,9 +36,11 @@ from .adae import occurrence_records
 from .adsl import subject_records
 from .derivations import DERIVATIONS
 from .qlqc30 import score_records
+from .response import response_records, tumour_sum_records
 from .tte import tte_records
 
-BUILDERS = {func.__name__: func for func in (subject_records, occurrence_records, tte_records, score_records)}
+BUILDERS = {func.__name__: func for func in (subject_records, occurrence_records, tte_records, score_records,
+                                             response_records, tumour_sum_records)}
 
 
 class Context:

@@ -2,7 +2,9 @@
 from declared event sources and censoring rules (no parameter is coded here).
 
 A parameter (``TteParameter``) names its origin date (an ADSL variable such
-as TRTSDT), its event sources, its assessment source and its censoring rules.
+as TRTSDT, or a source whose first date per subject is the origin, e.g. the
+start of a response for its duration: subjects without one get no record),
+its event sources, its assessment source and its censoring rules.
 A source (``Source``) is a dataset, a filter, a date variable (ISO 8601 text,
 imputed only as its ``impute`` allows, or a SAS date) and what to write in
 EVNTDESC, SRCDOM, SRCVAR and SRCSEQ. For each subject with an origin date:
@@ -15,6 +17,9 @@ EVNTDESC, SRCDOM, SRCVAR and SRCSEQ. For each subject with an origin date:
 3. The censoring rules are tried in their declared order and the first that
    applies decides (CNSR, EVNTDESC, CNSDTDSC and the date):
 
+   - ``no_baseline``: the subject has no record of the rule's dataset
+     (``filter``, e.g. the baseline tumour measurements), event or not:
+     censored at the origin (FDA: no baseline tumour assessment).
    - ``no_assessment``: no event, and no assessment after the origin up to
      the end of follow-up: censored at the origin.
    - ``stop``: no event, and this rule's date ends follow-up (a stop without a
@@ -22,11 +27,14 @@ EVNTDESC, SRCDOM, SRCVAR and SRCSEQ. For each subject with an origin date:
      the last assessment from the origin up to the stop date (the origin if
      none). With ``cap``, a subject with an assessment or event after the
      stop date is censored at the stop date itself (known event-free then).
-   - ``gap``: an event that follows more than ``missed`` scheduled intervals
-     (plus ``window_days``) without an assessment: censored at the last
-     assessment before the event (the origin if none). The interval is the
-     one in force on the event's day (``intervals``: ``{until_day, days}``,
-     the last without ``until_day``).
+   - ``missed_visits``: an event after ``missed`` or more scheduled
+     assessments were missed: censored at the last assessment before the
+     event (the origin if none). The schedule is data: the planned study days
+     (``schedule``: a dataset such as TV, a filter and the day variable,
+     VISITDY) counted from the subject's ``reference`` date (an ADSL variable,
+     day 1); a planned assessment is missed when its whole window
+     (``window_days`` either side) lies after the last assessment and before
+     the event, so a visit done late or early inside its window is not.
 
 4. A subject with an event to whom no rule applies has the event (CNSR 0).
 
@@ -49,7 +57,7 @@ from specs.mapping import Condition, Name
 from .dates import DateSource, Impute, dated_records
 
 UNIT_DAYS = {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": 30.4375, "YEARS": 365.25}
-RULES = ("no_assessment", "stop", "gap")
+RULES = ("no_baseline", "no_assessment", "stop", "missed_visits")
 _OUTPUT = ["USUBJID", "PARAMCD", "STARTDT", "ADT", "AVAL", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC",
            "SRCDOM", "SRCVAR", "SRCSEQ"]
 
@@ -77,14 +85,15 @@ class Rule:
     evntdesc: str
     cnsdtdsc: str
     method: str | None = None
-    source: Source | None = None   # stop: the dataset whose first date stops follow-up
+    source: Source | None = None   # stop: the dataset whose first date stops follow-up; no_baseline: the records
     parameter: str | None = None   # stop: a study parameter date (e.g. data_cutoff)
     cap: bool = False              # stop: censor at the stop date when seen after it
     srcdom: str = ""               # stop: SRCDOM/SRCVAR when censored at the stop date
     srcvar: str = ""
-    missed: int = 2                # gap
+    missed: int = 2                # missed_visits
     window_days: float = 0.0
-    intervals: list = field(default_factory=list)
+    schedule: dict = field(default_factory=dict)
+    reference: str = "TRTSDT"
     path: str = "rule"
 
 
@@ -92,7 +101,7 @@ class Rule:
 class TteParameter:
     """A time-to-event parameter: origin, events, assessments and censoring rules."""
     paramcd: str
-    start: str
+    start: "str | Source"          # an ADSL date variable, or a source whose first date is the origin
     events: list
     rules: list
     assessments: Source | None = None
@@ -128,21 +137,27 @@ def rule_from_spec(spec, path):
         raise InputError(f"{path}.rule: {kind!r} must be one of {', '.join(RULES)}")
     common = ("rule", "cnsr", "evntdesc", "cnsdtdsc")
     optional = {"no_assessment": ("method",),
+                "no_baseline": ("method", "dataset", "date", "filter"),
                 "stop": ("method", "dataset", "date", "filter", "impute", "parameter", "cap", "srcdom",
                          "srcvar", "seq"),
-                "gap": ("method", "missed", "window_days", "intervals")}[kind]
+                "missed_visits": ("method", "missed", "window_days", "schedule", "reference")}[kind]
     _keys(spec, path, common, optional)
     if not isinstance(spec["cnsr"], int) or spec["cnsr"] < 1:
         raise InputError(f"{path}.cnsr: {spec['cnsr']!r} must be a positive integer (0 is an event)")
     values = {k: v for k, v in spec.items() if k not in ("dataset", "date", "filter", "impute", "seq")}
-    if kind == "stop" and ("dataset" in spec or "date" in spec):
+    if kind == "no_baseline" and not {"dataset", "date"} <= set(spec):
+        raise InputError(f"{path}: a no_baseline rule needs the dataset and date of the baseline records")
+    if kind in ("stop", "no_baseline") and ("dataset" in spec or "date" in spec):
         if "parameter" in spec:
             raise InputError(f"{path}: a stop takes either a dataset and date or a parameter")
         source = {k: spec[k] for k in ("dataset", "date", "filter", "impute", "seq", "srcdom", "srcvar") if k in spec}
         values["source"] = source_from_spec(source, path)
-    if kind == "gap" and not spec.get("intervals"):
-        raise InputError(f"{path}.intervals: a gap rule needs the scheduled intervals, "
-                         "e.g. [{until_day: 364, days: 63}, {days: 84}]")
+    if kind == "missed_visits":
+        schedule = spec.get("schedule")
+        if not isinstance(schedule, dict) or not {"dataset", "day"} <= set(schedule) \
+                or set(schedule) - {"dataset", "filter", "day"}:
+            raise InputError(f"{path}.schedule: a missed_visits rule needs the schedule of assessments, "
+                             "{dataset, filter, day}, e.g. {dataset: TV, day: VISITDY}")
     return Rule(**values, path=path)
 
 
@@ -159,7 +174,12 @@ def parameter_from_spec(spec, path):
     assessments = source_from_spec(spec["assessments"], f"{path}.assessments") if "assessments" in spec else None
     if assessments is None and any(r.rule != "stop" or r.source or r.parameter for r in rules):
         raise InputError(f"{path}.assessments: censoring rules need the assessment source")
-    return TteParameter(paramcd=spec["paramcd"], start=spec["start"], events=events, rules=rules,
+    start = spec["start"]
+    if isinstance(start, dict):
+        start = source_from_spec(start, f"{path}.start")
+    elif not isinstance(start, str):
+        raise InputError(f"{path}.start: give an ADSL date variable or a source {{dataset, date, filter}}")
+    return TteParameter(paramcd=spec["paramcd"], start=start, events=events, rules=rules,
                         assessments=assessments, unit=unit, method=spec.get("method"), path=path)
 
 
@@ -189,13 +209,6 @@ def _by_subject(dated, start):
     return {s: list(g.drop(columns="_start").itertuples(index=False)) for s, g in dated.groupby("USUBJID", sort=False)}
 
 
-def _interval(rule, day):
-    for step in rule.intervals:
-        if "until_day" not in step or day <= float(step["until_day"]):
-            return float(step["days"])
-    raise InputError(f"{rule.path}.intervals: no interval for day {day:g} (the last needs no until_day)")
-
-
 @dataclass
 class _Subject:
     """What the censoring rules look at for one subject."""
@@ -207,13 +220,19 @@ class _Subject:
     start: tuple                   # the origin as (date, seq, SRCDOM, SRCVAR)
 
 
-def _censored_at(rule, s, stop_date):
+def _censored_at(rule, s, fact):
     """(date, seq, SRCDOM, SRCVAR) a subject is censored at under ``rule``, or
-    None when the rule does not apply (see the module docstring)."""
+    None when the rule does not apply (see the module docstring). ``fact`` is
+    what the rule knows of the subject: the date of a stop, whether the
+    baseline records exist, or the planned study days and the subject's day-1
+    date of a missed_visits rule."""
+    if rule.rule == "no_baseline":
+        return None if fact else s.start
     if rule.rule == "no_assessment":
         applies = s.event is None and not any(s.origin < a.date <= s.end for a in s.seen)
         return s.start if applies else None
     if rule.rule == "stop":
+        stop_date = fact
         if s.event is not None or stop_date is None or stop_date != s.end:
             return None
         later = any(r.date > s.end for r in [*s.seen, *s.events])
@@ -221,12 +240,20 @@ def _censored_at(rule, s, stop_date):
             return (s.end, np.nan, rule.srcdom, rule.srcvar)
         before = [a for a in s.seen if a.date <= s.end]
         return (before[-1].date, before[-1].seq, before[-1].srcdom, before[-1].srcvar) if before else s.start
-    if s.event is None:             # gap
+    if s.event is None:             # missed_visits
         return None
     before = [a for a in s.seen if a.date < s.event.date]
     last = (before[-1].date, before[-1].seq, before[-1].srcdom, before[-1].srcvar) if before else s.start
-    allowed = rule.missed * _interval(rule, s.event.date - s.origin + 1) + rule.window_days
-    return last if s.event.date - last[0] > allowed else None
+    planned, reference = fact
+    return last if missed_visits(planned, last[0] - reference + 1, s.event.date - reference + 1,
+                                 rule.window_days) >= rule.missed else None
+
+
+def missed_visits(planned, last_day, event_day, window_days):
+    """How many planned study days have their whole window (``window_days`` either
+    side) after the study day of the last assessment and before the event's."""
+    planned = np.asarray(planned, dtype="float64")
+    return int(((planned - window_days > last_day) & (planned + window_days < event_day)).sum())
 
 
 def derive_param_tte(subjects, parameter, frames, parameters=None):
@@ -236,24 +263,33 @@ def derive_param_tte(subjects, parameter, frames, parameters=None):
     AVALU, CNSR, EVNTDESC, CNSDTDSC, SRCDOM, SRCVAR, SRCSEQ. ``parameters`` are the
     study.yaml parameters (a stop rule may name one, e.g. data_cutoff)."""
     p = parameter
-    if p.start not in subjects.columns:
-        raise InputError(f"{p.path}.start: {p.start!r} is not a variable of ADSL")
-    subjects = subjects[subjects[p.start].notna()]
-    start = pd.Series(subjects[p.start].to_numpy(dtype="float64"), index=subjects["USUBJID"].to_numpy())
+    start, origins = _origins(subjects, p, frames)
+    subjects = subjects[subjects["USUBJID"].isin(start.index)]
     events = pd.concat([_dated(s, frames).assign(order=i) for i, s in enumerate(p.events)],
                        ignore_index=True).sort_values(["date", "order"], kind="mergesort")
     events = _by_subject(events, start)
     assessed = _by_subject(_dated(p.assessments, frames), start) if p.assessments else {}
     stops = {i: _stop_dates(rule, frames, parameters, start) for i, rule in enumerate(p.rules) if rule.rule == "stop"}
+    schedules = {i: _schedule(rule, subjects, frames) for i, rule in enumerate(p.rules)
+                 if rule.rule == "missed_visits"}
+    baselines = {i: set(_dated(rule.source, frames)["USUBJID"]) for i, rule in enumerate(p.rules)
+                 if rule.rule == "no_baseline"}
+
+    def fact(i, subject):
+        if i in stops:
+            return stops[i].get(subject)
+        if i in schedules:
+            return schedules[i][0], schedules[i][1][subject]
+        return subject in baselines[i] if i in baselines else None
 
     rows = []
     for subject, origin in start.items():
         end = min([dates[subject] for dates in stops.values() if subject in dates], default=np.inf)
         mine = events.get(subject, [])
         s = _Subject(origin, end, next((e for e in mine if e.date <= end), None), mine, assessed.get(subject, []),
-                     (origin, np.nan, "ADSL", p.start))
+                     origins[subject])
         outcome = next(((rule, at) for i, rule in enumerate(p.rules)
-                        if (at := _censored_at(rule, s, stops.get(i, {}).get(subject))) is not None), None)
+                        if (at := _censored_at(rule, s, fact(i, subject))) is not None), None)
         if outcome is not None:
             rule, (adt, seq, dom, var) = outcome
             cnsr, desc, cdesc = rule.cnsr, rule.evntdesc, rule.cnsdtdsc
@@ -266,6 +302,37 @@ def derive_param_tte(subjects, parameter, frames, parameters=None):
         rows.append((subject, p.paramcd, origin, adt, (adt - origin + 1) / UNIT_DAYS[p.unit], p.unit,
                      float(cnsr), desc, cdesc, dom, var, seq))
     return pd.DataFrame(rows, columns=_OUTPUT)
+
+
+def _origins(subjects, p, frames):
+    """The origin date of each subject (a Series by USUBJID) and its source as
+    (date, seq, SRCDOM, SRCVAR): an ADSL variable, or the first date of a source."""
+    if isinstance(p.start, Source):
+        first = _dated(p.start, frames).sort_values("date", kind="mergesort").drop_duplicates("USUBJID")
+        first = first[first["USUBJID"].isin(set(subjects["USUBJID"]))].set_index("USUBJID")
+        order = [s for s in subjects["USUBJID"] if s in first.index]
+        start = first.loc[order, "date"].astype("float64")
+        return start, {s: (first.at[s, "date"], first.at[s, "seq"], first.at[s, "srcdom"], first.at[s, "srcvar"])
+                       for s in order}
+    if p.start not in subjects.columns:
+        raise InputError(f"{p.path}.start: {p.start!r} is not a variable of ADSL")
+    subjects = subjects[subjects[p.start].notna()]
+    start = pd.Series(subjects[p.start].to_numpy(dtype="float64"), index=subjects["USUBJID"].to_numpy())
+    return start, {s: (d, np.nan, "ADSL", p.start) for s, d in start.items()}
+
+
+def _schedule(rule, subjects, frames):
+    """The planned study days of a missed_visits rule and each subject's day-1 date."""
+    schedule = rule.schedule
+    if schedule["dataset"] not in frames:
+        raise InputError(f"{rule.path}.schedule.dataset: {schedule['dataset']!r} is not among the datasets "
+                         f"available ({', '.join(sorted(frames))})")
+    visits = select(frames[schedule["dataset"]], schedule.get("filter"), f"{rule.path}.schedule.filter")
+    if schedule["day"] not in visits.columns or rule.reference not in subjects.columns:
+        raise InputError(f"{rule.path}: {schedule['day']!r} is not a variable of {schedule['dataset']} "
+                         f"or {rule.reference!r} not one of ADSL")
+    planned = pd.to_numeric(visits[schedule["day"]], errors="coerce").dropna().to_numpy(dtype="float64")
+    return planned, dict(zip(subjects["USUBJID"], subjects[rule.reference].astype("float64")))
 
 
 def _stop_dates(rule, frames, parameters, start):
@@ -298,7 +365,9 @@ _SOURCE = {"dataset": _NAME, "date": _NAME, "filter": Condition.__metadata__[0],
 Parameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
     "type": "object", "required": ["paramcd", "start", "events", "censoring"], "additionalProperties": False,
     "properties": {
-        "paramcd": _TEXT, "start": _NAME, "unit": {"enum": list(UNIT_DAYS)}, "method": _TEXT,
+        "paramcd": _TEXT, "unit": {"enum": list(UNIT_DAYS)}, "method": _TEXT,
+        "start": {"anyOf": [_NAME, {"type": "object", "required": ["dataset", "date"], "additionalProperties": False,
+                                    "properties": _SOURCE}]},
         "events": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["dataset", "date"], "additionalProperties": False,
             "properties": _SOURCE}},
@@ -310,9 +379,9 @@ Parameters = Annotated[list, {"type": "array", "minItems": 1, "items": {
                 **_SOURCE, "rule": {"enum": list(RULES)}, "cnsr": {"type": "integer", "minimum": 1},
                 "cnsdtdsc": _TEXT, "parameter": _NAME, "cap": {"type": "boolean"},
                 "missed": {"type": "integer", "minimum": 1}, "window_days": {"type": "number"},
-                "intervals": {"type": "array", "items": {
-                    "type": "object", "required": ["days"], "additionalProperties": False,
-                    "properties": {"until_day": {"type": "number"}, "days": {"type": "number"}}}}}}}}}}]
+                "schedule": {"type": "object", "required": ["dataset", "day"], "additionalProperties": False,
+                             "properties": {"dataset": _NAME, "filter": Condition.__metadata__[0], "day": _NAME}},
+                "reference": _NAME}}}}}}]
 
 
 def tte_records(ctx, parameters: Parameters, population: Condition = None, subjects: Name = "ADSL"):
@@ -323,10 +392,13 @@ def tte_records(ctx, parameters: Parameters, population: Condition = None, subje
     parts = []
     for i, spec in enumerate(parameters or []):
         p = parameter_from_spec(spec, f"{ctx.path}: mapping.parameters[{i}]")
-        sources = [*p.events, p.assessments, *(r.source for r in p.rules)]
+        sources = [*p.events, p.assessments, *(r.source for r in p.rules),
+                   *([p.start] if isinstance(p.start, Source) else [])]
         for item in [p, *p.events, *p.rules]:
             ctx.require_method(item.method, item.path)
         frames = {s.dataset: ctx.frame(s.dataset, s.path) for s in sources if s is not None}
+        frames.update({r.schedule["dataset"]: ctx.frame(r.schedule["dataset"], r.path)
+                       for r in p.rules if r.rule == "missed_visits"})
         parts.append(derive_param_tte(adsl, p, frames, ctx.study.parameters))
     if not parts:
         raise InputError(f"{ctx.path}: mapping.parameters: a time-to-event dataset needs parameters")

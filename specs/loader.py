@@ -2,7 +2,8 @@
 
 A spec folder holds ``study.yaml``, optional ``codelists.yaml``,
 ``methods.yaml`` and ``comments.yaml`` (each may also be a folder of such
-files, e.g. ``codelists/ae.yaml``, so a team can split the work), and one
+files, e.g. ``codelists/ae.yaml``, so a team can split the work), an optional
+``explanations.yaml`` (conformance findings accepted with a reason), and one
 file per dataset under ``sdtm/`` and ``adam/``. Loading checks, in order, the YAML syntax, the JSON
 Schema of each file (``specs/schema/``), every mapping against the catalogue
 of its engine (``specs.mapping``), the XPT v5 limits of names, labels
@@ -18,7 +19,7 @@ import yaml
 from . import transport
 from .errors import InputError, SpecError
 from .mapping import check_mappings
-from .model import Dataset, Study
+from .model import Dataset, Explanation, Study
 from .schemas import format_path, schema_message, schema_validators
 from .serialize import STUDY_FILES, STUDY_LISTS, from_data
 from .yamlio import load_yaml, yaml_problem
@@ -59,6 +60,16 @@ def _read(file, schema, problems):
     for error in errors:
         problems.append(f"{file}: {format_path(error.absolute_path)}: {schema_message(error)}")
     return None if errors else data
+
+
+def _explanations(file, problems):
+    return [Explanation(**item) for item in (_read(file, "explanations", problems) or [])]
+
+
+def load_explanations(file):
+    """The entries of an explanations.yaml (conformance findings accepted with a reason);
+    raises SpecError naming the file and entry for a bad one."""
+    return [Explanation(**item) for item in read_spec_file(file, "explanations") or []]
 
 
 def read_spec_file(file, schema):
@@ -181,6 +192,9 @@ def load_study(study):
                 if attr == "codelists":
                     check_duplicates(file, f"[{i}].terms", item.terms, "value", problems)
         setattr(result, attr, table)
+
+    if (root / "explanations.yaml").is_file():
+        result.explanations = _explanations(root / "explanations.yaml", problems)
 
     for folder, model in MODEL_FOLDERS.items():
         for file in sorted((root / folder).glob("*.yaml")):

@@ -221,6 +221,15 @@ class Dataset:
 
 
 @dataclass(kw_only=True)
+class Explanation:
+    """A conformance finding accepted as data: why ``rule`` (our id or the Pinnacle 21 id)
+    fires on ``dataset`` ("*": any dataset)."""
+    rule: str
+    dataset: str
+    explanation: str
+
+
+@dataclass(kw_only=True)
 class Study:
     """A study's whole metadata, as loaded from a spec folder."""
     studyid: str
@@ -236,6 +245,7 @@ class Study:
     methods: dict[str, Method] = field(default_factory=dict)
     comments: dict[str, Comment] = field(default_factory=dict)
     datasets: dict[str, Dataset] = field(default_factory=dict)
+    explanations: list[Explanation] = field(default_factory=list)   # explanations.yaml
     path: str | None = None
 
     def model_datasets(self, model):

@@ -21,6 +21,8 @@ def write_study(study, out_dir):
             items = list(getattr(study, attr).values())
             if items:
                 write_text(tmp / name, dump_yaml([to_data(item) for item in items]))
+        if study.explanations:
+            write_text(tmp / "explanations.yaml", dump_yaml([to_data(item) for item in study.explanations]))
         for ds in study.datasets.values():
             write_text(tmp / _FOLDERS[ds.model] / f"{ds.name}.yaml", dump_yaml(to_data(ds)))
     return Path(out_dir)

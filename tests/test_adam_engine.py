@@ -181,8 +181,10 @@ def test_bundled_study_invariants(bundled_adam):
     assert (adtte["AVAL"] >= 0).all() and adtte["AVAL"].notna().all()
     assert ((adtte["CNSR"] == 0) | ((adtte["CNSR"] > 0) & (adtte["CNSR"] % 1 == 0))).all()
     assert (adtte["ADT"] >= adtte["STARTDT"]).all()
+    responders = adam["ADRS"][(adam["ADRS"]["PARAMCD"] == "RSP") & (adam["ADRS"]["AVALC"] == "Y")]
     assert adtte.groupby("PARAMCD").size().to_dict() == {"OS": int((adsl["FASFL"] == "Y").sum()),
-                                                        "PFS": int((adsl["FASFL"] == "Y").sum())}
+                                                        "PFS": int((adsl["FASFL"] == "Y").sum()),
+                                                        "DOR": len(responders)}
     adqs = adam["ADQS"]
     assert adqs["AVAL"].dropna().between(0, 100).all()
     assert (adqs.groupby(["USUBJID", "PARAMCD"])["ABLFL"].apply(lambda f: (f == "Y").sum()) <= 1).all()
@@ -202,7 +204,8 @@ def test_adam_command_writes_xpt_with_date_formats(bundled_adam, tmp_path):
     code = main(["adam", "--study", "camrelizumab-npc", "--sdtm", str(sdtm_dir), "--out", str(out),
                  "--created", "2024-04-01T12:00:00"])
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adqs.xpt", "adsl.xpt", "adtte.xpt"]
+    assert sorted(p.name for p in out.iterdir()) == ["adae.xpt", "adqs.xpt", "adrs.xpt", "adsl.xpt", "adtr.xpt",
+                                                    "adtte.xpt"]
     frame, meta = read_xpt(out / "adsl.xpt")
     formats = {v.name: v.format for v in meta.variables}
     assert formats["TRTSDT"] == "DATE9." and formats["TRTSDTM"] == "DATETIME20." and formats["AGE"] is None

@@ -27,7 +27,12 @@ COLUMNS = {
     "AE": ["STUDYID", "USUBJID", "AESEQ", "AESPID", "AETERM", "AEDECOD", "AEBODSYS", "AESOC", "AESER", "AEACN",
            "AEREL", "AEOUT", "AETOXGR", "AESTDTC", "AEENDTC"],
     "SUPPAE": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QLABEL", "QVAL"],
-    "RS": ["USUBJID", "RSSEQ", "RSCAT", "RSTESTCD", "RSSTRESC", "RSSTRESN", "RSLOBXFL", "RSDTC"],
+    "RS": ["USUBJID", "RSSEQ", "RSCAT", "RSTESTCD", "RSSTRESC", "RSSTRESN", "RSLOBXFL", "RSDTC", "RSLNKGRP",
+           "VISITNUM", "VISIT"],
+    "TU": ["USUBJID", "TUSEQ", "TULNKID", "TUSTRESC", "TULOC", "TUDTC"],
+    "TR": ["USUBJID", "TRSEQ", "TRLNKGRP", "TRLNKID", "TRTESTCD", "TRSTRESC", "TRSTRESN", "TRSTAT", "TRLOBXFL",
+           "TRDTC", "VISITNUM", "VISIT"],
+    "TV": ["VISITNUM", "VISIT", "VISITDY"],
     "QS": ["USUBJID", "QSSEQ", "QSCAT", "QSTESTCD", "QSSTRESN", "VISITNUM", "VISIT", "QSDTC"],
     "LB": ["USUBJID", "LBSEQ", "LBDTC"],
     "CM": ["USUBJID", "CMSEQ", "CMCAT", "CMSTDTC"],
@@ -38,7 +43,8 @@ COLUMNS = {
     "SUPPDM": ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL"],
 }
 NUMERIC = {"AGE", "EXSEQ", "EXDOSE", "VISITNUM", "DSSEQ", "SSSEQ", "AESEQ", "RSSEQ", "RSSTRESN", "QSSEQ", "QSSTRESN",
-           "LBSEQ", "CMSEQ", "MBSEQ", "MBSTRESN", "MISEQ", "MISTRESN", "GFSEQ", "GFSTRESN", "DDSEQ"}
+           "LBSEQ", "CMSEQ", "MBSEQ", "MBSTRESN", "MISEQ", "MISTRESN", "GFSEQ", "GFSTRESN", "DDSEQ", "TUSEQ", "TRSEQ",
+           "TRSTRESN", "VISITDY"}
 
 
 def sdtm(name, rows):
@@ -72,8 +78,13 @@ def qs(usubjid, visitnum, visit, date, answers, category="EORTC QLQ-C30 V3.0"):
     return [[usubjid, None, category, f"EOR01{n:02d}", v, visitnum, visit, date] for n, v in answers.items()]
 
 
-def rs(usubjid, seq, result, date, cat="RECIST 1.1", test="OVRLRESP", number=None, lobxfl=""):
-    return [usubjid, seq, cat, test, result, number, lobxfl, date]
+def rs(usubjid, seq, result, date, cat="RECIST 1.1", test="OVRLRESP", number=None, lobxfl="", group="",
+       visit=(None, "")):
+    return [usubjid, seq, cat, test, result, number, lobxfl, date, group, *visit]
+
+
+def ldiam(usubjid, seq, group, size, date, visit, lobxfl=""):
+    return [usubjid, seq, group, "T1", "LDIAM", str(size), size, "", lobxfl, date, *visit]
 
 
 SDTM = {
@@ -109,7 +120,8 @@ SDTM = {
     "SUPPAE": sdtm("SUPPAE", [[STUDYID, "AE", S1, "AESEQ", "3", "AESI", "Adverse Event of Special Interest", "Y"]]),
     "RS": sdtm("RS", [
         rs(S1, 1, "1", "2023-01-02", cat="ECOG", test="ECOG101", number=1, lobxfl="Y"),
-        rs(S1, 2, "SD", "2023-03-14"), rs(S1, 3, "PD", "2023-05-16"),
+        rs(S1, 2, "SD", "2023-03-14", group="TA01", visit=(209, "WEEK 9")),
+        rs(S1, 3, "PD", "2023-05-16", group="TA02", visit=(218, "WEEK 18")),
         rs(S2, 1, "0", "2023-01-20", cat="ECOG", test="ECOG101", number=0, lobxfl="Y"),
     ]),
     "QS": sdtm("QS", [
@@ -119,6 +131,14 @@ SDTM = {
         *qs(S2, 1, "SCREENING", "2023-01-25", {29: 2, 30: 2}),
         *qs(S2, 101, "CYCLE 1 DAY 1", "2023-02-01", {29: 4, 30: 4}),
     ]),
+    # One target lesion each for S1 and S2 (S4 has no baseline imaging): S1 30 mm at screening,
+    # 28 mm (SD), then 40 mm (PD: +43% and +12 mm over the nadir of 28).
+    "TU": sdtm("TU", [[S1, 1, "T1", "TARGET", "LUNG", "2023-01-05"], [S2, 1, "T1", "TARGET", "LIVER", "2023-01-20"]]),
+    "TR": sdtm("TR", [ldiam(S1, 1, "SCR", 30, "2023-01-05", (1, "SCREENING"), "Y"),
+                      ldiam(S1, 2, "TA01", 28, "2023-03-14", (209, "WEEK 9")),
+                      ldiam(S1, 3, "TA02", 40, "2023-05-16", (218, "WEEK 18")),
+                      ldiam(S2, 1, "SCR", 20, "2023-01-20", (1, "SCREENING"), "Y")]),
+    "TV": sdtm("TV", [[1, "SCREENING", -28], [209, "WEEK 9", 64], [218, "WEEK 18", 127]]),
     "LB": sdtm("LB", [[S4, 1, "2023-05-02T08:00"]]),
     "CM": sdtm("CM", []),
     "MB": sdtm("MB", [[S1, 1, "EBDNA", "<500", None, "Y", "2023-01-03"], [S2, 1, "EBDNA", "1378", 1378, "Y", "2023-01-20"],
@@ -153,13 +173,13 @@ def by_subject(frame):
 
 def test_frames_follow_the_specs(adam):
     study, frames = adam
-    assert list(frames) == ["ADAE", "ADQS", "ADSL", "ADTTE"]
+    assert list(frames) == ["ADAE", "ADQS", "ADRS", "ADSL", "ADTR", "ADTTE"]
     for name, frame in frames.items():
         spec = study.datasets[name]
         assert list(frame.columns) == spec.variable_names
         for var in spec.variables:
             assert (frame[var.name].dtype == "float64") == var.numeric, (name, var.name)
-        keys = frame[spec.keys].astype(str).agg("|".join, axis=1)
+        keys = frame[spec.keys].astype(object).where(frame[spec.keys].notna(), "").astype(str).agg("|".join, axis=1)
         assert keys.is_unique and frame.index.equals(pd.RangeIndex(len(frame)))
 
 
@@ -192,10 +212,13 @@ def test_adsl_disposition_death_and_last_known_alive(adam):
     assert a["DCTREAS"].tolist() == ["PROGRESSIVE DISEASE", "", "", ""]
     assert a["EOSSTT"].tolist() == ["ONGOING", "DISCONTINUED", "DISCONTINUED", "ONGOING"]
     assert a["DCSREAS"].tolist() == ["", "DEATH", "SCREEN FAILURE", ""]
-    # Death in April 2023 imputed to the 1st, moved to the last date known alive (AE of 5 April).
-    assert a.loc[S2, "DTHDT"] == day("2023-04-05") and a.loc[S2, "DTHDTF"] == "D"
+    # Death in April 2023 imputed to the 1st (the last contact, 1 February, is earlier; an AE
+    # reported in April is no contact).
+    assert a.loc[S2, "DTHDT"] == day("2023-04-01") and a.loc[S2, "DTHDTF"] == "D"
     assert a.loc[S2, "DTHCAUS"] == "DISEASE PROGRESSION" and a.loc[S1, "DTHCAUS"] == ""
-    assert a["LSTALVDT"].tolist() == [day("2023-12-02"), day("2023-04-05"), day("2023-01-05"), day("2023-05-02")]
+    # Real contacts only: survival contact, dose and questionnaire, consent (not the screen
+    # failure's end-of-study date), a sample.
+    assert a["LSTALVDT"].tolist() == [day("2023-12-02"), day("2023-02-01"), day("2023-01-02"), day("2023-05-02")]
     assert a["DCUTDT"].eq(day("2024-03-31")).all()
 
 
@@ -277,14 +300,63 @@ def test_adtte_population_and_parameters(adam):
         (S1, "OS", "Overall Survival", 327.0, "DAYS", day("2023-12-02"), 1.0, alive, "ADSL", "LSTALVDT", nan),
         (S1, "PFS", "Progression-Free Survival", 127.0, "DAYS", day("2023-05-16"), 0.0, "DISEASE PROGRESSION", "RS",
          "RSDTC", 3.0),
-        (S2, "OS", "Overall Survival", 64.0, "DAYS", day("2023-04-05"), 0.0, "DEATH", "ADSL", "DTHDT", nan),
-        (S2, "PFS", "Progression-Free Survival", 64.0, "DAYS", day("2023-04-05"), 0.0, "DEATH", "ADSL", "DTHDT", nan),
+        (S2, "OS", "Overall Survival", 60.0, "DAYS", day("2023-04-01"), 0.0, "DEATH", "ADSL", "DTHDT", nan),
+        (S2, "PFS", "Progression-Free Survival", 60.0, "DAYS", day("2023-04-01"), 0.0, "DEATH", "ADSL", "DTHDT", nan),
         (S4, "OS", "Overall Survival", 63.0, "DAYS", day("2023-05-02"), 1.0, alive, "ADSL", "LSTALVDT", nan),
-        (S4, "PFS", "Progression-Free Survival", 1.0, "DAYS", day("2023-03-01"), 1.0,
-         "NO ADEQUATE POST-BASELINE ASSESSMENT", "ADSL", "TRTSDT", nan),
+        (S4, "PFS", "Progression-Free Survival", 1.0, "DAYS", day("2023-03-01"), 5.0,
+         "NO BASELINE TUMOUR ASSESSMENT", "ADSL", "TRTSDT", nan),
     ]
     assert len(got) == len(expected)
     for row, want in zip(got, expected):
         assert _same(row, want), (row, want)
     assert adtte["STARTDT"].tolist() == adtte["TRTSDT"].tolist()
     assert set(adtte["USUBJID"]) <= set(adam[1]["ADSL"]["USUBJID"])
+
+
+def test_adrs_responses_best_response_and_responders(adam):
+    adrs = adam[1]["ADRS"]
+    columns = ["USUBJID", "PARAMCD", "AVALC", "AVAL", "ADT", "AVISIT", "CRIT1FL", "CRIT2FL", "ANL01FL", "SRCSEQ"]
+    got = [tuple(r) for r in adrs[columns].itertuples(index=False)]
+    nan = np.nan
+    march, may = day("2023-03-14"), day("2023-05-16")
+    expected = [
+        # S1: SD on day 64 (at least 42 days after the first dose), then PD: best response SD.
+        (S1, "BOR", "SD", 3.0, march, "WEEK 9", "N", "Y", "Y", 2.0),
+        (S1, "DCR", "Y", 1.0, march, "WEEK 9", "", "", "Y", 2.0),
+        (S1, "OVR", "SD", 3.0, march, "WEEK 9", "", "", "Y", 2.0),
+        (S1, "OVR", "PD", 5.0, may, "WEEK 18", "", "", "Y", 3.0),
+        (S1, "OVRCALC", "SD", 3.0, march, "WEEK 9", "", "", "", nan),
+        (S1, "OVRCALC", "PD", 5.0, may, "WEEK 18", "", "", "", nan),
+        (S1, "RSP", "N", 0.0, nan, "", "", "", "Y", nan),
+        # S2 and S4: no assessment after the first dose.
+        (S2, "BOR", "NE", 6.0, nan, "", "N", "N", "Y", nan),
+        (S2, "DCR", "N", 0.0, nan, "", "", "", "Y", nan),
+        (S2, "RSP", "N", 0.0, nan, "", "", "", "Y", nan),
+        (S4, "BOR", "NE", 6.0, nan, "", "N", "N", "Y", nan),
+        (S4, "DCR", "N", 0.0, nan, "", "", "", "Y", nan),
+        (S4, "RSP", "N", 0.0, nan, "", "", "", "Y", nan),
+    ]
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected):
+        assert _same(row, want), (row, want)
+
+
+def test_adtr_sums_baseline_and_nadir(adam):
+    adtr = adam[1]["ADTR"]
+    columns = ["USUBJID", "AVISIT", "AVAL", "ABLFL", "BASE", "CHG", "NADIR"]
+    got = [tuple(r) for r in adtr[columns].itertuples(index=False)]
+    nan = np.nan
+    expected = [(S1, "SCREENING", 30.0, "Y", 30.0, nan, nan), (S1, "WEEK 9", 28.0, "", 30.0, -2.0, 30.0),
+                (S1, "WEEK 18", 40.0, "", 30.0, 10.0, 28.0), (S2, "SCREENING", 20.0, "Y", 20.0, nan, nan)]
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected):
+        assert _same(row, want), (row, want)
+
+
+def test_best_response_ignores_assessments_after_a_new_therapy(adam, tmp_path):
+    study = adam[0]
+    # S1's SD of 14 March no longer counts once a new therapy started in March (imputed 1 March).
+    frames = dict(SDTM, CM=sdtm("CM", [[S1, 1, "SUBSEQUENT ANTICANCER THERAPY", "2023-03"]]))
+    bor = build_adam(study, frames, ["ADSL", "ADRS"])["ADRS"]
+    bor = bor[(bor["USUBJID"] == S1) & (bor["PARAMCD"] == "BOR")]
+    assert bor["AVALC"].tolist() == ["NE"] and bor["ADT"].isna().all()

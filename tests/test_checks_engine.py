@@ -9,6 +9,7 @@ import pytest
 from cdisckit.checks import rule as rule_module
 from cdisckit.checks.engine import check_tables, run_checks
 from cdisckit.checks.table import from_frame
+from cdisckit.standards import Standards
 from cdisckit.xpt import write_xpt
 from specs.dates import study_day
 from specs.errors import InputError
@@ -26,7 +27,7 @@ def select(*ids):
 def test_catalogue_and_functions_match():
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids)) >= 80
-    assert set(ids) == rule_module.registered_ids()
+    assert {r.id for r in RULES if r.kind is None} == rule_module.registered_ids()
     assert all(re.fullmatch(r"CK\d{4}", i) for i in ids)
 
 
@@ -35,7 +36,7 @@ def test_catalogue_fields():
         assert rule.severity in rule_module.SEVERITIES
         assert rule.category in rule_module.CATEGORIES
         assert rule.message and rule.condition and rule.description
-        assert rule.p21_id is None or re.fullmatch(r"(SD|CT)\d{4}", rule.p21_id), rule.id
+        assert rule.p21_id is None or re.fullmatch(r"(SD|CT)\d{4}[A-Z]?", rule.p21_id), rule.id
     cited = {r.id: r.p21_id for r in RULES if r.p21_id}
     assert cited["CK0103"] == "SD0002" and cited["CK0201"] == "SD0003" and cited["CK0402"] == "SD0005"
     assert len(set(cited.values())) == len(cited), "a P21 rule is cited by one rule only"
@@ -67,7 +68,8 @@ def test_run_checks_reads_a_folder_and_reports_unreadable_files(tmp_path):
     assert got == {("CK0402", "AE", 1, "USUBJID, AESEQ"), ("CK0402", "AE", 2, "USUBJID, AESEQ"),
                    ("CK0201", "AE", 2, "AESTDTC"), ("CK0501", "AE", 3, "USUBJID")}
     assert findings.datasets[["dataset", "readable"]].values.tolist() == [["AE", True], ["CM", False], ["DM", True]]
-    assert findings.inputs == {"data": [str(tmp_path)], "study": None, "define": []}
+    assert findings.inputs == {"data": [str(tmp_path)], "study": None, "define": [], "standard": "SDTMIG 3.4",
+                               "ct": "sdtmct-2025-03-28"}
 
 
 def test_unreadable_arguments_raise_input_error(tmp_path):
@@ -103,10 +105,15 @@ def test_a_rule_that_raises_becomes_a_finding_and_the_run_goes_on():
 def test_rules_follow_the_declared_standard_version():
     lb = from_frame("LB", pd.DataFrame({"USUBJID": ["1", "1"], "LBTESTCD": ["ALT", "ALT"], "LBBLFL": ["Y", "Y"]}))
     rules = select("CK0433")
-    assert len(check_tables([lb], rules=rules).frame) == 2
+    sdtmig33 = Study(studyid="S", title="t", protocol="p",
+                     standards=[Standard(id="IG", name="SDTMIG", version="3.3")])
+    assert len(check_tables([lb], study=sdtmig33, rules=rules).frame) == 2
     sdtmig34 = Study(studyid="S", title="t", protocol="p",
                      standards=[Standard(id="IG", name="SDTMIG", version="3.4")])
     assert check_tables([lb], study=sdtmig34, rules=rules).checks.empty
+    # without metadata the run checks against its default guide, SDTMIG 3.4
+    assert check_tables([lb], rules=rules).checks.empty
+    assert len(check_tables([lb], rules=rules, standards=Standards("SDTMIG", "3.3")).frame) == 2
 
 
 def test_domain_prefix_and_scope():

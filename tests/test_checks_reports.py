@@ -88,7 +88,7 @@ def test_json_validates_and_holds_every_finding(findings, tmp_path):
     assert first == {"rule": "CK0402", "severity": "Error", "category": "Consistency", "dataset": "AE",
                      "record": 1, "usubjid": "1", "seq": 1, "variables": ["USUBJID", "AESEQ"],
                      "values": "USUBJID=1; AESEQ=1", "message": "Duplicate value for USUBJID, AESEQ",
-                     "condition": "USUBJID, AESEQ is unique within the dataset", "detail": ""}
+                     "condition": "USUBJID, AESEQ is unique within the dataset", "detail": "", "explanation": ""}
     assert {r["id"] for r in data["rules"]} == {r.id for r in findings.rules}
     assert report_data(findings) == data
 

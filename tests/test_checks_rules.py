@@ -6,6 +6,8 @@ one, on which the rule must be evaluated and report nothing.
 """
 
 import dataclasses
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +18,7 @@ from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
 from cdisckit.coverage import COLUMNS as COVERAGE_COLUMNS, SPELLINGS, Coverage
-from specs.model import Codelist, Dataset, Study, Term, Variable
+from specs.model import Codelist, Dataset, Standard, Study, Term, Variable
 
 NA = None
 
@@ -87,6 +89,11 @@ def study(*datasets, codelists=()):
                  codelists={c.id: c for c in codelists})
 
 
+SDTMIG_33 = Study(studyid="S1", title="t", protocol="p", standards=[Standard(id="IG", name="SDTMIG", version="3.3")])
+AE_EXP = ["AELLT", "AELLTCD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS", "AEBDSYCD", "AESOC",
+          "AESOCCD", "AESER", "AEACN", "AEREL", "AESTDTC", "AEENDTC"]
+
+
 def spec(name, *variables, model="SDTM", label=None, **kw):
     return Dataset(name=name, label=label or f"{name} data", model=model,
                    variables=[v if isinstance(v, Variable) else Variable(name=v, label=v) for v in variables], **kw)
@@ -123,15 +130,34 @@ class Case:
     ok_study: Study | None = None
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
+    params: dict | None = None      # parameters that replace the catalogue's (e.g. a small size limit)
     coverage: Coverage | None = None      # the run's mapping coverage (CK0003, CK0004)
     ok_coverage: Coverage | None = None
 
+
+SIZED = Path(tempfile.mkdtemp()) / "big.xpt"        # files of 200 and 10 bytes for the size limit
+SIZED.write_bytes(b"x" * 200)
+SIZED.with_name("small.xpt").write_bytes(b"x" * 10)
 
 AE_SEV = Codelist(id="AESEV", name="Severity", terms=[Term(value=v) for v in ("MILD", "MODERATE", "SEVERE")])
 AE_OUT = Codelist(id="OUT", name="Outcome", extensible=True,
                   terms=[Term(value=v) for v in ("RECOVERED/RESOLVED", "FATAL")])
 AE_SPEC = spec("AE", var("USUBJID"), var("AESEV", codelist="AESEV"), var("AEOUT", codelist="OUT"))
 LONG = "x" * 41
+
+def _recist(recorded):
+    """TU, TR and RS of one subject: a 30 mm target lesion measured 15 mm at week 9."""
+    tu = T("TU", USUBJID=["1"], TULNKID=["T1"], TUSTRESC=["TARGET"], TULOC=["LUNG"])
+    tr = T("TR", USUBJID=["1", "1"], TRLNKGRP=["SCR", "TA01"], TRLNKID=["T1", "T1"], TRTESTCD=["LDIAM", "LDIAM"],
+           TRSTRESC=["30", "15"], TRSTRESN=[30, 15], TRLOBXFL=["Y", ""])
+    rs = T("RS", USUBJID=["1"], RSCAT=["RECIST 1.1"], RSTESTCD=["OVRLRESP"], RSSTRESC=[recorded],
+           RSLNKGRP=["TA01"], RSDTC=["2021-03-14"])
+    return tu, tr, rs
+
+
+def _tumour_sums(recorded):
+    return T("TR", USUBJID=["1"] * 3, TRLNKGRP=["SCR"] * 3, TRTESTCD=["LDIAM", "LDIAM", "SUMDIAM"],
+             TRSTRESN=[30, 20, recorded])
 
 
 def coverage(columns=(), spellings=()):
@@ -145,6 +171,7 @@ UNUSED = ("ae", "ae.csv", "AEXTRA", "not submitted", "", 3, 0, 0.0, "")
 MAPPED = ("AE", "AESEV", "", "AESEV", "ae", "AESEV", "Mild", 4, "MILD", "yes")
 UNMAPPED = ("AE", "AEOUT", "", "OUT", "ae", "AEOUT", "Unknown", 1, "Unknown", "no")
 
+
 CASES = {
     # the run
     "CK0001": Case([dm()], [("AE", None, "")], [dm()], unreadable=[Unreadable("d/ae.xpt", "AE", "not an XPT file")]),
@@ -156,8 +183,9 @@ CASES = {
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
-    "CK0102": Case([ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"])], [("AE", None, "AESER")],
-                   [ae(AETERM=["x"], AESTDTC=["2021"], AEENDTC=["2021"], AESER=["N"])]),
+    # without specs, the Exp variables of AE in SDTMIG 3.4 (the MedDRA hierarchy, AESER, AEACN, AEREL, dates)
+    "CK0102": Case([ae(AETERM=["x"], **{v: [""] for v in AE_EXP if v != "AESER"})], [("AE", None, "AESER")],
+                   [ae(AETERM=["x"], **{v: [""] for v in AE_EXP})]),
     "CK0103": Case([ae(AETERM=["Headache", " "], AEDECOD=["H", "H"])], [("AE", 2, "AETERM")],
                    [ae(AETERM=["Headache", "Nausea"], AEDECOD=["H", "N"])]),
     "CK0104": Case([T("AE", USUBJID=[])], [("AE", None, "")], [ae()]),
@@ -247,7 +275,8 @@ CASES = {
                    [lb(LBSTRESC=["5.50", "NEGATIVE", ""], LBSTRESN=[5.5, None, None])]),
     "CK0433": Case([lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "Y", "Y"])],
                    [("LB", 1, "LBBLFL, USUBJID, LBTESTCD"), ("LB", 2, "LBBLFL, USUBJID, LBTESTCD")],
-                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])]),
+                   [lb(LBTESTCD=["GLUC", "GLUC", "ALT"], LBBLFL=["Y", "", "Y"])],
+                   study=SDTMIG_33, ok_study=SDTMIG_33),
     "CK0434": Case([lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", "Y"])],
                    [("LB", 1, "LBLOBXFL, USUBJID, LBTESTCD"), ("LB", 2, "LBLOBXFL, USUBJID, LBTESTCD")],
                    [lb(LBTESTCD=["GLUC", "GLUC"], LBLOBXFL=["Y", ""])]),
@@ -324,6 +353,9 @@ CASES = {
     "CK0521": Case([dm(2), ae(STUDYID=["S2"])], [("AE", 1, "STUDYID")], [dm(2), ae()]),
     "CK0522": Case([T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "B"])], [("DM", 2, "ACTARMCD")],
                    [T("TA", ARMCD=["A"]), dm(2, ACTARMCD=["A", "NOTTRT"])]),
+    # RECIST 1.1: a 50% decrease recorded as SD; the site's sum 1 mm short.
+    "CK0523": Case([*_recist("SD")], [("RS", 1, "RSLNKGRP, RSSTRESC")], [*_recist("PR")]),
+    "CK0524": Case([_tumour_sums(49)], [("TR", 3, "TRLNKGRP, TRSTRESN")], [_tumour_sums(50)]),
     # ADaM
     "CK0601": Case([adsl(2, USUBJID=["1", "1"])], [("ADSL", 1, "USUBJID"), ("ADSL", 2, "USUBJID")], [adsl(2)]),
     "CK0602": Case([adsl(), T("ADAE", USUBJID=["1", "1"], AGE=[40, 41], SEX=["F", "F"])], [("ADAE", 2, "AGE")],
@@ -404,12 +436,25 @@ CASES = {
     "CK0810": Case([T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "YYMMDD10.")])], [("ADSL", None, "TRTSDT")],
                    [T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "DATE9.")])],
                    study=study(spec("ADSL", var("TRTSDT", data_type="integer", display_format="DATE9."), model="ADaM"))),
+    # the SDTMIG 3.4 metadata shipped with the package (no specs given)
+    "CK0901": Case([ae(AETERM=["x"], AEMETHOD=["x"])], [("AE", None, "AEMETHOD")], [ae(AETERM=["x"])]),
+    "CK0902": Case([ae(AETERM=["x"], AEXYZ=["x"])], [("AE", None, "AEXYZ")], [ae(AETERM=["x"])]),
+    "CK0903": Case([ae(AETERM=["x"], AESEV=[1.0])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0904": Case([ae(AETERM=["x"], AESER=[""])], [("AE", None, "AESER")], [ae(AETERM=["x"], AESER=["N"])]),
+    "CK0905": Case([ae(AETERM=["x"], AESEV=[""])], [("AE", None, "AESEV")], [ae(AETERM=["x"], AESEV=["MILD"])]),
+    "CK0906": Case([T("XX", USUBJID=["1"])], [("XX", None, "")], [ae(AETERM=["x"])]),
+    "CK0907": Case([T("AE", USUBJID=["1"], path=str(SIZED))], [("AE", None, "")],
+                   [T("AE", USUBJID=["1"], path=str(SIZED.with_name("small.xpt")))], params={"limit": 100}),
+    "CK0908": Case([lb(LBTESTCD=["GLUC"], LBTEST=["Alanine Aminotransferase"])], [("LB", 1, "LBTESTCD, LBTEST")],
+                   [lb(LBTESTCD=["GLUC"], LBTEST=["Glucose"])]),
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False, coverage=None):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None, coverage=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
+    if params:
+        rules = [dataclasses.replace(rules[0], params={**rules[0].params, **params})]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
     findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules, coverage=coverage)
@@ -420,20 +465,21 @@ def run(rule_id, tables, study=None, unreadable=(), broken=False, coverage=None)
 
 
 def test_every_rule_has_a_case():
-    assert set(CASES) == {r.id for r in rules_module.catalogue()}
+    assert set(CASES) == {r.id for r in rules_module.catalogue() if r.kind is None}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.coverage)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params, case.coverage)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study, coverage=case.ok_coverage)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params,
+                          coverage=case.ok_coverage)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 

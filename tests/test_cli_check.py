@@ -8,6 +8,7 @@ import pytest
 
 from cdisckit.cli import main
 from cdisckit.checks.report_json import validator
+from cdisckit.checks import catalogue
 from cdisckit.xpt import XptVariable, write_xpt
 from define.writer import build_define
 from specs.loader import load_study
@@ -41,16 +42,20 @@ def data(tmp_path):
 def test_warnings_fail_only_with_fail_on_warning(data, tmp_path, capsys):
     params = ["ADDON", "AGEMAX", "AGEMIN", "LENGTH", "OBJPRIM", "PLANSUB", "RANDOM", "SEXPOP", "SPONSOR",
               "STYPE", "TBLIND", "TCNTRL", "TITLE", "TPHASE", "TTYPE", "SDTMVER", "SSTDTC"]
+    values = {"PLANSUB": "40", "SSTDTC": "2021-01-01", "AGEMIN": "P18Y", "AGEMAX": "P75Y", "LENGTH": "P2Y",
+              "RANDOM": "N", "ADDON": "N"}
     ts = pd.DataFrame({"STUDYID": "MINI01", "DOMAIN": "TS", "TSSEQ": 1.0, "TSPARMCD": params,
-                       "TSPARM": [p.title() for p in params], "TSVAL": "x"})
+                       "TSPARM": [p.title() for p in params], "TSVAL": [values.get(p, "x") for p in params]})
     _write(data, "TS", ts, "Trial Summary")
     reports = [tmp_path / "out" / f"r{s}" for s in (".xlsx", ".html", ".json", ".junit.xml")]
     options = [a for r in reports for a in ("--report", str(r))]
     assert main(["check", str(data)] + options) == 0         # DM lacks expected variables: warnings only
     assert all(r.is_file() for r in reports)
     out = capsys.readouterr().out
-    assert "cdisckit check: 2 datasets, 18 records, 140 rules: 0 Error" in out
-    assert "Warning CK0102 Expected variable is missing from the dataset (14 in DM)" in out
+    assert f"cdisckit check: 2 datasets, 18 records, {len(catalogue())} rules: 0 Error" in out
+    assert "checked against SDTMIG 3.4 with CT sdtmct-2025-03-28" in out
+    # SDTMIG 3.4: DM has 17 Exp variables (ACTARMUD, ARMNRS, the RF dates, ...), RFSTDTC present; TS 4 (TSVAL present)
+    assert "Warning CK0102 Expected variable is missing from the dataset (19 in DM, TS)" in out
     assert list(validator().iter_errors(json.loads(reports[2].read_text()))) == []
     assert main(["check", str(data), "--fail-on", "warning"]) == 1
 

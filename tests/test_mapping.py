@@ -87,7 +87,7 @@ def test_adam_derivations_are_checked_when_loaded(tmp_path, old, new, where, mes
     ("evntdesc: RASH,", "evntdsc: RASH,", "mapping.parameters[0].events[0]",
      "unknown key 'evntdsc' (did you mean 'evntdesc'?)"),
     ("rule: stop", "rule: halt", "mapping.parameters[0].censoring[0].rule",
-     "'halt' must be one of no_assessment, stop, gap"),
+     "'halt' must be one of no_baseline, no_assessment, stop, missed_visits"),
     ("impute: {highest: D}}", "impute: {highest: day}}", "mapping.parameters[0].assessments.impute.highest",
      "'day' must be one of Y, M, D, h, m, s, n"),
 ])

@@ -4,6 +4,7 @@ the PDFs, lxml for the HTML)."""
 
 import base64
 import datetime as dt
+import json
 import re
 
 import pandas as pd
@@ -193,11 +194,11 @@ def test_review_page_of_the_run(bundled_runs):
     sdtm, adam = _folders(bundled_runs[0])
     text = (bundled_runs[0] / "reports" / "review.html").read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', text)
-    assert len(images) == 6            # disposition, exposure, OS, PFS, TEAEs, QLQ-C30
+    assert len(images) == 7            # disposition, exposure, OS, PFS, DOR, TEAEs, QLQ-C30
     assert all(base64.b64decode(i).startswith(b"\x89PNG\r\n\x1a\n") for i in images)
     assert "Not shown" not in text
     adtte, _ = read_xpt(adam / "adtte.xpt")
-    for paramcd in ("OS", "PFS"):
+    for paramcd in ("OS", "PFS", "DOR"):
         part = adtte[adtte["PARAMCD"] == paramcd]
         median = _km_median(part["AVAL"].tolist(), (part["CNSR"] == 0).tolist())
         expected = "not reached" if median is None else f"{median:g} days"
@@ -226,7 +227,7 @@ def test_review_command(bundled_runs, tmp_path, capsys):
     out = tmp_path / "review.html"
     assert main(["review", str(folder), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.count("data:image/png;base64,") == 2            # OS and PFS
+    assert text.count("data:image/png;base64,") == 3            # OS, PFS and DOR
     assert "Not shown: no EX dataset with VISITNUM" in text and "<h2>Conformance summary</h2>" in text
     assert main(["review", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
     assert "nowhere: no such folder" in capsys.readouterr().err
@@ -254,8 +255,9 @@ def test_guides_pdf_and_html_say_the_same(bundled_runs):
         for rule in param["censoring"]:
             assert f"<td>{rule['cnsr']}</td><td>{rule['evntdesc']}</td>" in adrg
     sdrg = (reports / "sdrg.html").read_text(encoding="utf-8")
-    # The raw columns no mapping reads (CK0003) are the only SDTM findings the guide summarises.
-    assert "Raw column is not submitted" in sdrg and "Rules Not Run" in sdrg
+    # the catalogue's findings on the study's own output, each with its explanations.yaml text
+    assert "No explanation recorded." not in sdrg and "Rules Not Run" in sdrg
+    assert "The trial has a single arm without branches or transitions, so TABRANCH and TATRANS are null." in sdrg
     assert "Reactive cutaneous capillary endothelial proliferation" in sdrg     # from reviewers_guide.yaml
 
 

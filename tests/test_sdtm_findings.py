@@ -59,7 +59,7 @@ LABELS = {
         ("MBDY", "Study Day of Visit/Collection/Exam")],
     "RS": [
         ("STUDYID", "Study Identifier"), ("DOMAIN", "Domain Abbreviation"),
-        ("USUBJID", "Unique Subject Identifier"), ("RSSEQ", "Sequence Number"),
+        ("USUBJID", "Unique Subject Identifier"), ("RSSEQ", "Sequence Number"), ("RSLNKGRP", "Link Group ID"),
         ("RSTESTCD", "Assessment Short Name"), ("RSTEST", "Assessment Name"), ("RSCAT", "Category for Assessment"),
         ("RSORRES", "Result or Finding in Original Units"), ("RSSTRESC", "Character Result/Finding in Std Format"),
         ("RSSTRESN", "Numeric Result/Finding in Standard Units"),
@@ -85,8 +85,8 @@ LABELS = {
         ("GFSTRESC", "Result or Finding in Standard Format"),
         ("GFSTRESN", "Numeric Result/Finding in Standard Units"), ("GFSTRESU", "Standard Units"),
         ("GFSPEC", "Specimen Material Type"), ("GFMETHOD", "Method of Test or Examination"),
-        ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("GFDTC", "Date/Time of Specimen Collection"),
-        ("GFDY", "Study Day of Specimen Collection")],
+        ("VISITNUM", "Visit Number"), ("VISIT", "Visit Name"), ("EPOCH", "Epoch"),
+        ("GFDTC", "Date/Time of Specimen Collection"), ("GFDY", "Study Day of Specimen Collection")],
 }
 
 

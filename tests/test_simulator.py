@@ -76,7 +76,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     simulate(tmp_path / "c", subjects=40, seed=4)
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
-    assert len(names) == 12 and "forms.yaml" in names
+    assert len(names) == 15 and "forms.yaml" in names
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert (tmp_path / "a" / "lab.csv").read_bytes() != (tmp_path / "c" / "lab.csv").read_bytes()
@@ -84,8 +84,9 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
 
 def test_files_are_utf8_with_unix_line_endings_and_read_back_unchanged(export, forms):
     generated = generate(SUBJECTS, SEED)
-    assert list(generated) == ["enrolment", "dosing", "ae", "qlqc30", "lab", "tumour", "eot", "eos",
-                               "death", "survival", "subsequent_therapy"]
+    assert list(generated) == ["enrolment", "dosing", "ae", "qlqc30", "lab", "tumour", "target_lesions",
+                               "nontarget_lesions", "new_lesions", "eot", "eos", "death", "survival",
+                               "subsequent_therapy"]
     for name, frame in generated.items():
         raw = (export / f"{name}.csv").read_bytes()
         assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf")
@@ -296,7 +297,9 @@ def test_assessments_strictly_before_death_and_progression_ends_them(forms):
         days = [full_date(d) for d in rows["TADAT"]]
         assert days == sorted(days)
         responses = list(rows["OVRLRESP"])
-        assert responses[0] == "" and list(rows["FOLDER"])[0] == "SCR"
+        # Screening first (its imaging is missing for a few subjects: no screening row then).
+        assert (responses[0] == "") == (list(rows["FOLDER"])[0] == "SCR")
+        assert "" not in responses[1:]
         if "Progressive Disease" in responses:
             progressions += 1
             assert responses.index("Progressive Disease") == len(responses) - 1, subject
@@ -308,6 +311,28 @@ def test_assessments_strictly_before_death_and_progression_ends_them(forms):
     for subject, text in zip(dosing["SUBJECT"], dosing["ECDAT"]):
         if subject in death:
             assert full_date(text) <= death[subject][1]
+
+
+def test_lesions_follow_recist(forms):
+    """At most 5 target lesions, at most 2 per organ (lymph nodes one organ), measured at every
+    assessment; the site's sum adds them up; new lesions only at progression."""
+    targets = forms["target_lesions"]
+    screening = targets[targets["FOLDER"] == "SCR"]
+    organ = screening["TLSITE"].where(~screening["TLSITE"].str.endswith("lymph node"), "lymph node")
+    assert screening.groupby("SUBJECT").size().max() <= 5
+    assert screening.assign(organ=organ).groupby(["SUBJECT", "organ"]).size().max() <= 2
+    assert (screening["TLDIAM"].astype(int) >= 10).all()
+    tumour = forms["tumour"].set_index(["SUBJECT", "FOLDER"])
+    for (subject, folder), rows in targets.groupby(["SUBJECT", "FOLDER"]):
+        measured = rows["TLDIAM"] != ""
+        assert (measured | (rows["TLNE"] != "")).all()
+        expected = str(rows["TLDIAM"].astype(int).sum()) if measured.all() else ""
+        assert tumour.loc[(subject, folder), "SUMDIAM"] == expected
+        assert len(rows) == len(screening[screening["SUBJECT"] == subject])
+    new = forms["new_lesions"]
+    assert set(zip(new["SUBJECT"], new["FOLDER"])) <= set(
+        tumour.index[tumour["OVRLRESP"] == "Progressive Disease"])
+    assert 0 < (tumour["OVRLRESP"] == "Not Evaluable").sum() < 0.1 * len(tumour)
 
 
 def test_doses_stop_at_progression(forms):

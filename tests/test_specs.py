@@ -36,12 +36,23 @@ def test_mini_study_loads_into_the_model(mini_study):
 
 
 def test_write_then_load_gives_equal_objects(mini_study, tmp_path):
+    (mini_study / "explanations.yaml").write_text(
+        "- {rule: SD1149, dataset: AE, explanation: AESER is not collected in this study.}\n", encoding="utf-8")
     study = load_study(mini_study)
     out = write_study(study, tmp_path / "copy")
     again = load_study(out)
     assert again.datasets["AE"].variables == study.datasets["AE"].variables
     assert again.codelists == study.codelists and again.methods == study.methods
     assert again.comments == study.comments and again.standards == study.standards
+    assert [(e.rule, e.dataset, e.explanation) for e in again.explanations] == [
+        ("SD1149", "AE", "AESER is not collected in this study.")]
+
+
+def test_explanations_follow_their_schema(mini_study):
+    (mini_study / "explanations.yaml").write_text("- {rule: SD1149, dataset: ae, explanation: x}\n",
+                                                  encoding="utf-8")
+    with pytest.raises(SpecError, match=r"explanations.yaml: \[0\].dataset"):
+        load_study(mini_study)
 
 
 def test_yaml_1_1_words_stay_strings(mini_study):

@@ -39,6 +39,7 @@ def read_report(path):
     frame["variables"] = frame["variables"].map(", ".join)
     frame["record"] = frame["record"].astype("Int64")
     frame["seq"] = frame["seq"].astype("Float64")
+    frame["explanation"] = frame["explanation"].fillna("").astype("str")
     for column in ("usubjid", "dataset", "values", "detail", "message", "condition"):
         frame[column] = frame[column].map(lambda v: v if pd.isna(v) else str(v))
     return frame.reset_index(drop=True)

@@ -21,29 +21,76 @@ from specs.errors import InputError
 from specs.loader import load_study
 from specs.model import Study
 
+from ..standards import DEFAULTS, Standards, available, ct_file, parse_standard
+from .explanations import explain, read_explanations, study_explanations
 from .finding import COLUMNS, Findings, empty_findings
-from .rule import catalogue
+from .rule import NotRun, catalogue
 from .submission import Submission
 from .table import read_folders
 
 
-def run_checks(data, *, study=None, define=None, rules=None, coverage=None):
+def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=None, dictionaries=None,
+               explanations=None, coverage=None):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
     ``define`` a define.xml path, a ``Study`` read from one, or a list of them
-    (e.g. the SDTM and the ADaM define.xml); ``rules`` limits the run to some
-    rules (default: the whole catalogue). Raises InputError for a folder, spec
-    or define.xml that cannot be read.
+    (e.g. the SDTM and the ADaM define.xml); without it, a ``define.xml`` in a
+    data folder is used. ``rules`` limits the run to some rules (default: the
+    whole catalogue). ``standard`` ("sdtmig-3.3") overrides the guide version
+    the metadata declares; ``ct`` is another CT release file; ``dictionaries``
+    maps a dictionary name (meddra, whodrug, ...) to its files; ``explanations``
+    is an explanations.yaml (default: the study's). Raises InputError for a
+    folder, spec, define.xml or option that cannot be read.
     """
     folders = [data] if isinstance(data, (str, Path)) else list(data)
     defines = [] if define is None else [define] if isinstance(define, (str, Path, Study)) else list(define)
+    skipped = []
+    if not defines:
+        defines, skipped = _folder_defines(folders)
     tables, unreadable = read_folders(folders)
     inputs = {"data": [str(f) for f in folders],
               "study": None if study is None else str(getattr(study, "path", None) or study),
               "define": [str(d.path or "define.xml") if isinstance(d, Study) else str(d) for d in defines]}
-    return check_tables(tables, study=_study(study), define=_define(defines), unreadable=unreadable,
-                        rules=rules, inputs=inputs, coverage=coverage)
+    if skipped:
+        inputs["define_not_used"] = skipped
+    study, define = _study(study), _define(defines)
+    standards = choose_standards(standard, ct, define, study)
+    inputs["standard"] = f"{standards.name} {standards.version}"
+    inputs["ct"] = standards.ct_package
+    found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
+                         standards=standards, dictionaries=dictionaries,
+                         coverage=coverage)
+    return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
+
+
+def choose_standards(standard=None, ct=None, define=None, study=None):
+    """The guide and CT a run checks against: ``--standard`` when given, else the SDTMIG
+    version the define.xml (then the specs) declares when the package has it, else SDTMIG 3.4."""
+    if ct:
+        ct_file(ct)                       # a bad CT file is bad input, found before any work
+    if standard:
+        name, version = parse_standard(standard)
+        return Standards(name, version, ct)
+    for source in (define, study):
+        for item in getattr(source, "standards", []):
+            if item.name.replace("-", "").upper() == "SDTMIG" and f"sdtmig-{item.version}" in available():
+                return Standards("SDTMIG", item.version, ct)
+    return Standards("SDTMIG", DEFAULTS["SDTMIG"], ct)
+
+
+def _folder_defines(folders):
+    """The readable define.xml files found in the data folders, and a line for each one that
+    is not used (e.g. Define-XML 1.0)."""
+    found, skipped = [], []
+    for folder in folders:
+        path = Path(folder) / "define.xml"
+        if path.is_file():
+            try:
+                found.append(read_define(path))
+            except InputError as exc:
+                skipped.append(str(exc))
+    return found, skipped
 
 
 def _study(study):
@@ -72,16 +119,25 @@ def _define(defines):
     return merged
 
 
-def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, coverage=None):
+def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
+                 dictionaries=None, coverage=None):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``."""
-    sub = Submission(tables, study=study, define=define, unreadable=unreadable, coverage=coverage)
+    sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
+                     dictionaries=dictionaries, coverage=coverage)
     rules = tuple(catalogue() if rules is None else rules)
-    parts, checks = [], []
+    parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):
         for rule in rules:
-            if rule.scope.level != level or not rule.applies_to_version(sub.version(rule.standard)):
+            if rule.scope.level != level:
+                continue
+            if not rule.applies_to_version(sub.version(rule.standard)):
+                not_run.append((rule.id, f"holds for {rule.standard} {', '.join(rule.versions)}, "
+                                         f"not {sub.version(rule.standard)}"))
                 continue
             targets = (_targets(rule, sub) if level == "dataset" else [None])
+            if not targets:
+                not_run.append((rule.id, "no dataset it applies to"))
+            ran = len(checks)
             for table in targets:
                 found = _evaluate(rule, table, sub)
                 if found is None:
@@ -89,11 +145,21 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
                 checks.append((rule.id, table.name if table is not None else "", len(found)))
                 if len(found):
                     parts.append(found)
+            if targets and len(checks) == ran:
+                not_run.append((rule.id, _why_not(rule, sub)))
     frame = pd.concat(parts, ignore_index=True) if parts else empty_findings()
     frame = frame.sort_values(["dataset", "rule", "record"], kind="stable", na_position="first")
     return Findings(frame=frame.reset_index(drop=True)[list(COLUMNS)], rules=rules,
                     checks=pd.DataFrame(checks, columns=["rule", "dataset", "findings"]),
-                    datasets=_datasets(sub), inputs=inputs or {})
+                    datasets=_datasets(sub), inputs=inputs or {},
+                    not_run=pd.DataFrame(not_run, columns=["rule", "reason"]))
+
+
+def _why_not(rule, sub):
+    """Why a rule that had datasets to look at ran on none of them."""
+    if rule.id in sub.not_run:
+        return sub.not_run[rule.id]
+    return "the variables or datasets it reads are absent"
 
 
 def _targets(rule, sub):
@@ -125,8 +191,13 @@ def _evaluate(rule, table, sub):
         found = rule.function(table, sub, **params)
         if found is None:
             return None
+        if not len(found):
+            return found
         return _findings(rule, table, sub, found, rule.words(rule.message, words),
                          rule.words(rule.condition, words))
+    except NotRun as reason:            # e.g. no dictionary: said in the reports' rules not run
+        sub.not_run[rule.id] = str(reason)
+        return None
     except Exception as exc:   # a rule that cannot run on odd data is itself reported
         sub.rule_errors.append((rule.id, table.name if table is not None else "",
                                 f"{type(exc).__name__}: {exc}"))
@@ -170,7 +241,7 @@ def _findings(rule, table, sub, found, message, condition):
         "seq": pd.array(pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce"), dtype="Float64"),
         "variables": found["variables"].to_numpy(), "values": found["values"].to_numpy(),
         "message": message, "condition": condition,
-        "detail": found["detail"].astype("str").to_numpy(),
+        "detail": found["detail"].astype("str").to_numpy(), "explanation": "",
     })
 
 

@@ -21,8 +21,12 @@ from .table import display
 
 HIT_COLUMNS = ("row", "variables", "values", "detail")
 COLUMNS = ("rule", "severity", "category", "dataset", "record", "usubjid", "seq", "variables", "values",
-           "message", "condition", "detail")
+           "message", "condition", "detail", "explanation")
 MISSING = "(missing)"
+
+
+_NO_HITS = pd.DataFrame({"row": pd.array([], dtype="Int64"), "variables": pd.Series([], dtype=object),
+                         "values": pd.Series([], dtype=object), "detail": pd.Series([], dtype=object)})
 
 
 def hits(table, mask, variables, detail=None):
@@ -35,6 +39,8 @@ def hits(table, mask, variables, detail=None):
     """
     rows = np.flatnonzero(np.asarray(mask, dtype=bool))
     variables = list(variables)
+    if not len(rows):
+        return _NO_HITS.copy()
     values = pd.Series("", index=range(len(rows)), dtype="str")
     for i, var in enumerate(variables):
         shown = display(table.frame[var].iloc[rows]).reset_index(drop=True)
@@ -75,12 +81,14 @@ class Findings:
     evaluated on, with its number of findings. ``datasets``: one row per
     dataset looked at (name, file, label, records, variables, model, class,
     readable). ``rules``: the catalogue used. ``inputs``: what was checked.
+    ``not_run``: the rules that ran on no dataset, with the reason.
     """
     frame: pd.DataFrame
     rules: tuple
     checks: pd.DataFrame
     datasets: pd.DataFrame
     inputs: dict = field(default_factory=dict)
+    not_run: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["rule", "reason"]))
 
     def __len__(self):
         return len(self.frame)
@@ -97,10 +105,15 @@ class Findings:
         counts = frame["severity"].value_counts()
         return {s: int(counts.get(s, 0)) for s in SEVERITIES}
 
+    def explained(self):
+        """True for each finding an explanations.yaml entry accepts."""
+        return self.frame["explanation"].fillna("").astype("str").ne("").to_numpy()
+
     def failing(self, fail_on="error", new_only=False):
-        """The findings that make the run fail: Errors (and Warnings with fail_on="warning"),
-        only the new ones with ``new_only``."""
+        """The findings that make the run fail: Errors (and Warnings with fail_on="warning")
+        not explained, only the new ones with ``new_only``."""
         frame = self.active()
+        frame = frame[frame["explanation"].fillna("").astype("str").eq("")]
         if new_only and "status" in frame:
             frame = frame[frame["status"].eq("new")]
         severities = ("Error", "Warning") if fail_on == "warning" else ("Error",)

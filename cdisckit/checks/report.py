@@ -18,6 +18,7 @@ from specs.errors import InputError
 from .rule import SEVERITIES
 
 FORMATS = (".junit.xml", ".xlsx", ".html", ".json")
+DETAIL_CAP = 500      # finding records shown per rule and dataset in the Excel and HTML reports
 
 
 def report_format(path):
@@ -66,6 +67,26 @@ def finding_records(findings):
             record[key] = record[key] or ""
         records.append(record)
     return records
+
+
+def capped_records(findings, cap=DETAIL_CAP):
+    """The finding records with at most ``cap`` per rule and dataset, and per rule and dataset
+    that was cut, the full count: ([record], {(rule, dataset): total})."""
+    records = finding_records(findings)
+    seen, totals, kept = {}, {}, []
+    for record in records:
+        key = (record["rule"], record["dataset"])
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= cap:
+            kept.append(record)
+    totals = {key: n for key, n in seen.items() if n > cap}
+    return kept, totals
+
+
+def explained_count(findings):
+    """Number of active findings an explanation accepts."""
+    active = findings.active()
+    return int(active["explanation"].fillna("").astype("str").ne("").sum())
 
 
 def dataset_summary(findings):
@@ -128,6 +149,7 @@ def summary(findings):
            "rules": len(findings.rules),
            "checks": len(findings.checks),
            "findings": int(sum(counts.values())),
+           "explained": explained_count(findings),
            "by_severity": counts}
     if "status" in findings.frame:
         status = findings.frame["status"].value_counts()

@@ -1,9 +1,10 @@
 """The HTML report: one self-contained page (inline style, no scripts, no external files).
 
 Totals, the dataset and issue summaries, then the findings rule by rule,
-each with its condition, so a reviewer reads why every record failed. Long
-lists are cut at ``SHOWN_PER_RULE`` findings per rule; the JSON and Excel
-reports keep them all.
+each with its condition, so a reviewer reads why every record failed; findings
+an explanations.yaml accepts are marked "explained" with the reason. Long lists
+are cut at ``DETAIL_CAP`` findings per rule and dataset, with the full count
+(the JSON report keeps them all); the rules that did not run are listed with why.
 """
 
 from html import escape
@@ -11,9 +12,8 @@ from html import escape
 from specs.atomic import write_text
 
 from .. import __version__
-from .report import SEVERITIES, dataset_summary, finding_records, issue_summary, rule_records, summary
+from .report import DETAIL_CAP, SEVERITIES, capped_records, dataset_summary, issue_summary, rule_records, summary
 
-SHOWN_PER_RULE = 500
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
@@ -21,7 +21,7 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.86em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#eee;position:sticky;top:0}
 .Error{background:#FFC7CE}.Warning{background:#FFEB9C}.Notice{background:#DDEBF7}
-.new{background:#FFC7CE}.resolved{background:#C6EFCE}
+.explained{background:#E2EFDA}.new{background:#FFC7CE}.resolved{background:#C6EFCE}
 .badge{display:inline-block;padding:.2em .6em;margin-right:.4em;border-radius:.3em}
 details{margin:.4em 0}summary{cursor:pointer}
 .why{color:#555;margin:.2em 0 .4em}
@@ -58,6 +58,7 @@ def render(findings):
     parts += [f"<span class=\"badge {s}\">{s}: {totals['by_severity'][s]}</span>" for s in SEVERITIES]
     if "by_status" in totals:
         parts += [f"<span class=\"badge {s}\">{s}: {n}</span>" for s, n in totals["by_status"].items()]
+    parts.append(f"<span class=\"badge explained\">explained: {totals['explained']}</span>")
     parts.append(f"</p><p>{totals['datasets']} datasets, {totals['records']} records, {totals['rules']} rules, "
                  f"{totals['checks']} rule-dataset checks, {totals['findings']} findings.</p>")
 
@@ -72,7 +73,7 @@ def render(findings):
                         issues.itertuples(index=False, name=None), classes={1}))
 
     parts.append("<h2>Findings</h2>")
-    records = finding_records(findings)
+    records, cut = capped_records(findings)
     by_rule = {}
     for record in records:
         by_rule.setdefault(record["rule"], []).append(record)
@@ -81,19 +82,26 @@ def render(findings):
     for rule_id in issues["rule"]:
         items = by_rule[rule_id]
         rule = rules[rule_id]
+        total = int(issues.loc[issues["rule"].eq(rule_id), "findings"].iloc[0])
         parts.append(f"<details><summary><span class=\"badge {rule['severity']}\">{rule['severity']}</span>"
-                     f"<b>{escape(rule_id)}</b> {escape(rule['message'])} ({len(items)})</summary>")
+                     f"<b>{escape(rule_id)}</b> {escape(rule['message'])} ({total})</summary>")
         conditions = sorted({r["condition"] for r in items})
         parts.append("".join(f"<p class=\"why\">Condition: {escape(c)}</p>" for c in conditions))
-        header = ["Dataset", "Record", "USUBJID", "SEQ", "Values", "Message", "Detail"]
+        header = ["Dataset", "Record", "USUBJID", "SEQ", "Values", "Message", "Detail", "Explained"]
         header += ["Status"] if status else []
-        rows = ([r["dataset"], r["record"], r["usubjid"], r["seq"], r["values"], r["message"], r["detail"]]
-                + ([r.get("status")] if status else []) for r in items[:SHOWN_PER_RULE])
-        parts.append(html_table(header, rows, classes={7} if status else None))
-        if len(items) > SHOWN_PER_RULE:
-            parts.append(f"<p>... {len(items) - SHOWN_PER_RULE} more in the JSON and Excel reports.</p>")
+        rows = ([r["dataset"], r["record"], r["usubjid"], r["seq"], r["values"], r["message"], r["detail"],
+                 ("explained: " + r["explanation"]) if r["explanation"] else ""]
+                + ([r.get("status")] if status else []) for r in items)
+        parts.append(html_table(header, rows, classes={8} if status else None))
+        for (cut_rule, dataset), count in sorted(cut.items()):
+            if cut_rule == rule_id:
+                parts.append(f"<p>{dataset}: first {DETAIL_CAP} of {count} findings shown; "
+                             f"all are in the JSON report.</p>")
         parts.append("</details>")
 
+    parts.append(f"<h2>Rules not run ({len(findings.not_run)})</h2><details><summary>Which and why</summary>")
+    parts.append(html_table(["Rule", "Reason"], findings.not_run.itertuples(index=False, name=None)))
+    parts.append("</details>")
     parts.append("<h2>Rules</h2><details><summary>The catalogue</summary>")
     parts.append(html_table(["Rule", "P21", "FDA", "Standard", "Severity", "Category", "Message", "Condition"],
                         ([r["id"], r["p21_id"], r["fda_id"], r["standard"], r["severity"], r["category"],

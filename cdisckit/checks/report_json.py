@@ -30,8 +30,9 @@ def report_data(findings):
                 for row in dataset_summary(findings).to_dict("records")]
     inputs = {"data": list(findings.inputs.get("data", [])), "study": findings.inputs.get("study"),
               "define": list(findings.inputs.get("define") or [])}
-    if "baseline" in findings.inputs:
-        inputs["baseline"] = findings.inputs["baseline"]
+    for key in ("baseline", "define_not_used", "standard", "ct"):
+        if key in findings.inputs:
+            inputs[key] = findings.inputs[key]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cdisckit", "version": __version__},
@@ -42,6 +43,7 @@ def report_data(findings):
         "checks": [{"rule": r, "dataset": d, "findings": int(n)}
                    for r, d, n in findings.checks.itertuples(index=False, name=None)],
         "findings": finding_records(findings),
+        "not_run": [{"rule": r, "reason": w} for r, w in findings.not_run.itertuples(index=False, name=None)],
     }
 
 

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from specs.atomic import write_bytes
 
-from .report import SEVERITIES, dataset_summary, finding_records, issue_summary, rule_records
+from .report import DETAIL_CAP, SEVERITIES, capped_records, dataset_summary, issue_summary, rule_records
 
 MAX_ROWS = 1_048_575            # Excel's limit, less the header
 SEVERITY_FILLS = {"Error": "FFC7CE", "Warning": "FFEB9C", "Notice": "DDEBF7"}
@@ -72,15 +72,19 @@ def _workbook(findings):
            issues.itertuples(index=False, name=None), [9, 10, 15, 60, 40, 10], colour=["Severity"])
     status = "status" in findings.frame
     header = ["Dataset", "Rule", "Severity", "Record", "USUBJID", "SEQ", "Variables", "Values", "Message",
-              "Condition", "Detail", "Category"] + (["Status"] if status else [])
+              "Condition", "Detail", "Category", "Explanation"] + (["Status"] if status else [])
     keys = ["dataset", "rule", "severity", "record", "usubjid", "seq", "variables", "values", "message",
-            "condition", "detail", "category"] + (["status"] if status else [])
+            "condition", "detail", "category", "explanation"] + (["status"] if status else [])
+    records, cut = capped_records(findings)
 
     def details():
-        for record in finding_records(findings):
+        for record in records:
             record["variables"] = ", ".join(record["variables"])
             yield [record[k] for k in keys]
-    sheet(wb, "Details", header, details(), [10, 9, 9, 8, 16, 6, 18, 40, 40, 50, 40, 13, 11][:len(header)],
+        for (rule, dataset), total in sorted(cut.items()):
+            yield [dataset, rule, None, None, None, None, None, None,
+                   f"first {DETAIL_CAP} of {total} findings shown; all are in the JSON report"]
+    sheet(wb, "Details", header, details(), [10, 9, 9, 8, 16, 6, 18, 40, 40, 50, 40, 13, 40, 11][:len(header)],
            colour=["Severity", "Status"])
     sheet(wb, "Rules", ["Rule", "P21 ID", "FDA ID", "Standard", "Versions", "Severity", "Category", "Message",
                          "Condition", "Description"],

@@ -26,13 +26,16 @@ import yaml
 SEVERITIES = ("Error", "Warning", "Notice")
 CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Metadata", "Cross-reference")
 LEVELS = ("dataset", "study", "run")
-RULES_FILE = Path(__file__).with_name("rules.yaml")
-RULE_MODULES = ("rules_input", "rules_mapping", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
-                "rules_crossref", "rules_adam", "rules_transport", "rules_define")
-_FIELDS = {"id", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
+RULES_FILES = (Path(__file__).with_name("rules.yaml"), Path(__file__).with_name("rules_sdtmig.yaml"))
+RULE_MODULES = ("rules_generic", "rules_input", "rules_mapping", "rules_presence", "rules_format", "rules_terminology",
+                "rules_consistency",
+                "rules_crossref", "rules_adam", "rules_transport", "rules_define", "rules_standard")
+_FIELDS = {"id", "kind", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
            "message", "condition", "description"}
-_SCOPE_KEYS = {"level", "model", "datasets", "exclude", "classes", "kinds"}
+_SCOPE_KEYS = {"level", "model", "datasets", "domains", "exclude", "classes", "kinds"}
 _REGISTRY = {}
+_KINDS = {}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)    # libyaml when present: the catalogue is large
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class Scope:
     dataset rules) or "run" (once, after everything: reports what the run
     itself could not do). ``model`` SDTM or ADaM; ``datasets``/``exclude``
     dataset-name patterns (``SUPP*``); ``classes`` observation classes;
-    ``kinds`` ADaM dataset kinds (ADSL, BDS, TTE, OTHER).
+    ``kinds`` ADaM dataset kinds (ADSL, BDS, TTE, OTHER); ``domains`` SDTM domain
+    patterns, a dataset matching when its domain or (then) its class is listed.
     """
     level: str = "dataset"
     model: str | None = None
@@ -51,6 +55,8 @@ class Scope:
     exclude: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()   # domain patterns (split datasets by their domain); with
+    #                                 classes: a dataset of either matches
 
     def matches(self, table, sub):
         """True when the rule looks at ``table`` of submission ``sub``."""
@@ -62,6 +68,10 @@ class Scope:
             return False
         if any(fnmatch.fnmatchcase(name, p) for p in self.exclude):
             return False
+        if self.domains:
+            domain = sub.domain(table)
+            return (any(fnmatch.fnmatchcase(domain, p) for p in self.domains)
+                    or (sub.domain_class(table) or "") in self.classes)
         if self.classes and (sub.domain_class(table) or "") not in self.classes:
             return False
         return not self.kinds or (model == "ADaM" and sub.adam_kind(table) in self.kinds)
@@ -82,10 +92,11 @@ class Rule:
     fda_id: str | None = None
     scope: Scope = field(default_factory=Scope)
     params: dict = field(default_factory=dict)
+    kind: str | None = None        # a generic kind (rules_generic.py) instead of a function of its own
 
     @property
     def function(self):
-        return function(self.id)
+        return kind_function(self.kind) if self.kind else function(self.id)
 
     def words(self, template, params=None):
         """``template`` (a message or condition) with its placeholders filled from ``params``
@@ -104,6 +115,11 @@ class _Placeholders(dict):
         return "{" + key + "}"
 
 
+class NotRun(Exception):
+    """Raised by a rule function that cannot run for a reason the reports should give
+    (e.g. no dictionary supplied)."""
+
+
 def implements(*ids):
     """Register the decorated function for the given rule ids."""
     def register(func):
@@ -114,6 +130,20 @@ def implements(*ids):
             _REGISTRY[rule_id] = func
         return func
     return register
+
+
+def kind(name):
+    """Register the decorated function as the generic rule kind ``name``."""
+    def register(func):
+        _KINDS[name] = func
+        return func
+    return register
+
+
+def kind_function(name):
+    """The function of generic rule kind ``name``."""
+    _load_functions()
+    return _KINDS[name]
 
 
 def _load_functions():
@@ -148,19 +178,25 @@ def _rule(item, where):
     if set(scope) - _SCOPE_KEYS or scope.get("level", "dataset") not in LEVELS:
         raise ValueError(f"{where}: bad scope {scope}")
     scope = Scope(**{k: tuple(v) if isinstance(v, list) else v for k, v in scope.items()})
+    if item.get("kind") and item["kind"] not in _KINDS:
+        _load_functions()
+        if item["kind"] not in _KINDS:
+            raise ValueError(f"{where}: unknown kind {item['kind']!r}")
     return Rule(**{**item, "versions": tuple(str(v) for v in item.get("versions") or ()),
                    "scope": scope, "params": dict(item.get("params") or {})})
 
 
 @cache
-def catalogue(path=RULES_FILE):
-    """Every rule of the catalogue, in file order (validated; ids unique)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def catalogue(paths=RULES_FILES):
+    """Every rule of the catalogue files, in file order (validated; ids unique)."""
+    paths = (paths,) if isinstance(paths, (str, Path)) else paths
     rules, seen = [], set()
-    for i, item in enumerate(data):
-        rule = _rule(item, f"{path}: [{i}] {item.get('id', '')}".rstrip())
-        if rule.id in seen:
-            raise ValueError(f"{path}: rule {rule.id} is defined twice")
-        seen.add(rule.id)
-        rules.append(rule)
+    for path in paths:
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
+        for i, item in enumerate(data):
+            rule = _rule(item, f"{path}: [{i}] {item.get('id', '')}".rstrip())
+            if rule.id in seen:
+                raise ValueError(f"{path}: rule {rule.id} is defined twice")
+            seen.add(rule.id)
+            rules.append(rule)
     return tuple(rules)

@@ -13,7 +13,7 @@ import pandas as pd
 from specs.dates import study_day, to_date
 
 from . import dates
-from .finding import hits
+from .finding import dataset_hits, hits
 from .rule import implements
 from .table import condition, display, shared_codes
 
@@ -36,7 +36,8 @@ def in_subjects(table, sub, reference):
 
 @implements("CK0503", "CK0504")
 def parent_records(table, sub):
-    """SUPP-- and RELREC records whose parent record (RDOMAIN, USUBJID, IDVAR, IDVARVAL) does not exist."""
+    """SUPP-- and RELREC records whose parent record (RDOMAIN, USUBJID, IDVAR, IDVARVAL) does not exist;
+    a parent dataset that is absent altogether gives one finding, not one per record."""
     names = ["RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL"]
     if not table.has(*names):
         return None
@@ -44,11 +45,15 @@ def parent_records(table, sub):
     bad = np.zeros(table.rows, dtype=bool)
     why = np.full(table.rows, "", dtype=object)
     subject_rows = frame["USUBJID"].notna() & frame["RDOMAIN"].notna()
+    absent = {}
     for (domain, idvar), group in frame[subject_rows].groupby(["RDOMAIN", "IDVAR"], dropna=False, sort=True):
         parents = [t for t in sub.tables.values()
                    if sub.domain(t) == domain and not t.name.startswith("SUPP") and t.has("USUBJID")]
         keyed = ["USUBJID"] if pd.isna(idvar) else ["USUBJID", idvar]
         parents = [t for t in parents if t.has(*keyed)]
+        if not any(sub.domain(t) == domain and not t.name.startswith("SUPP") for t in sub.tables.values()):
+            absent[domain] = absent.get(domain, 0) + len(group)     # one finding per missing parent dataset
+            continue
         mine = [group["USUBJID"]] + ([] if pd.isna(idvar) else [group["IDVARVAL"]])
         theirs = [pd.concat([t.text(n) for t in parents], ignore_index=True) if parents else
                   pd.Series(dtype="str") for n in keyed]
@@ -56,9 +61,12 @@ def parent_records(table, sub):
         missing = ~np.isin(left, right[right >= 0])
         positions = table.frame.index.get_indexer(group.index[missing])
         bad[positions] = True
-        why[positions] = (f"no dataset of domain {domain} is in the submission" if not parents else
-                          f"no {domain} record has this " + " and ".join(keyed))
-    return hits(table, bad, names, lambda rows: why[rows])
+        why[positions] = f"no {domain} record has this " + " and ".join(keyed)
+    found = hits(table, bad, names, lambda rows: why[rows])
+    missing = dataset_hits((["RDOMAIN"], f"RDOMAIN={domain}",
+                            f"no dataset of domain {domain} is in the submission ({n} records refer to it)")
+                           for domain, n in sorted(absent.items()))
+    return pd.concat([found, missing], ignore_index=True) if absent else found
 
 
 @implements("CK0505", "CK0506", "CK0507")
@@ -155,7 +163,7 @@ def day_without_dates(table, sub, day, date):
 def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     """Records whose key (``keys[0]`` required, the others used when both datasets have them)
     is not a key of ``dataset`` (named ``other_keys`` there, default the same); key values
-    in ``ignore`` are exempt."""
+    in ``ignore`` (any case: the catalogue compares SCRNFAIL case-insensitively) are exempt."""
     other = sub.table(dataset)
     theirs = dict(zip(keys, other_keys or keys))
     if other is None or not table.has(keys[0]) or not other.has(theirs[keys[0]]):
@@ -165,7 +173,8 @@ def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     exempt = np.zeros(table.rows, dtype=bool)
     for name in names if ignore else ():
         codes, values = table.codes(name)
-        exempt |= np.append(values.isin([str(v) for v in ignore]).to_numpy(dtype=bool), False)[codes]
+        exempted = values.str.upper().isin([str(v).upper() for v in ignore]).to_numpy(dtype=bool)
+        exempt |= np.append(exempted, False)[codes]
     bad = (left >= 0) & ~np.isin(left, right[right >= 0]) & ~exempt
     return hits(table, bad, names, f"no {dataset} record has these values")
 
@@ -188,3 +197,64 @@ def same_study(table, sub):
     codes, values = table.codes("STUDYID")
     return hits(table, np.append(values.ne(studyid).to_numpy(dtype=bool), False)[codes], ["STUDYID"],
                 f"the submission's STUDYID is {studyid}")
+
+
+def _plain(table, names, numbers=()):
+    """Some variables of a table as plain values: text with "" for missing, numbers as floats."""
+    return pd.DataFrame({n: (pd.to_numeric(table.frame[n], errors="coerce") if n in numbers
+                             else table.text(n).astype(object).where(table.text(n).notna(), ""))
+                         for n in names}, index=table.frame.index)
+
+
+_TU = ["USUBJID", "TULNKID", "TUSTRESC", "TULOC"]
+_TR = ["USUBJID", "TRLNKGRP", "TRLNKID", "TRTESTCD", "TRSTRESC", "TRSTRESN", "TRLOBXFL"]
+
+
+@implements("CK0523")
+def recist_overall_response(table, sub):
+    """Recorded RECIST 1.1 overall responses (RS OVRLRESP) that differ from the response
+    RECIST 1.1 gives from the lesion data of the same assessment (TU, TR by RSLNKGRP =
+    TRLNKGRP; ``adam.recist``, the derivation of ADRS OVRCALC)."""
+    from adam.recist import assessment_responses
+    tu, tr = sub.table("TU"), sub.table("TR")
+    if tu is None or tr is None or not table.has("USUBJID", "RSTESTCD", "RSSTRESC", "RSLNKGRP", "RSDTC") \
+            or not tu.has(*_TU) or not tr.has(*_TR):
+        return None
+    rs = _plain(table, ["USUBJID", "RSTESTCD", "RSSTRESC", "RSLNKGRP", "RSDTC"]
+                + (["RSCAT"] if table.has("RSCAT") else []))
+    chosen = (rs["RSTESTCD"] == "OVRLRESP") & (rs["RSLNKGRP"] != "")
+    if "RSCAT" in rs:
+        chosen &= rs["RSCAT"].isin(["", "RECIST 1.1"])
+    picked = rs[chosen]
+    derived = assessment_responses(
+        pd.DataFrame({"USUBJID": picked["USUBJID"].to_numpy(), "GROUP": picked["RSLNKGRP"].to_numpy(),
+                      "DATE": picked["RSDTC"].to_numpy(), "ROW": np.flatnonzero(chosen.to_numpy())}),
+        _plain(tu, _TU), _plain(tr, _TR, numbers=("TRSTRESN",)))
+    differs = derived[derived["OVERALL"].to_numpy() != picked["RSSTRESC"].to_numpy()]
+    bad = np.zeros(table.rows, dtype=bool)
+    bad[differs["ROW"].to_numpy(dtype=int)] = True
+    why = {int(r.ROW): (f"RECIST 1.1 from TU/TR gives {r.OVERALL}: target {r.TARGET}, non-target "
+                        f"{r.NONTARGET or 'none'}, new lesion {r.NEWLESION}, sum {display(pd.Series([r.SUM])).iloc[0]}"
+                        f" mm, nadir {display(pd.Series([r.NADIR])).iloc[0]} mm, baseline "
+                        f"{display(pd.Series([r.BASE])).iloc[0]} mm") for r in differs.itertuples()}
+    return hits(table, bad, ["RSLNKGRP", "RSSTRESC"], lambda rows: [why[int(i)] for i in rows])
+
+
+@implements("CK0524")
+def recorded_sum_of_diameters(table, sub):
+    """TR SUMDIAM records that differ from the sum of the target lesion diameters (LDIAM)
+    of the same assessment (TRLNKGRP)."""
+    if not table.has("USUBJID", "TRLNKGRP", "TRTESTCD", "TRSTRESN"):
+        return None
+    tr = _plain(table, ["USUBJID", "TRLNKGRP", "TRTESTCD", "TRSTRESN"], numbers=("TRSTRESN",))
+    diameters = tr[tr["TRTESTCD"] == "LDIAM"].groupby(["USUBJID", "TRLNKGRP"])["TRSTRESN"]
+    sums = diameters.sum(min_count=1).where(diameters.count() == diameters.size())
+    recorded = tr[tr["TRTESTCD"] == "SUMDIAM"]
+    expected = pd.Series(list(zip(recorded["USUBJID"], recorded["TRLNKGRP"])), index=recorded.index).map(sums)
+    differs = expected.isna() | (expected != recorded["TRSTRESN"])
+    bad = np.zeros(table.rows, dtype=bool)
+    bad[table.frame.index.get_indexer(recorded.index[differs.to_numpy()])] = True
+    detail = expected.reindex(table.frame.index)
+    return hits(table, bad, ["TRLNKGRP", "TRSTRESN"],
+                lambda rows: [f"the LDIAM records add up to {display(pd.Series([detail.iloc[i]])).iloc[0] or 'nothing (a lesion not measured)'} mm"
+                              for i in rows])

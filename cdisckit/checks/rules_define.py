@@ -10,18 +10,19 @@ the terminology rules' business (they read the same metadata).
 import pandas as pd
 
 from .finding import dataset_hits
-from .rule import implements
+from .rule import NotRun, implements
 
 
 def _reference(table, sub):
-    return sub.spec(table, sub.reference) if sub.reference is not None else None
+    """The reference's spec of ``table``; NotRun when there is no define.xml or specs."""
+    if sub.reference is None:
+        raise NotRun("no define.xml or specs to compare with")
+    return sub.spec(table, sub.reference)
 
 
 @implements("CK0801")
 def dataset_described(table, sub):
     """A dataset that the reference does not describe."""
-    if sub.reference is None:
-        return None
     return dataset_hits([] if _reference(table, sub) is not None else [("", f"dataset={table.name}", "")])
 
 
@@ -29,7 +30,7 @@ def dataset_described(table, sub):
 def dataset_delivered(table, sub):
     """Datasets described in the reference (for the models present) that the data lacks."""
     if sub.reference is None:
-        return None
+        raise NotRun("no define.xml or specs to compare with")
     models = {sub.model(t) for t in sub.tables.values()}
     present = set(sub.tables) | {u.dataset for u in sub.unreadable}
     missing = [d.name for d in sub.reference.datasets.values()

@@ -44,13 +44,20 @@ def missing_variables(table, sub, core):
 
 @implements("CK0103")
 def null_required(table, sub):
-    """Required variables with a missing value."""
+    """Required variables with a missing value (not where a null flavor says why)."""
     names, source = core_names(table, sub, "Req")
     names = [n for n in names if table.has(n)]
     if not names:
         return None
-    return pd.concat([hits(table, table.blank(n), [n], f"{n} is required (Req) in {source}")
-                      for n in names], ignore_index=True)
+    flavors = std.standard()["sdtm"]["null_flavors"]
+    parts = []
+    for n in names:
+        missing = table.blank(n)
+        flavor = flavors.get(n)
+        if flavor and table.has(flavor):        # TSVAL null with TSVALNF filled is allowed
+            missing = missing & table.blank(flavor)
+        parts.append(hits(table, missing, [n], f"{n} is required (Req) in {source}"))
+    return pd.concat(parts, ignore_index=True)
 
 
 @implements("CK0608")

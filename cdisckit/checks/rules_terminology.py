@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from define.where import where_mask
+from define.where import data_text, where_mask
 
 from .finding import hits
 from .rule import implements
@@ -41,10 +41,28 @@ def _codelist_checks(table, sub, extensible):
 
     found = [(v.name, None, usable(v.codelist)) for v in spec.variables if table.has(v.name)]
     for vlm in spec.value_level:
-        if table.has(vlm.variable):
-            found.append((vlm.variable, where_mask(table.frame, vlm.where).to_numpy(dtype=bool),
-                          usable(vlm.codelist)))
+        if table.has(vlm.variable) and usable(vlm.codelist) is not None:
+            found.append((vlm.variable, _where(table, vlm.where), usable(vlm.codelist)))
     return [(name, mask, codelist) for name, mask, codelist in found if codelist is not None]
+
+
+def _where(table, conditions):
+    """Rows where a value-level where clause holds (as ``define.where.where_mask``), text
+    comparisons made once per distinct value of the column."""
+    mask = np.ones(table.rows, dtype=bool)
+    for cond in conditions:
+        if cond.comparator not in ("EQ", "IN", "NE", "NOTIN") or not table.has(cond.variable):
+            mask &= where_mask(table.frame, [cond]).to_numpy(dtype=bool)
+            continue
+        codes, texts = table.cached(("data_text", cond.variable), lambda name=cond.variable: _data_texts(table, name))
+        hit = np.append(np.isin(texts, [str(v) for v in cond.values]), False)[codes]
+        mask &= ~hit if cond.comparator in ("NE", "NOTIN") else hit
+    return mask
+
+
+def _data_texts(table, name):
+    codes, uniques = pd.factorize(table.frame[name])
+    return codes, np.array([data_text(u) for u in uniques], dtype=object)
 
 
 @implements("CK0301", "CK0302")

@@ -3,8 +3,10 @@
 Metadata comes from the study's specs (``--study``) or a define.xml
 (``--define``), both as a ``specs.model.Study``: the specs are preferred for
 core, class and codelists, the define.xml is preferred as the reference the
-data must agree with. Without either, the few facts the rules need come from
-``standard.yaml``. Nothing here changes data; lookups are computed once per run.
+data must agree with. Where neither describes a dataset, the implementation
+guide shipped with the package does (``cdisckit.standards``: variables with
+Core and codelist, CDISC CT), so a folder of XPT files alone is still checked
+against the standard. Nothing here changes data; lookups are computed once per run.
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..standards import Standards
 from . import standard as std
 
 
 class Submission:
     """The tables under check with their metadata."""
 
-    def __init__(self, tables, *, study=None, define=None, unreadable=(), coverage=None):
+    def __init__(self, tables, *, study=None, define=None, unreadable=(), standards=None, dictionaries=None,
+                 coverage=None):
         self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
         self.study = study
         self.define = define
+        self.standards = standards or Standards()
+        self.dictionaries = dict(dictionaries or {})   # name (meddra, whodrug, ...) -> path
         self.coverage = coverage       # mapping coverage of the run (cdisckit.coverage), if any
         self.unreadable = list(unreadable)
         self.rule_errors = []          # (rule id, dataset, problem) of rules that could not run
+        self.not_run = {}              # rule id -> why it did not run (e.g. no dictionary given)
         self._memo = {}
 
     # ---------------------------------------------------------- metadata
@@ -49,21 +56,40 @@ class Submission:
         return "specs" if self.study is not None else "define.xml"
 
     def spec(self, table, study=None):
-        """The dataset spec of ``table`` in ``study`` (default: ``metadata``), or None."""
-        study = study or self.metadata
-        return study.datasets.get(table.name) if study is not None else None
+        """The dataset spec of ``table`` in ``study``, or None; without ``study``: in the
+        metadata, else the implementation guide's (SDTM datasets only)."""
+        if study is not None:
+            return study.datasets.get(table.name)
+        spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
+        return spec if spec is not None else self.standard_spec(table)
+
+    def standard_spec(self, table):
+        """The implementation guide's metadata of ``table`` (SDTM), or None."""
+        if table.name.startswith("AD") or self.standards.name != "SDTMIG":
+            return None
+        return self.standards.dataset(table.name)
+
+    def spec_source(self, table):
+        """Where ``spec(table)`` comes from: "specs", "define.xml" or e.g. "SDTMIG 3.4"."""
+        if self.metadata is not None and table.name in self.metadata.datasets:
+            return self.metadata_name
+        return f"{self.standards.name} {self.standards.version}"
 
     def codelist(self, codelist_id):
+        """A codelist of the metadata, else the CDISC CT codelist of that NCI code."""
         study = self.metadata
-        return study.codelists.get(codelist_id) if study is not None else None
+        found = study.codelists.get(codelist_id) if study is not None else None
+        return found if found is not None else self.standards.codelist(codelist_id)
 
     def version(self, standard):
-        """The version of a standard ("SDTMIG", "ADaMIG") the metadata declares, or None."""
+        """The version of a standard ("SDTMIG", "ADaMIG") the metadata declares, else the
+        one the run checks against, or None."""
         study = self.metadata
-        if study is None:
-            return None
-        found = [s.version for s in study.standards if s.name.replace("-", "").upper() == standard.upper()]
-        return found[0] if len(found) == 1 else None
+        found = [] if study is None else [s.version for s in study.standards
+                                          if s.name.replace("-", "").upper() == standard.upper()]
+        if len(found) == 1:
+            return found[0]
+        return self.standards.version if standard.upper() == self.standards.name.upper() else None
 
     # ---------------------------------------------------------- datasets
 

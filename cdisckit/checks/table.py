@@ -69,7 +69,8 @@ class Table:
         col = self.columns.get(name)
         return col.type == "num" if col else _is_number(self.frame[name])
 
-    def _cached(self, key, compute):
+    def cached(self, key, compute):
+        """``compute()``, computed once per table for ``key`` (values of a column read once)."""
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]
@@ -83,7 +84,7 @@ class Table:
             values = (display(pd.Series(uniques, dtype="float64")) if _is_number(series)
                       else pd.Series(uniques, dtype="str"))
             return codes, values.reset_index(drop=True)
-        return self._cached(("distinct", name), compute)
+        return self.cached(("distinct", name), compute)
 
     def codes(self, name):
         """(codes, values): each row's position among the distinct stripped, non-blank text
@@ -93,7 +94,7 @@ class Table:
             stripped = values.str.strip()
             recoded, texts = pd.factorize(stripped.where(stripped.ne("")))
             return np.append(recoded, -1)[codes], pd.Series(texts, dtype="str")
-        return self._cached(("codes", name), compute)
+        return self.cached(("codes", name), compute)
 
     def text(self, name):
         """Values of ``name`` as stripped text, missing and blank values as NA."""
@@ -101,7 +102,7 @@ class Table:
             codes, texts = self.codes(name)
             values = np.append(texts.to_numpy(dtype=object), None)[codes]
             return pd.Series(values, index=self.frame.index, dtype="str")
-        return self._cached(("text", name), compute)
+        return self.cached(("text", name), compute)
 
     def blank(self, name):
         """True where ``name`` is missing or blank (a boolean array)."""
@@ -123,7 +124,7 @@ class Table:
         def compute():
             parts = [self.codes(n)[0] for n in names]
             return combine(parts[:required] + [p + 1 for p in parts[required:]])
-        return self._cached(("group", tuple(names), required), compute)
+        return self.cached(("group", tuple(names), required), compute)
 
 
 def combine(code_arrays):
@@ -226,7 +227,9 @@ def text(series):
 
 
 def display(series):
-    """Values as they read in a report: numbers as ``specs.text.number_text`` (3, not 3.0), missing as ""."""
+    """Values as they read in a report: numbers as ``specs.text.number_text`` (3, not 3.0; at 15
+    significant digits, so 1.2000000000000002 from an IBM-float round trip reads, and compares, as 1.2),
+    missing as ""."""
     if _is_number(series):
         return numbers_text(series)
     return series.astype("str").where(series.notna(), "")

@@ -9,6 +9,7 @@ from specs.atomic import check_file
 from specs.errors import InputError
 
 from ..checks import compare, read_report, run_checks, write_reports
+from ..checks.dictionaries import parse_dictionaries
 from ..checks.report import issue_summary, report_format, summary
 
 
@@ -22,6 +23,14 @@ def register(subparsers):
     parser.add_argument("--define", metavar="FILE", action="append",
                         help="define.xml the data must agree with (repeatable: SDTM and ADaM)")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name)")
+    parser.add_argument("--standard", metavar="NAME-VERSION",
+                        help="implementation guide to check against, e.g. sdtmig-3.3 (default: the one the "
+                             "define.xml or specs declare, else sdtmig-3.4)")
+    parser.add_argument("--ct", metavar="FILE", help="another CDISC CT release (NCI EVS .txt/.txt.xz or .json)")
+    parser.add_argument("--dictionary", metavar="NAME=PATH", action="append", default=[],
+                        help="dictionary files for the dictionary rules, NAME one of meddra, whodrug, unii, medrt, "
+                             "snomed, loinc; PATH the folder of its files (repeatable; without it those rules do "
+                             "not run and the reports say so)")
     parser.add_argument("--report", metavar="FILE", action="append", default=[],
                         help="report to write; format by suffix: .xlsx .html .json .junit.xml (repeatable)")
     parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
@@ -40,7 +49,8 @@ def run(args):
     if args.new_only and not args.baseline:
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None
-    findings = run_checks(args.data, study=args.study, define=args.define)
+    findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct,
+                          dictionaries=parse_dictionaries(args.dictionary))
     if old is not None:
         findings = compare(findings, old, baseline=args.baseline)
     write_reports(findings, args.report, fail_on=args.fail_on)
@@ -53,7 +63,9 @@ def _summary(findings):
     totals = summary(findings)
     counts = ", ".join(f"{n} {s}" for s, n in totals["by_severity"].items())
     lines = [f"cdisckit check: {totals['datasets']} datasets, {totals['records']} records, "
-             f"{totals['rules']} rules: {counts}"]
+             f"{totals['rules']} rules: {counts}" + (f" ({totals['explained']} explained)" if totals["explained"] else "")]
+    lines.append(f"checked against {findings.inputs.get('standard')} with CT {findings.inputs.get('ct')}; "
+                 f"{len(findings.not_run)} rules not run (reasons in the reports)")
     if "by_status" in totals:
         lines.append("against the baseline: " + ", ".join(f"{n} {s}" for s, n in totals["by_status"].items()))
     for row in issue_summary(findings).itertuples(index=False):

@@ -44,5 +44,6 @@ def run(args):
         print(problem, file=sys.stderr)
     counts = findings.counts()
     print(f"submission written to {args.out}: define.xml {len(problems)} problem(s); conformance "
-          + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Error", "Warning", "Notice")))
+          + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Error", "Warning", "Notice"))
+          + f" ({int(findings.explained().sum())} explained)")
     return 1 if problems or findings.exit_code("error", False) else 0

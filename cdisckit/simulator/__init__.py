@@ -14,7 +14,7 @@ input of ``cdisckit run``, of the end-to-end tests and of the benchmarks.
 
 One module per concept: ``protocol`` (the data files), ``timeline`` (subjects
 and the event-time model), ``enrolment``, ``dosing``, ``adverse_events``,
-``qlq_c30``, ``labs``, ``tumour``, ``disposition`` (the forms), ``messiness``
+``qlq_c30``, ``labs``, ``tumour`` (RECIST 1.1 lesions and responses), ``disposition`` (the forms), ``messiness``
 (what makes it look typed by people), ``edc_style`` (how values are written),
 ``draws`` (the random draws they share),
 ``crf`` (form layout and forms.yaml) and ``writer``. Each part draws from its
@@ -40,7 +40,7 @@ from .labs import lab_form
 from .protocol import STUDY, Protocol, load_protocol
 from .qlq_c30 import qlq_c30_form
 from .timeline import Timeline, build_timeline
-from .tumour import tumour_form
+from .tumour import tumour_forms
 from .writer import write_export
 
 __all__ = ["generate", "simulate", "write_export", "build_study", "load_protocol", "Protocol", "Timeline",
@@ -72,7 +72,7 @@ def build_study(subjects: int = SUBJECTS, seed: int = SEED):
         "ae": ae.form,
         "qlqc30": qlq_c30_form(tl, rngs["qlq_c30"], protocol),
         "lab": lab_form(tl, rngs["labs"], protocol, ae),
-        "tumour": tumour_form(tl, rngs["tumour"], protocol),
+        **tumour_forms(tl, rngs["tumour"], protocol),
         "eot": end_of_treatment_form(tl, protocol, ae),
         "eos": end_of_study_form(tl, protocol),
         "death": death_form(tl, rngs["disposition"], protocol, ae),

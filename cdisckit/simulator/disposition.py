@@ -9,7 +9,7 @@ import pandas as pd
 from . import messiness
 from .adverse_events import AdverseEvents
 from .crf import build_form
-from .draws import choose
+from .draws import between, choose
 from .edc_style import NEVER, format_dates
 from .protocol import Protocol
 from .timeline import Timeline
@@ -55,7 +55,8 @@ def death_form(tl: Timeline, rng: np.random.Generator, protocol: Protocol, ae: A
 
 
 def survival_form(tl: Timeline, rng: np.random.Generator, protocol: Protocol) -> pd.DataFrame:
-    """Survival contacts every 12 weeks after end of treatment; a last Unknown row for subjects lost."""
+    """Survival contacts every 12 weeks after end of treatment and a survival sweep
+    shortly before the cut-off; a last Unknown row for subjects lost."""
     cfg = protocol.config["survival_follow_up"]
     every = 7 * cfg["every_weeks"]
     contacts = int(np.ceil(365.25 * cfg["years_after_treatment"] / every)) + 1
@@ -63,6 +64,13 @@ def survival_form(tl: Timeline, rng: np.random.Generator, protocol: Protocol) ->
     day = (tl.eot_day[:, None] + every * np.arange(1, contacts + 1)[None, :]
            + rng.integers(-window, window + 1, (tl.n, contacts)))
     alive = (tl.eot_day[:, None] < NEVER) & (day <= tl.end[:, None]) & (day < tl.death[:, None])
+    sweep = protocol.cutoff - between(rng, cfg["sweep_before_cutoff"], tl.n)
+    swept = (tl.eot_day < NEVER) & (sweep > np.where(alive, day, -1).max(axis=1)) & (sweep > tl.eot_day) \
+        & (sweep <= tl.end) & (sweep < tl.death)
+    day = np.concatenate([np.where(alive, day, NEVER), np.where(swept, sweep, NEVER)[:, None]], axis=1)
+    alive = np.concatenate([alive, swept[:, None]], axis=1)
+    day = np.sort(day, axis=1)
+    alive = day < NEVER
     subject, index = np.nonzero(alive)
     contact_day = day[subject, index]
     last_alive = np.where(alive, day, -1).max(axis=1)
