@@ -100,7 +100,7 @@ def test_lineage_file_gives_every_record_its_sources(runs):
     for name, frame in frames.items():
         assert set(lineage.loc[lineage["dataset"] == name, "record"]) == set(range(1, len(frame) + 1)), name
         kinds = set(resolved.loc[resolved["dataset"] == name, "kind"])
-        assert kinds == ({"spec"} if name in ("TA", "TE", "TI", "TS", "TV") else {"form"}), name
+        assert kinds == ({"spec"} if name in ("TA", "TE", "TI", "TS", "TV", "RELREC") else {"form"}), name
     ae, adae, adtte = frames["AE"], frames["ADAE"], frames["ADTTE"]
     links = lineage[lineage["dataset"] == "ADAE"]
     assert set(links["source"]) == {"AE"} and len(links) == len(adae)

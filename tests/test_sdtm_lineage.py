@@ -103,8 +103,8 @@ def test_every_bundled_record_has_a_raw_source(bundled_mapped):
     for name, frame in mapped.datasets.items():
         mine = resolved[resolved["dataset"] == name]
         kinds = set(mine["kind"])
-        # Trial design datasets are the spec's own records; every other record has a raw line.
-        assert kinds == ({"spec"} if name in ("TA", "TE", "TI", "TS", "TV") else {"form"}), name
+        # Trial design and dataset-level RELREC are spec records; every other record has a raw line.
+        assert kinds == ({"spec"} if name in ("TA", "TE", "TI", "TS", "TV", "RELREC") else {"form"}), name
         assert set(mine["record"]) == set(range(1, len(frame) + 1)), name
     ta = mapped.lineage[mapped.lineage["dataset"] == "TA"]
     assert set(ta["file"]) == {"TA.yaml"} and set(ta["source"]) == {"TA.yaml: mapping.sources[0]"}
