@@ -9,6 +9,8 @@
 - ``length``: an ItemDef Length differs from the stored character length;
 - ``codelist-value``: a data value is not in the codelist of its variable (or
   value-level item), unless the codelist is extensible or external;
+- ``label-length``: a dataset or variable description longer than the 40
+  characters an XPT v5 label holds;
 - ``missing-file``: a dataset leaf names a file that does not exist;
 - ``undescribed-dataset``: a dataset file that no ItemGroupDef describes.
 
@@ -53,6 +55,7 @@ REFERENCES = (
 MUST_BE_USED = ("ItemDef", "CodeList", "MethodDef", "def:CommentDef", "def:ValueListDef",
                 "def:WhereClauseDef", "def:leaf")
 MAX_VALUES_SHOWN = 5
+MAX_LABEL = 40      # XPT v5 dataset and variable labels
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def check_structure(define, data=None, files=None, *, extensible=()):
                 problems.append(f"unused-definition: {element_path(element)}: {kind} {oid} is "
                                 "defined but nothing references it")
     groups = tree.xpath("/odm:ODM/odm:Study/odm:MetaDataVersion/odm:ItemGroupDef", namespaces=NS)
+    _check_labels(groups, defs, problems)
     if files is not None:
         for group in groups:
             for leaf in group.xpath("def:leaf", namespaces=NS):
@@ -159,6 +163,18 @@ def _definitions(tree, problems):
             else:
                 defs[kind][oid] = element
     return defs
+
+
+def _check_labels(groups, defs, problems):
+    """Descriptions of datasets and of their variables that an XPT label cannot hold."""
+    used = {ref.get("ItemOID") for group in groups for ref in group.xpath("odm:ItemRef", namespaces=NS)}
+    elements = list(groups) + [item for oid, item in defs["ItemDef"].items() if oid in used]
+    for element in elements:
+        for text in element.xpath("odm:Description/odm:TranslatedText", namespaces=NS):
+            label = (text.text or "").strip()
+            if len(label) > MAX_LABEL:
+                problems.append(f"label-length: {element_path(text)}: {element.get('Name')} label {label!r} has "
+                                f"{len(label)} characters, more than {MAX_LABEL}")
 
 
 def _check_references(tree, defs, problems):

@@ -36,7 +36,7 @@ def test_catalogue_fields():
         assert rule.severity in rule_module.SEVERITIES
         assert rule.category in rule_module.CATEGORIES
         assert rule.message and rule.condition and rule.description
-        assert rule.p21_id is None or re.fullmatch(r"(SD|CT)\d{4}[A-Z]?", rule.p21_id), rule.id
+        assert rule.p21_id is None or re.fullmatch(r"(SD|CT|AD)\d{4}[A-Z]?", rule.p21_id), rule.id
     cited = {r.id: r.p21_id for r in RULES if r.p21_id}
     assert cited["CK0103"] == "SD0002" and cited["CK0201"] == "SD0003" and cited["CK0402"] == "SD0005"
     assert len(set(cited.values())) == len(cited), "a P21 rule is cited by one rule only"

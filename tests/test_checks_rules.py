@@ -18,7 +18,7 @@ from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
 from cdisckit.coverage import COLUMNS as COVERAGE_COLUMNS, SPELLINGS, Coverage
-from specs.model import Codelist, Dataset, Standard, Study, Term, Variable
+from specs.model import Codelist, Condition, Dataset, Origin, Standard, Study, Term, ValueLevel, Variable
 
 NA = None
 
@@ -101,6 +101,11 @@ def spec(name, *variables, model="SDTM", label=None, **kw):
 
 def var(name, label=None, **kw):
     return Variable(name=name, label=label or name, **kw)
+
+
+def vlm(variable, testcd, **kw):
+    """Value-level metadata of ``variable`` for records with LBTESTCD ``testcd``."""
+    return ValueLevel(variable=variable, where=[Condition(variable="LBTESTCD", values=[testcd])], **kw)
 
 
 TS_EXPECTED = rules_module.catalogue()[[r.id for r in rules_module.catalogue()].index("CK0109")].params["parameters"]
@@ -367,7 +372,7 @@ CASES = {
                    [T("ADLB", PARAM=["ALT (U/L)"] * 2, PARAMCD=["ALT"] * 2)]),
     "CK0606": Case([tte(CNSR=[0, 1, -1, 1.5], USUBJID=["1"] * 4)], [("ADTTE", 3, "CNSR"), ("ADTTE", 4, "CNSR")],
                    [tte(CNSR=[0, 2, None], USUBJID=["1"] * 3)]),
-    "CK0607": Case([T("ADLB", USUBJID=["1"], CNSR=[0])], [("ADLB", None, "CNSR")], [tte()]),
+    "CK0607": Case([T("ADSL", USUBJID=["1"], CNSR=[0])], [("ADSL", None, "CNSR")], [tte()]),
     "CK0608": Case([tte(AVAL=[None])], [("ADTTE", 1, "AVAL")], [tte()]),
     "CK0609": Case([tte(STARTDT=[22000.0], ADT=[21999.0])], [("ADTTE", 1, "STARTDT, ADT")], [tte()]),
     "CK0610": Case([T("ADLB", ANL01FL=["Y", "X"])], [("ADLB", 2, "ANL01FL")], [T("ADLB", ANL01FL=["Y", "N", ""])]),
@@ -436,6 +441,32 @@ CASES = {
     "CK0810": Case([T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "YYMMDD10.")])], [("ADSL", None, "TRTSDT")],
                    [T("ADSL", TRTSDT=[1.0], columns=[date_col("TRTSDT", "DATE9.")])],
                    study=study(spec("ADSL", var("TRTSDT", data_type="integer", display_format="DATE9."), model="ADaM"))),
+    # value-level metadata and methods against the data
+    "CK0811": Case([T("LB", LBTESTCD=["GLUC", "ALB"], LBORRES=["", "4"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC", "ALB"], LBORRES=["5", ""])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", mandatory=True)]))),
+    "CK0812": Case([T("LB", LBTESTCD=["GLUC"], LBORRES=["5.5"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["5"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", data_type="integer")]))),
+    "CK0813": Case([T("LB", LBTESTCD=["GLUC"], LBORRES=["123"])], [("LB", 1, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["12"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC", length=2)]))),
+    "CK0814": Case([T("LB", LBTESTCD=["ALB"], LBORRES=["4"])], [("LB", None, "LBORRES")],
+                   [T("LB", LBTESTCD=["GLUC"], LBORRES=["4"])], study=study(spec("LB", "LBTESTCD", "LBORRES",
+                   value_level=[vlm("LBORRES", "GLUC")]))),
+    "CK0815": Case([T("ADSL", AGEGR1=["<65"])], [("ADSL", None, "AGEGR1")], [T("ADSL", AGEGR1=["<65"])],
+                   study=study(spec("ADSL", var("AGEGR1", origin=Origin(type="Derived")), model="ADaM")),
+                   ok_study=study(spec("ADSL", var("AGEGR1", origin=Origin(type="Derived"), method="AGEGR1"),
+                                       model="ADaM"))),
+    # traceability of ADaM to its sources
+    "CK0620": Case([T("ADTTE", USUBJID=["1", "1"], PARAMCD=["OS"] * 2, CNSR=[0, 1], SRCDOM=["AE", "AE"],
+                      SRCVAR=["AESTDTC", "AEXX"], SRCSEQ=[9, 1]), ae()], [("ADTTE", 1, "USUBJID, SRCDOM, SRCVAR, SRCSEQ"),
+                   ("ADTTE", 2, "USUBJID, SRCDOM, SRCVAR, SRCSEQ")],
+                   [T("ADTTE", USUBJID=["1"], PARAMCD=["OS"], CNSR=[0], SRCDOM=["AE"], SRCVAR=["AESTDTC"],
+                      SRCSEQ=[1]), ae(AESTDTC=["2021-01-01"])]),
+    "CK0622": Case([T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["HEADACHE"]), ae(AEDECOD=["Headache"])],
+                   [("ADAE", 1, "AESEQ, AEDECOD")],
+                   [T("ADAE", USUBJID=["1"], AESEQ=[1], AEDECOD=["Headache"]), ae(AEDECOD=["Headache"])]),
     # the SDTMIG 3.4 metadata shipped with the package (no specs given)
     "CK0901": Case([ae(AETERM=["x"], AEMETHOD=["x"])], [("AE", None, "AEMETHOD")], [ae(AETERM=["x"])]),
     "CK0902": Case([ae(AETERM=["x"], AEXYZ=["x"])], [("AE", None, "AEXYZ")], [ae(AETERM=["x"])]),

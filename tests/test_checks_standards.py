@@ -149,3 +149,15 @@ def test_bad_standard_or_ct_option_is_bad_input(tmp_path):
     bad.write_text("not a CT release\n", encoding="utf-8")
     with pytest.raises(InputError, match="not a CDISC CT release"):
         run_checks(pilot, ct=bad)
+
+
+def test_lesions_of_one_assessment_are_told_apart_by_their_link_id():
+    """TR holds one record per lesion and test at an assessment: --LNKID, not a duplicate (SD1117),
+    and each lesion has its own baseline (SD1445)."""
+    tr = {"STUDYID": ["S"] * 3, "DOMAIN": ["TR"] * 3, "USUBJID": ["1"] * 3, "TRSEQ": [1.0, 2.0, 3.0],
+          "TRLNKID": ["T01", "T02", "T02"], "TRTESTCD": ["LDIAM"] * 3, "TRMETHOD": ["CT SCAN"] * 3,
+          "VISITNUM": [1.0] * 3, "TRDTC": ["2020-02-02"] * 3, "TRLOBXFL": ["Y", "Y", "Y"]}
+    assert list(run({"TR": tr}, "SD1117")["seq"]) == [2.0, 3.0]
+    assert list(run({"TR": tr}, "SD1445")["seq"]) == [2.0, 3.0]
+    tr["TRLNKID"] = ["T01", "T02", "T03"]
+    assert run({"TR": tr}, "SD1117").empty and run({"TR": tr}, "SD1445").empty

@@ -97,3 +97,40 @@ def test_bad_input_exits_2(tmp_path, capsys):
     assert main(["spec", "export", str(source), "--out", str(tmp_path / "specs.csv")]) == 2
     assert "must be an .xlsx file" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_from_define_with_defects_writes_marked_specs_and_one_finding_per_defect(tmp_path, capsys):
+    """Two dangling MethodOIDs, one dangling CodeListOID and a dataset label of 71 characters:
+    the specs are written (loadable, each defect marked DEFECT), exit 1, one finding per dangling
+    reference and one for the label (the file as published imports with 0: test_from_define)."""
+    from lxml import etree
+
+    from specs import load_study
+    odm = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+    tree = etree.parse(str(reference("define-2.0", "updated-cdiscpilot-sdtm-define.xml")))
+    mdv = tree.find(".//odm:MetaDataVersion", odm)
+    used = {ref.get("MethodOID") for ref in mdv.iterfind(".//odm:ItemRef[@MethodOID]", odm)}
+    methods = [m for m in mdv.iterfind("odm:MethodDef", odm) if m.get("OID") in used][:2]
+    users = sum(len(mdv.findall(f".//odm:ItemRef[@MethodOID='{m.get('OID')}']", odm)) for m in methods)
+    codelist = next(c for c in mdv.iterfind("odm:CodeList", odm)
+                    if len(mdv.findall(f".//odm:CodeListRef[@CodeListOID='{c.get('OID')}']", odm)) == 1)
+    for element in (*methods, codelist):
+        mdv.remove(element)
+    label = mdv.find("odm:ItemGroupDef[@Name='DM']/odm:Description/odm:TranslatedText", odm)
+    label.text = "Demographics of every subject screened, enrolled or randomized"
+    bad = tmp_path / "define.xml"
+    tree.write(str(bad), xml_declaration=True, encoding="UTF-8")
+    capsys.readouterr()
+    out = tmp_path / "specs"
+    assert main(["spec", "from-define", str(bad), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    findings = [line for line in err.splitlines() if line.startswith("finding: ")]
+    assert len(findings) == users + 2
+    assert sum("MethodOID" in f for f in findings) == users and sum("CodeListOID" in f for f in findings) == 1
+    assert sum("label-length" in f and "DM label" in f for f in findings) == 1
+    study = load_study(out)
+    assert study.datasets["DM"].label == label.text[:40].rstrip()
+    assert "DEFECT" in study.comments[study.datasets["DM"].comment].text
+    for method in methods:
+        assert study.methods[method.get("OID")[3:]].description.startswith("DEFECT")
+    assert study.codelists[codelist.get("OID")[3:]].name.startswith("DEFECT")

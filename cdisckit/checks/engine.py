@@ -30,7 +30,7 @@ from .table import read_folders
 
 
 def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=None, dictionaries=None,
-               explanations=None, coverage=None):
+               explanations=None, sdtm=None, coverage=None):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
@@ -40,7 +40,8 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
     whole catalogue). ``standard`` ("sdtmig-3.3") overrides the guide version
     the metadata declares; ``ct`` is another CT release file; ``dictionaries``
     maps a dictionary name (meddra, whodrug, ...) to its files; ``explanations``
-    is an explanations.yaml (default: the study's). Raises InputError for a
+    is an explanations.yaml (default: the study's); ``sdtm`` a folder of SDTM datasets the
+    ADaM traceability rules read (not checked themselves). Raises InputError for a
     folder, spec, define.xml or option that cannot be read.
     """
     folders = [data] if isinstance(data, (str, Path)) else list(data)
@@ -49,17 +50,22 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
     if not defines:
         defines, skipped = _folder_defines(folders)
     tables, unreadable = read_folders(folders)
+    references = read_folders([sdtm])[0] if sdtm is not None else ()
     inputs = {"data": [str(f) for f in folders],
               "study": None if study is None else str(getattr(study, "path", None) or study),
               "define": [str(d.path or "define.xml") if isinstance(d, Study) else str(d) for d in defines]}
+    if sdtm is not None:
+        inputs["sdtm"] = str(sdtm)
     if skipped:
         inputs["define_not_used"] = skipped
+    define_paths = [d.path if isinstance(d, Study) else str(d) for d in defines]
     study, define = _study(study), _define(defines)
     standards = choose_standards(standard, ct, define, study)
     inputs["standard"] = f"{standards.name} {standards.version}"
     inputs["ct"] = standards.ct_package
     found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
-                         standards=standards, dictionaries=dictionaries,
+                         standards=standards, dictionaries=dictionaries, references=references,
+                         define_paths=[p for p in define_paths if p],
                          coverage=coverage)
     return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
 
@@ -87,7 +93,7 @@ def _folder_defines(folders):
         path = Path(folder) / "define.xml"
         if path.is_file():
             try:
-                found.append(read_define(path))
+                found.append(replace(read_define(path), path=str(path)))
             except InputError as exc:
                 skipped.append(str(exc))
     return found, skipped
@@ -120,11 +126,16 @@ def _define(defines):
 
 
 def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
-                 dictionaries=None, coverage=None):
-    """Check tables already in memory (see ``table.from_frame``) and return ``Findings``."""
+                 dictionaries=None, references=(), define_paths=(), coverage=None):
+    """Check tables already in memory (see ``table.from_frame``) and return ``Findings``;
+    ``references`` are tables the rules may read but do not check (the SDTM under ADaM),
+    ``define_paths`` the define.xml files to check as files."""
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
-                     dictionaries=dictionaries, coverage=coverage)
+                     dictionaries=dictionaries, references=references, define_paths=define_paths,
+                     coverage=coverage)
     rules = tuple(catalogue() if rules is None else rules)
+    if inputs is not None and sub.model_tables("ADaM"):
+        inputs = {**inputs, "adam_standard": f"ADaMIG {sub.adamig.version} with CT {sub.adamig.ct_package}"}
     parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):
         for rule in rules:

@@ -14,7 +14,8 @@ such as ``AESER == 'Y' and (AESDTH == 'Y' or AESHOSP == 'Y')``. Grammar:
   ``in ('a', 'b')`` and ``not in (...)``;
 - ``and``, ``or``, ``not``, parentheses;
 - functions: ``studyday(REFERENCE, DATE)`` (the SDTM study day, missing
-  unless both dates are complete), ``length(X)``, ``upper(X)``.
+  unless both dates are complete), ``length(X)``, ``upper(X)``, ``datepart(X)`` and
+  ``timepart(X)`` (the SAS date and time of a SAS datetime).
 
 ``evaluate(text, table, sub)`` returns a boolean array over the table's rows;
 ``names(text)`` the variables an expression reads. Work on single variables
@@ -336,6 +337,10 @@ def _call(node, table, sub, optional):
         return _Value(args[0].codes, _number_text(lengths), lengths)
     if node.value == "upper":
         return _Value(args[0].codes, np.array([v.upper() for v in args[0].text], dtype=object))
+    if node.value in ("datepart", "timepart"):      # of a SAS datetime (seconds since 1960)
+        seconds = args[0].numbers()
+        parts = np.floor(seconds / 86400) if node.value == "datepart" else np.mod(seconds, 86400)
+        return _Value(args[0].codes, _number_text(parts), parts)
     raise ExpressionError(f"unknown function {node.value}()")
 
 

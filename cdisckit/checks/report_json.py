@@ -30,7 +30,7 @@ def report_data(findings):
                 for row in dataset_summary(findings).to_dict("records")]
     inputs = {"data": list(findings.inputs.get("data", [])), "study": findings.inputs.get("study"),
               "define": list(findings.inputs.get("define") or [])}
-    for key in ("baseline", "define_not_used", "standard", "ct"):
+    for key in ("baseline", "define_not_used", "standard", "ct", "adam_standard", "sdtm"):
         if key in findings.inputs:
             inputs[key] = findings.inputs[key]
     return {

@@ -26,7 +26,7 @@ import yaml
 SEVERITIES = ("Error", "Warning", "Notice")
 CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Metadata", "Cross-reference")
 LEVELS = ("dataset", "study", "run")
-RULES_FILES = (Path(__file__).with_name("rules.yaml"), Path(__file__).with_name("rules_sdtmig.yaml"))
+RULES_FILES = tuple(Path(__file__).with_name(name) for name in ("rules.yaml", "rules_sdtmig.yaml", "rules_adamig.yaml"))
 RULE_MODULES = ("rules_generic", "rules_input", "rules_mapping", "rules_presence", "rules_format", "rules_terminology",
                 "rules_consistency",
                 "rules_crossref", "rules_adam", "rules_transport", "rules_define", "rules_standard")
@@ -46,7 +46,7 @@ class Scope:
     dataset rules) or "run" (once, after everything: reports what the run
     itself could not do). ``model`` SDTM or ADaM; ``datasets``/``exclude``
     dataset-name patterns (``SUPP*``); ``classes`` observation classes;
-    ``kinds`` ADaM dataset kinds (ADSL, BDS, TTE, OTHER); ``domains`` SDTM domain
+    ``kinds`` ADaM dataset kinds (ADSL, ADDL, BDS, TTE, OCCDS, OTHER); ``domains`` SDTM domain
     patterns, a dataset matching when its domain or (then) its class is listed.
     """
     level: str = "dataset"

@@ -2,15 +2,27 @@
 
 Every dataset and variable in the data is described there and every
 described one is in the data; types, lengths, labels, order and display
-formats agree. The reference is the define.xml when one is given, else the
-study's specs (which the define.xml is written from). Codelist agreement is
-the terminology rules' business (they read the same metadata).
+formats agree; value-level metadata holds on the records its where clauses
+select (mandatory, data type, length) and every where clause selects some;
+derived variables name their method. The reference is the define.xml when one
+is given, else the study's specs (which the define.xml is written from).
+Codelist agreement is the terminology rules' business (they read the same
+metadata). The define.xml files themselves are checked beyond their schema
+with ``define.structure`` (references, unused definitions, leaf files present).
 """
 
+import re
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
-from .finding import dataset_hits
-from .rule import NotRun, implements
+from define.oids import codelist_oid
+from define.structure import DatasetFile, check_structure
+from define.where import where_mask
+
+from .finding import dataset_hits, hits
+from .rule import NotRun, implements, kind
 
 
 def _reference(table, sub):
@@ -134,3 +146,116 @@ def formats_agree(table, sub):
         return None
     return dataset_hits(([v.name], f"format={c.format or ''}", f"{sub.reference_name} says {v.display_format}")
                         for v, c in pairs if v.display_format and _format(c.format) != _format(v.display_format))
+
+
+# ------------------------------------------------------------------ value-level metadata against the data
+
+def _where_text(conditions):
+    return " and ".join(f"{c.variable} {c.comparator} {', '.join(c.values)}" for c in conditions)
+
+
+def _value_level(table, sub):
+    """(entry, rows it selects) of every value-level entry of the reference for ``table``,
+    for variables the data has; None when the reference has none."""
+    spec = _reference(table, sub)
+    if spec is None or not spec.value_level:
+        return None
+    return [(entry, where_mask(table.frame, entry.where).to_numpy(dtype=bool))
+            for entry in spec.value_level if table.has(entry.variable)]
+
+
+def _value_level_hits(table, sub, test):
+    """Hits of the records a value-level entry selects where ``test(entry, values)`` (values:
+    the variable's text on those rows) is False; the detail names the where clause."""
+    entries = _value_level(table, sub)
+    if entries is None:
+        return None
+    parts = []
+    for entry, rows in entries:
+        values = table.text(entry.variable)
+        failed = test(entry, values)
+        if failed is None:
+            continue
+        parts.append(hits(table, rows & ~np.asarray(failed, dtype=bool), [entry.variable],
+                          f"where {_where_text(entry.where)}"))
+    return pd.concat(parts, ignore_index=True) if parts else dataset_hits([])
+
+
+@implements("CK0811")
+def value_level_mandatory(table, sub):
+    """Records a mandatory value-level entry selects whose value is null."""
+    return _value_level_hits(table, sub, lambda entry, values: values.notna().to_numpy() if entry.mandatory else None)
+
+
+_NUMBER = {"integer": r"-?\d+", "float": r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"}
+
+
+@implements("CK0812")
+def value_level_type(table, sub):
+    """Records a value-level entry of data type integer or float selects whose value does not
+    read as one."""
+    def test(entry, values):
+        pattern = _NUMBER.get(entry.data_type)
+        if pattern is None or table.numeric(entry.variable) and entry.data_type == "float":
+            return None
+        return (values.isna() | values.str.fullmatch(pattern).fillna(False)).to_numpy(dtype=bool)
+    return _value_level_hits(table, sub, test)
+
+
+@implements("CK0813")
+def value_level_length(table, sub):
+    """Records a value-level entry with a length selects whose text value is longer."""
+    def test(entry, values):
+        if entry.length is None or table.numeric(entry.variable):
+            return None
+        return (values.isna() | values.str.len().le(entry.length)).to_numpy(dtype=bool)
+    return _value_level_hits(table, sub, test)
+
+
+@implements("CK0814")
+def value_level_selects(table, sub):
+    """Value-level entries whose where clause selects no record of the data."""
+    entries = _value_level(table, sub)
+    if entries is None:
+        return None
+    return dataset_hits(([entry.variable], f"where {_where_text(entry.where)}", "no record is selected")
+                        for entry, rows in entries if not rows.any())
+
+
+@implements("CK0815")
+def derived_have_methods(table, sub):
+    """Variables and value-level entries of origin Derived that name no method."""
+    spec = _reference(table, sub)
+    if spec is None:
+        return None
+    items = [(v.name, v, "") for v in spec.variables if table.has(v.name)]
+    items += [(e.variable, e, f"where {_where_text(e.where)}") for e in spec.value_level if table.has(e.variable)]
+    return dataset_hits(([name], where, "origin Derived") for name, item, where in items
+                        if item.origin is not None and item.origin.type == "Derived" and not item.method)
+
+
+@kind("define_structure")
+def define_structure(table, sub):
+    """Problems of each define.xml file against the datasets in its folder (``define.structure``):
+    references to nothing, unused definitions, leaf files missing, ItemRef order and lengths
+    against the files, codelist values (value level too), labels over 40; one finding each."""
+    paths = [Path(p) for p in sub.define_paths if Path(p).is_file()]
+    if not paths:
+        raise NotRun("no define.xml file to check")
+    items = []
+    for path in paths:
+        folder = path.parent.resolve()
+        data = {t.name: DatasetFile(file=Path(t.path).name, columns=list(t.frame.columns),
+                                    lengths={c.name: c.length for c in t.columns.values() if c.type == "char"},
+                                    frame=t.frame)
+                for t in sub.tables.values() if t.path and Path(t.path).resolve().parent == folder}
+        files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        extensible = {codelist_oid(c.id) for c in (sub.define.codelists.values() if sub.define else ())
+                      if c.extensible}
+        for problem in check_structure(path, data, files, extensible=extensible):
+            kind, _, rest = problem.partition(": ")
+            owner = re.search(r"(?:IG|IT|VL|WC)\.([A-Z][A-Z0-9]*)", rest)
+            items.append((owner.group(1) if owner else path.name, kind, rest))
+    found = dataset_hits(("", kind, text) for _, kind, text in items)
+    found["dataset"] = pd.Series([dataset for dataset, _, _ in items], dtype="str")
+    return found

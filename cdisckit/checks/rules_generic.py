@@ -21,16 +21,17 @@ condition language of ``expression.py`` ("--" stands for the domain prefix):
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 import pandas as pd
 
 from . import expression
-from .finding import dataset_hits, hits
+from .finding import MISSING, dataset_hits, hits
 from .dictionaries import dictionary_file, read_dictionary
 from .rule import NotRun, kind
-from .table import shared_codes
+from .table import display, from_frame, shared_codes
 
 _PREFIX = re.compile(r"--(?=[A-Z])")
 
@@ -45,8 +46,36 @@ def _prefixed(text, sub, table):
     return _PREFIX.sub(prefix, text)
 
 
-def _each(text, name):
-    return re.sub(r"\bEACH\b", name, text) if text else text
+def _fill(value, match):
+    """``value`` (text, or lists and mappings of text) with ``EACH`` replaced by the variable
+    name ``match`` was made on and ``{1}``, ``{2}`` by its groups."""
+    if isinstance(value, str):
+        value = re.sub(r"\bEACH\b", match.string, value)
+        return re.sub(r"\{(\d)\}", lambda m: match.group(int(m.group(1))) or "", value)
+    if isinstance(value, (list, tuple)):
+        return [_fill(v, match) for v in value]
+    if isinstance(value, dict):
+        return {_fill(k, match): _fill(v, match) for k, v in value.items()}
+    return value
+
+
+def per_variable(func):
+    """Let a generic kind take ``each``: a regular expression on variable names; the rule runs
+    once per variable of the dataset it matches (searched), with ``EACH`` standing for the
+    name and ``{1}``, ``{2}`` for the groups of the match in every other parameter (TRT{1}PN
+    beside TRT{1}P). No matching variable: the rule does not apply."""
+    @functools.wraps(func)
+    def run(table, sub, *args, each=None, **params):
+        if each is None:
+            return func(table, sub, *args, **params)
+        parts = []
+        for name in table.frame.columns:
+            match = re.search(each, name)
+            if match:
+                parts.append(func(table, sub, *_fill(list(args), match), **_fill(params, match)))
+        parts = [p for p in parts if p is not None]
+        return pd.concat(parts, ignore_index=True) if parts else None
+    return run
 
 
 def _mask(text, table, sub, optional):
@@ -67,15 +96,9 @@ def _shown(table, sub, texts, optional):
 
 
 @kind("condition")
-def condition(table, sub, test, when=None, optional=(), show=None, each=None):
-    """Records where ``when`` holds and ``test`` does not. With ``each`` (a regular expression
-    on variable names), the rule runs once per matching variable of the dataset, the name
-    taking the place of ``EACH`` in the expressions."""
-    if each is not None:
-        names = [n for n in table.frame.columns if re.search(each, n)]
-        parts = [condition(table, sub, _each(test, n), _each(when, n), optional, [n]) for n in names]
-        parts = [p for p in parts if p is not None]
-        return pd.concat(parts, ignore_index=True) if parts else None
+@per_variable
+def condition(table, sub, test, when=None, optional=(), show=None):
+    """Records where ``when`` holds and ``test`` does not."""
     optional = [_prefixed(o, sub, table) for o in optional]
     try:
         applies = _mask(when, table, sub, optional)
@@ -87,6 +110,7 @@ def condition(table, sub, test, when=None, optional=(), show=None, each=None):
 
 
 @kind("unique")
+@per_variable
 def unique(table, sub, variables, group=(), when=None, consistent=False, optional=()):
     """Duplicate ``variables`` within ``group`` (or, ``consistent``, several values per group)."""
     optional = [_prefixed(o, sub, table) for o in optional]
@@ -114,6 +138,7 @@ def unique(table, sub, variables, group=(), when=None, consistent=False, optiona
 
 
 @kind("lookup")
+@per_variable
 def lookup(table, sub, keys, source, when=None, where=None, optional=(), absent="finding"):
     """Records where ``when`` holds with no record of ``source`` (each of a list; where
     ``where`` holds, "%from%" there standing for the source's prefix) sharing the values of
@@ -164,6 +189,7 @@ def _key_text(table, name):
 
 
 @kind("exists")
+@per_variable
 def exists(table, sub, test, condition=None, optional=()):
     """The dataset has no record where ``test`` holds although some record meets
     ``condition`` (default: always); one finding for the dataset."""
@@ -180,9 +206,13 @@ def exists(table, sub, test, condition=None, optional=()):
 
 
 @kind("variables")
-def variables_present(table, sub, needs, present=(), any_of=False):
+@per_variable
+def variables_present(table, sub, needs, present=(), any_of=False, when_dataset=None):
     """Variables ``needs`` absent (with ``any_of``: all of them) although every one of ``present``
-    is in the dataset; one finding for the dataset."""
+    is in the dataset (and dataset ``when_dataset`` in the submission or ``--sdtm``); one finding
+    for the dataset."""
+    if when_dataset and not sub.present(when_dataset):
+        return None
     try:
         present = [_prefixed(v, sub, table) for v in present]
         needs = [_prefixed(v, sub, table) for v in needs]
@@ -198,16 +228,17 @@ def variables_present(table, sub, needs, present=(), any_of=False):
 
 
 @kind("dataset")
-def dataset_needed(table, sub, dataset, when_present=None, when_variable=None):
+def dataset_needed(table, sub, dataset, when_present=None, when_variable=None, model="SDTM"):
     """Study level: dataset ``dataset`` is absent (only when ``when_present`` is there, or
-    some dataset has variable ``when_variable``); one finding."""
-    if sub.model_tables("SDTM") == []:
+    some dataset has variable ``when_variable``) from a submission with ``model`` data (the SDTM
+    read with ``--sdtm`` counts as present); one finding."""
+    if sub.model_tables(model) == []:
         return None
-    if when_present and when_present not in sub.tables:
+    if when_present and not sub.present(when_present):
         return None
     if when_variable and not any(t.has(when_variable) for t in sub.tables.values()):
         return None
-    if dataset in sub.tables or any(u.dataset == dataset for u in sub.unreadable):
+    if sub.present(dataset):
         return dataset_hits([])
     why = f"{dataset} is absent" + (f" although {when_present} is present" if when_present else "") + \
         (f" although {when_variable} is used" if when_variable else "")
@@ -253,3 +284,75 @@ def dictionary(table, sub, dictionary, file, format, variable, field, mode="pres
     bad &= applies & values.notna().to_numpy(dtype=bool)
     shown = [variable] + ([name_variable] if name_variable else [])
     return hits(table, bad, shown, f"{dictionary} {path.name}, field {field}")
+
+
+@kind("grouped")
+@per_variable
+def grouped(table, sub, group, test, when=None, optional=()):
+    """Groups of records (same ``group`` values) where some record meets ``when`` but none
+    meets ``test``; one hit per group, on its first record that meets ``when``."""
+    if not table.has(*group):
+        return None
+    try:
+        applies = _mask(when, table, sub, optional)
+        passes = _mask(test, table, sub, optional)
+    except LookupError:
+        return None
+    codes = table.group(list(group), required=0)
+    good = np.unique(codes[passes])
+    bad = applies & ~np.isin(codes, good)
+    first = bad & ~pd.Series(codes).where(bad).duplicated().to_numpy()
+    shown = _shown(table, sub, [when, test], optional)
+    return hits(table, first, [*group, *[s for s in shown if s not in group]],
+                f"no record of this {', '.join(group)} where {test}")
+
+
+def metadata_table(table, sub, of="variables"):
+    """The dataset's metadata as a table the condition language reads. ``of: variables``: one row
+    per variable of the data or (absent) of the implementation guide's structure, with NAME,
+    PRESENT (Y/N), TYPE (Char/Num), LENGTH, LABEL, FORMAT, the guide's IGLABEL, IGTYPE, IGCORE, and for
+    an ADaMIG secondary variable (AVALCA1N) its PRIMARY (AVALCAT1) and whether that is PRIMARYPRESENT (Y/N);
+    ``of: dataset``: one row with NAME, LABEL, MODEL, KIND (ADaM structure), CLASS, RECORDS."""
+    if of == "dataset":
+        frame = pd.DataFrame({"NAME": [table.name], "LABEL": [table.label or ""], "MODEL": [sub.model(table)],
+                              "KIND": [sub.adam_kind(table) if sub.model(table) == "ADaM" else ""],
+                              "CLASS": [sub.domain_class(table) or ""], "RECORDS": [float(table.rows)]})
+        return from_frame(table.name, frame)
+    ig = sub.standard_spec(table)
+    described = {v.name: v for v in ig.variables} if ig is not None else {}
+    rows = []
+    for name in list(table.frame.columns) + [n for n in described if not table.has(n)]:
+        column, standard = table.column(name), described.get(name)
+        rows.append({"NAME": name, "PRESENT": "Y" if table.has(name) else "N",
+                     "TYPE": "" if column is None else "Num" if table.numeric(name) else "Char",
+                     "LENGTH": np.nan if column is None or column.length is None else float(column.length),
+                     "LABEL": (column.label or "") if column else "", "FORMAT": (column.format or "") if column else "",
+                     "IGLABEL": standard.label or "" if standard else "",
+                     "IGTYPE": ("Num" if standard.numeric else "Char") if standard else "",
+                     "IGCORE": standard.core or "" if standard else ""})
+    for row in rows:
+        primary = sub.adamig.primary(row["NAME"]) if sub.model(table) == "ADaM" else None
+        row["PRIMARY"] = primary or ""
+        row["PRIMARYPRESENT"] = "" if primary is None else "Y" if table.has(primary) else "N"
+    return from_frame(table.name, pd.DataFrame(rows, columns=["NAME", "PRESENT", "TYPE", "LENGTH", "LABEL", "FORMAT",
+                                                              "IGLABEL", "IGTYPE", "IGCORE", "PRIMARY",
+                                                              "PRIMARYPRESENT"]))
+
+
+@kind("metadata")
+def metadata(table, sub, test, when=None, of="variables"):
+    """Variables (or, ``of: dataset``, the dataset) whose metadata (``metadata_table``) meets
+    ``when`` but not ``test``; one finding per variable."""
+    meta = metadata_table(table, sub, of)
+    if meta.rows == 0:
+        return None
+    applies = _mask(when, meta, sub, ())
+    passes = _mask(test, meta, sub, ())
+    shown = [n for n in expression.names(test) if n != "NAME"]
+    bad = np.flatnonzero(applies & ~passes)
+    items = []
+    for row in bad:
+        record = meta.frame.iloc[row]
+        values = "; ".join(f"{n}={display(meta.frame[n].iloc[[row]]).iloc[0] or MISSING}" for n in shown)
+        items.append(([record["NAME"]] if of == "variables" else "", values, ""))
+    return dataset_hits(items)

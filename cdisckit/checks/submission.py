@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..standards import Standards
+from ..standards import DEFAULTS, Standards, available
 from . import standard as std
 
 
@@ -23,8 +23,11 @@ class Submission:
     """The tables under check with their metadata."""
 
     def __init__(self, tables, *, study=None, define=None, unreadable=(), standards=None, dictionaries=None,
-                 coverage=None):
+                 references=(), define_paths=(), coverage=None):
         self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
+        # datasets read for lookups only (the SDTM of ``check ADAM --sdtm DIR``): rules read them, never check them
+        self.references = {t.name: t for t in references if t.name not in self.tables}
+        self.define_paths = [str(p) for p in define_paths]     # the define.xml files read, for CK0816
         self.study = study
         self.define = define
         self.standards = standards or Standards()
@@ -64,10 +67,31 @@ class Submission:
         return spec if spec is not None else self.standard_spec(table)
 
     def standard_spec(self, table):
-        """The implementation guide's metadata of ``table`` (SDTM), or None."""
-        if table.name.startswith("AD") or self.standards.name != "SDTMIG":
+        """The implementation guide's metadata of ``table``: SDTMIG's by dataset name, ADaMIG's
+        by the structure the dataset has (``adam_ig``), or None."""
+        if table.name.startswith("AD"):
+            return self.adam_ig(table)
+        if self.standards.name != "SDTMIG":
             return None
         return self.standards.dataset(table.name)
+
+    @property
+    def adamig(self):
+        """The ADaMIG (and ADaM CT) of the run: the version the metadata declares when the
+        package has it, else 1.3."""
+        declared = self.version("ADaMIG")
+        version = declared if declared and f"adamig-{declared}" in available() else DEFAULTS["ADaMIG"]
+        return self.standards if self.standards.name == "ADaMIG" else Standards("ADaMIG", version)
+
+    def adam_ig(self, table):
+        """ADaMIG variable metadata for the variables of ADaM dataset ``table`` (by the
+        structure its class, subclass or data give), or None for data of no ADaMIG structure."""
+        def compute():
+            spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
+            kind = self._kind(table, spec)
+            return None if kind not in ("ADSL", "BDS", "TTE") else \
+                self.adamig.structure(kind, list(table.frame.columns))
+        return self.cached(("adam_ig", table.name), compute)
 
     def spec_source(self, table):
         """Where ``spec(table)`` comes from: "specs", "define.xml" or e.g. "SDTMIG 3.4"."""
@@ -79,7 +103,9 @@ class Submission:
         """A codelist of the metadata, else the CDISC CT codelist of that NCI code."""
         study = self.metadata
         found = study.codelists.get(codelist_id) if study is not None else None
-        return found if found is not None else self.standards.codelist(codelist_id)
+        for standards in (self.standards, self.adamig):
+            found = found if found is not None else standards.codelist(codelist_id)
+        return found
 
     def version(self, standard):
         """The version of a standard ("SDTMIG", "ADaMIG") the metadata declares, else the
@@ -94,7 +120,12 @@ class Submission:
     # ---------------------------------------------------------- datasets
 
     def table(self, name):
-        return self.tables.get(name)
+        """Dataset ``name`` under check, else of the reference data (``--sdtm``), or None."""
+        return self.tables.get(name) or self.references.get(name)
+
+    def present(self, name):
+        """True when dataset ``name`` is in the submission or the reference data, readable or not."""
+        return self.table(name) is not None or any(u.dataset == name for u in self.unreadable)
 
     def model(self, table):
         """ "SDTM" or "ADaM": from the spec, else ADaM when the name starts with AD."""
@@ -131,17 +162,31 @@ class Submission:
         return self.domain(table)[:2]
 
     def adam_kind(self, table):
-        """ "ADSL", "TTE", "BDS" or "OTHER" for an ADaM dataset."""
-        spec = self.spec(table)
+        """ "ADSL", "ADDL", "BDS", "TTE", "OCCDS" or "OTHER" for an ADaM dataset: from the class and subclass
+        the specs or define.xml give (``def:Class``), else inferred from the data: ADSL by name,
+        TTE by CNSR (or the name), BDS by PARAMCD, OCCDS by an SDTM --TERM, --DECOD or --TRT,
+        BDS by AVAL."""
+        spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
+        return self._kind(table, spec)
+
+    @staticmethod
+    def _kind(table, spec):
         class_ = (spec.class_ or "").upper() if spec is not None else ""
         subclass = (spec.subclass or "").upper() if spec is not None else ""
         adam = std.standard()["adam"]
         if table.name == "ADSL" or class_.startswith("SUBJECT LEVEL"):
             return "ADSL"
-        if subclass == adam["tte_subclass"] or re.fullmatch(adam["tte_name"], table.name):
+        if table.name == "ADDL" or class_.startswith("DEVICE LEVEL"):
+            return "ADDL"
+        if subclass == adam["tte_subclass"] or (not class_ or class_ == "BASIC DATA STRUCTURE") and (
+                table.has("CNSR") or re.fullmatch(adam["tte_name"], table.name)):
             return "TTE"
-        if class_ == "BASIC DATA STRUCTURE" or (not class_ and table.has("PARAMCD")):
+        occurrence = any(re.fullmatch(adam["occds_variables"], n) for n in table.frame.columns)
+        if class_ == "BASIC DATA STRUCTURE" or (not class_ and (table.has("PARAMCD") or table.has("AVAL")
+                                                                 and not occurrence)):
             return "BDS"
+        if class_.startswith("OCCURRENCE") or (not class_ and occurrence):
+            return "OCCDS"
         return "OTHER"
 
     def model_tables(self, model):
@@ -151,7 +196,7 @@ class Submission:
 
     def subjects(self, name):
         """USUBJID values of dataset ``name`` (DM, ADSL) as an Index, or None when absent."""
-        table = self.tables.get(name)
+        table = self.table(name)
         if table is None or not table.has("USUBJID"):
             return None
         return pd.Index(table.codes("USUBJID")[1])
@@ -160,7 +205,7 @@ class Submission:
         """``variables`` of dataset ``name`` indexed by USUBJID (first record per subject),
         or None when the dataset or a variable is absent."""
         def compute():
-            table = self.tables.get(name)
+            table = self.table(name)
             if table is None or not table.has("USUBJID", *variables):
                 return None
             frame = table.frame[list(variables)].copy()

@@ -23,6 +23,9 @@ def register(subparsers):
     parser.add_argument("--define", metavar="FILE", action="append",
                         help="define.xml the data must agree with (repeatable: SDTM and ADaM)")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name)")
+    parser.add_argument("--sdtm", metavar="DIR",
+                        help="folder of the SDTM datasets the ADaM traceability rules read (DM subjects, "
+                             "source records); read, not checked")
     parser.add_argument("--standard", metavar="NAME-VERSION",
                         help="implementation guide to check against, e.g. sdtmig-3.3 (default: the one the "
                              "define.xml or specs declare, else sdtmig-3.4)")
@@ -50,7 +53,7 @@ def run(args):
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None
     findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct,
-                          dictionaries=parse_dictionaries(args.dictionary))
+                          dictionaries=parse_dictionaries(args.dictionary), sdtm=args.sdtm)
     if old is not None:
         findings = compare(findings, old, baseline=args.baseline)
     write_reports(findings, args.report, fail_on=args.fail_on)
@@ -64,8 +67,10 @@ def _summary(findings):
     counts = ", ".join(f"{n} {s}" for s, n in totals["by_severity"].items())
     lines = [f"cdisckit check: {totals['datasets']} datasets, {totals['records']} records, "
              f"{totals['rules']} rules: {counts}" + (f" ({totals['explained']} explained)" if totals["explained"] else "")]
-    lines.append(f"checked against {findings.inputs.get('standard')} with CT {findings.inputs.get('ct')}; "
-                 f"{len(findings.not_run)} rules not run (reasons in the reports)")
+    adam = findings.inputs.get("adam_standard")
+    lines.append(f"checked against {findings.inputs.get('standard')} with CT {findings.inputs.get('ct')}"
+                 + (f" (ADaM: {adam})" if adam else "")
+                 + f"; {len(findings.not_run)} rules not run (reasons in the reports)")
     if "by_status" in totals:
         lines.append("against the baseline: " + ", ".join(f"{n} {s}" for s, n in totals["by_status"].items()))
     for row in issue_summary(findings).itertuples(index=False):

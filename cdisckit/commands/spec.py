@@ -9,7 +9,11 @@
   A row with a problem is left out (with what depends on it) and said; the
   rest is written and the exit code is 1. ``--strict`` writes nothing then;
 - ``spec from-define define.xml --out DIR``: a Define-XML 2.0 or 2.1 file into
-  spec YAML files, the mapping instructions left for the user to write.
+  spec YAML files, the mapping instructions left for the user to write. A
+  define.xml with defects (references to definitions it lacks, labels over 40
+  characters) is still read: each defect is reported as a finding of the define
+  validation, the specs are written with the defects marked (``DEFECT`` ...),
+  and the exit code is 1.
 
 Specs made by import and from-define are written to a temporary folder and
 loaded back with ``load_study`` first; DIR changes only when they load. Then
@@ -23,7 +27,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from define.defects import mark_defects
 from define.reader import read_define
+from define.structure import check_structure
 from specs import load_study, write_study
 from specs.atomic import check_file, check_folder
 from specs.errors import InputError, SpecError
@@ -32,6 +38,8 @@ from specs.workbook_export import write_workbook
 from specs.workbook_import import import_workbook, read_workbook
 from specs.workbook_layout import read_layout
 
+# Define validation findings that the specs read from a define.xml carry (an unused definition does not).
+_IMPORT_DEFECTS = ("dangling-reference", "duplicate-oid", "label-length")
 _SPEC_FOLDERS = ("sdtm", "adam", *(name.removesuffix(".yaml") for name in STUDY_FILES))
 
 
@@ -100,15 +108,21 @@ def specs_from_define(args):
         raise InputError(f"{path}: no such file")
     notes = []
     study = read_define(path, notes)
-    return _finish(study, notes, args.out, path)
+    findings = [f"{path}: {problem}" for problem in check_structure(path) if problem.startswith(_IMPORT_DEFECTS)]
+    study, marks = mark_defects(study)
+    notes += [f"marked DEFECT in the specs: {mark}" for mark in marks]
+    return _finish(study, notes, args.out, path, findings)
 
 
-def _finish(study, notes, out, source):
+def _finish(study, notes, out, source, findings=()):
+    """Write the specs; 1 when the source had findings (each printed), else 0."""
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     save_specs(study, out, source)
-    print(f"wrote {out}: {_summary(study)}")
-    return 0
+    for finding in findings:
+        print(f"finding: {finding}", file=sys.stderr)
+    print(f"wrote {out}: {_summary(study)}" + (f"; {len(findings)} finding(s) in {source}" if findings else ""))
+    return 1 if findings else 0
 
 
 def save_specs(study, out, source):

@@ -103,12 +103,91 @@ class Standards:
         """The CT codelist of NCI code ``code`` as a ``Codelist``, or None."""
         return _codelist(self, code)
 
+    def structure(self, structure, names):
+        """The ADaMIG metadata of structure ``structure`` (ADSL, BDS, TTE; OCCDS and other data
+        have none in the workbooks) for a dataset with variables ``names``, as a ``Dataset``: every
+        variable of ``names`` the guide describes, by its name or a generic one (TRxxSDT, AVALCATy,
+        ANLzzFL, *DTF), under its own name, then the guide's Req variables the dataset lacks."""
+        info = self.guide["datasets"].get(structure)
+        if info is None or self.name != "ADaMIG":
+            return None
+        described = _adam_variables(self, structure)
+        variables = []
+        for name in names:
+            found = next((v for pattern, v in described if pattern.fullmatch(name)), None)
+            if found is not None:
+                variables.append(_variable(found, name))
+        present = set(names)
+        variables += [_variable(v, v["name"]) for pattern, v in described
+                      if v["core"] == "Req" and pattern.pattern == re.escape(v["name"]) and v["name"] not in present]
+        return Dataset(name=structure, label=info["label"], model="ADaM", class_=info["class"],
+                       structure=info["structure"], variables=variables)
+
+    def primary(self, name):
+        """For an ADaMIG secondary variable ("(N)" in its label: AVALCA1N, TRT01PN) the name of its
+        primary (AVALCAT1, TRT01P), from the guide's ADSL and BDS metadata; None for any other name."""
+        for structure in ("ADSL", "BDS"):
+            if structure not in self.guide["datasets"]:
+                continue
+            described = _adam_variables(self, structure)
+            for pattern, item in described:
+                match = pattern.fullmatch(name)
+                if match and item["label"].endswith(" (N)"):
+                    label = item["label"][:-len(" (N)")]
+                    found = next((v for _, v in described if v["label"] == label
+                                  or v["name"] == item["name"][:-1]), None)
+                    return None if found is None else _instance(found["name"], match.groupdict())
+                if match:
+                    return None
+        return None
+
     def codelist_by_value(self, value):
         """The CT codelist whose submission value (short name) is ``value``, or None."""
         for code, item in self.terminology["codelists"].items():
             if item["value"] == value:
                 return self.codelist(code)
         return None
+
+
+def _variable(item, name):
+    return Variable(name=name, label=item["label"], data_type=_DATA_TYPES.get(item["type"], "text"),
+                    role=item["role"] or None, core=item["core"] or None,
+                    codelist=(item["codelists"][0] if len(item["codelists"]) == 1 else None), order=item["order"])
+
+
+_PLACEHOLDER = re.compile(r"xx|zz|(?<=[A-Z0-9])[yw]|^[yw](?=[A-Z])|\*")
+
+
+def _generic_name(name):
+    """A regular expression for a generic ADaMIG variable name: xx and zz two digits, y and w one
+    digit, * any prefix (named groups xx, zz, y, w, star); exact names stay as they are."""
+    parts, pos, seen = [], 0, set()
+    for match in _PLACEHOLDER.finditer(name):
+        parts.append(re.escape(name[pos:match.start()]))
+        token = "star" if match.group() == "*" else match.group()
+        body = {"xx": r"\d\d", "zz": r"\d\d", "star": "[A-Z0-9]+"}.get(token, "[1-9]")
+        parts.append(f"(?P={token})" if token in seen else f"(?P<{token}>{body})")
+        seen.add(token)
+        pos = match.end()
+    parts.append(re.escape(name[pos:]))
+    return re.compile("".join(parts))
+
+
+def _instance(name, values):
+    """Generic name ``name`` with its placeholders filled from ``values`` (a match's groups)."""
+    return _PLACEHOLDER.sub(lambda m: values.get("star" if m.group() == "*" else m.group()) or m.group(), name)
+
+
+@cache
+def _adam_variables(standards, structure):
+    """(pattern, variable) of an ADaMIG structure: exact names first, then generic ones, so
+    AVAL is AVAL and not an instance of *L. TTE adds its own to those of BDS."""
+    items = [v for v in standards.guide["variables"] if v["dataset"] == structure]
+    if structure == "TTE":
+        own = {v["name"] for v in items}
+        items += [v for v in standards.guide["variables"] if v["dataset"] == "BDS" and v["name"] not in own]
+    pairs = [(_generic_name(v["name"]), v) for v in items]
+    return tuple(sorted(pairs, key=lambda p: p[0].pattern != re.escape(p[1]["name"])))
 
 
 @cache
