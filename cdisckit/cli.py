@@ -15,7 +15,8 @@ from specs.errors import InputError
 
 from . import __version__
 
-COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "convert", "dump", "xpt", "spec", "review")
+COMMANDS = ("run", "simulate", "sdtm", "adam", "define", "check", "convert", "dump", "xpt", "spec", "review",
+            "compare", "trace")
 
 
 def build_parser():

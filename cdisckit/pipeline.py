@@ -9,8 +9,10 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from adam.engine import build_adam
-from sdtm.engine import map_study
+from sdtm.engine import map_and_trace
 from specs.atomic import atomic_folder
 from specs.errors import InputError
 
@@ -18,9 +20,11 @@ from define.dataset_columns import read_define_columns
 from define.writer import build_define
 
 from .checks import run_checks, write_reports
+from .coverage import mapping_coverage, write_mapping_reports
 from .dataset_json import write_dataset_json
 from .datasets import FORMATS, SOURCE_SYSTEM, SUFFIXES, header_from_xpt
 from .define_files import write_define
+from .lineage import FILE_NAME as LINEAGE_FILE, adam_lineage, write_lineage
 from .raw import read_raw
 from .reviewer.documents import annotated_fields, link_problems, write_acrf, write_guides
 from .reviewer.forms import export_forms
@@ -90,12 +94,26 @@ def write_datasets(study, frames, folder, created, formats=("xpt",)):
     return folder
 
 
-def build_sdtm(study, raw_dir, progress=lambda message: None):
-    """Map a raw export folder to the study's SDTM frames."""
+def map_raw(study, raw_dir, progress=lambda message: None):
+    """Map a raw export folder to the study's SDTM frames, with their lineage;
+    returns the raw forms and the ``sdtm.engine.Mapped`` result."""
     forms, _ = read_raw(raw_dir)
     names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
-    return map_study(study, forms, names, progress=lambda name: progress(
+    return forms, map_and_trace(study, forms, names, progress=lambda name: progress(
         f"SDTM {names.index(name) + 1}/{len(names)}: {name}"))
+
+
+def write_mapping(study, raw_forms, mapped, reports, created, analysis=None):
+    """Write the lineage file and the mapping coverage reports into ``reports``
+    (nothing of it goes into an XPT file); returns the coverage."""
+    written = submitted(mapped.datasets)
+    lineage = mapped.lineage[mapped.lineage["dataset"].isin(list(written))]
+    if analysis:
+        lineage = pd.concat([lineage, adam_lineage(study, written, submitted(analysis))], ignore_index=True)
+    write_lineage(Path(reports) / LINEAGE_FILE, lineage)
+    coverage = mapping_coverage(study, raw_forms, mapped)
+    write_mapping_reports(coverage, reports, title=f"Mapping coverage: {study.studyid}", created=created)
+    return coverage
 
 
 def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None,
@@ -113,8 +131,9 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
             progress(f"simulating the raw EDC export: {subjects} subjects, seed {seed}")
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
-        frames = build_sdtm(study, raw, progress)
+        raw_forms, mapped = map_raw(study, raw, progress)
         forms = export_forms(study, raw)
+    frames = mapped.datasets
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
     fields = annotated_fields(study)
     problems, written = [], []
@@ -136,9 +155,11 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
             if model == "SDTM":
                 documents[folder] = write_acrf(study, folder, forms, fields, created)
             problems += write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
+        progress("lineage and mapping coverage")
+        coverage = write_mapping(study, raw_forms, mapped, folders["reports"], created, analysis)
         progress("conformance checks")
         checked = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, checked, created)
+        findings = check_submission(study, stage, checked, created, coverage)
         progress("reviewer's guides, review page and define.xml links")
         for folder, docs in write_guides(study, folders, submitted(frames), submitted(analysis), findings, created,
                                          forms=forms, fields=fields).items():
@@ -151,11 +172,11 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
     return problems, findings
 
 
-def check_submission(study, stage, folders, created):
+def check_submission(study, stage, folders, created, coverage=None):
     """Run the checks on the written datasets against their define.xml files
     and write the reports; paths in the reports are relative to the tree."""
     defines = [folder / "define.xml" for folder in folders]
-    findings = run_checks(folders, study=study, define=defines)
+    findings = run_checks(folders, study=study, define=defines, coverage=coverage)
     relative = {"data": [str(f.relative_to(stage)) for f in folders],
                 "define": [str(d.relative_to(stage)) for d in defines],
                 "study": study.studyid}

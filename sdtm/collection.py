@@ -21,6 +21,7 @@ Columns of the returned frame (stable; other modules rely on them):
 | where | the source's record filter on raw columns, as text (blank: every row) |
 | source | spec path of the record source, e.g. ``QS.yaml: mapping.sources[0]`` |
 | origin | the variable's origin type (Collected, Derived, Assigned, ...) |
+| codelist | the codelist the mapping puts values through (its ``codelist`` parameter, else the variable's) |
 
 Rows come in spec order: dataset by name, then source, then variable order.
 A variable without a mapping copies the column of its name (as the engine does).
@@ -32,7 +33,8 @@ from specs.errors import InputError
 
 from .algorithms import ALGORITHMS, COLUMN_PARAMETERS
 
-COLUMNS = ["form", "column", "dataset", "variable", "condition", "algorithm", "role", "where", "source", "origin"]
+COLUMNS = ["form", "column", "dataset", "variable", "condition", "algorithm", "role", "where", "source", "origin",
+           "codelist"]
 ITEM, VALUE = "_item", "_value"   # the transposed cell's column name and value (sdtm.engine)
 
 
@@ -48,17 +50,19 @@ def collected_fields(study):
                 continue
             for i, src in enumerate(parent.mapping["sources"]):
                 for qnam, how in (supp.get("qualifiers") or {}).items():
-                    rows += _variable_rows(study, parent, i, src, "QVAL", how, ds.name, f"QNAM = {qnam}",
-                                           _origin(ds.variable("QVAL")))
+                    conditions = dict.fromkeys([None, *_items(src)], f"QNAM = {qnam}")
+                    rows += _variable_rows(parent, i, src, "QVAL", how, ds.name, conditions,
+                                           _origin(ds.variable("QVAL")), None)
             continue
         for i, src in enumerate(mapping.get("sources") or []):
             if not src.get("form"):
                 continue
             rows += _selection_rows(ds, i, src)
+            conditions = _topic_conditions(study, ds, src)
             for var in ds.variables:
                 how = (src.get("set") or {}).get(var.name, var.mapping)
                 how = how if how is not None else {"algorithm": "assign", "column": var.name}
-                rows += _variable_rows(study, ds, i, src, var.name, how, ds.name, None, _origin(var))
+                rows += _variable_rows(ds, i, src, var.name, how, ds.name, conditions, _origin(var), var.codelist)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.drop_duplicates(ignore_index=True)
 
@@ -83,30 +87,52 @@ def _resolve(src, column):
 def _selection_rows(ds, i, src):
     """Rows for the columns that choose a source's records: its filter and join keys."""
     path, where = _source_path(ds, i), condition_text(src.get("where"))
-    rows = [dict(zip(COLUMNS, (*_resolve(src, c), ds.name, "", "", "where", "where", where, path, "")))
+    rows = [dict(zip(COLUMNS, (*_resolve(src, c), ds.name, "", "", "where", "where", where, path, "", "")))
             for c in dict.fromkeys(mapping_columns(src.get("where") or {}))]
     for join in src.get("join") or []:
         for key in join.get("on") or []:
             for form in (src["form"], join.get("form")):
-                rows.append(dict(zip(COLUMNS, (form, key, ds.name, "", "", "join", "join", where, path, ""))))
+                rows.append(dict(zip(COLUMNS, (form, key, ds.name, "", "", "join", "join", where, path, "", ""))))
     return rows
 
 
-def _variable_rows(study, ds, i, src, variable, how, dataset, condition, origin):
+def _items(src):
+    return (src.get("transpose") or {}).get("columns") or []
+
+
+def _topic_conditions(study, ds, src):
+    """The record condition of a source's records, per transposed item (None:
+    not transposed): ``TOPIC = value`` where the source fixes the topic
+    variable's value (a hardcoded test code, or the code of a transposed item),
+    else blank. Without a Topic role in the spec, a variable filled from the
+    item name stands in."""
+    mappings = {v.name: (src.get("set") or {}).get(v.name, v.mapping) or {} for v in ds.variables}
+    topics = [v for v in ds.variables if v.role == "Topic"] or [
+        v for v in ds.variables if ITEM in mapping_columns(mappings[v.name])]
+    out = dict.fromkeys([None, *_items(src)], "")
+    for var in topics:
+        for group in ([None], _items(src)):
+            for item, value in zip(group, static_values(study, ds, var, mappings[var.name], group) or []):
+                out[item] = out[item] or (f"{var.name} = {value}" if value else "")
+    return out
+
+
+def _variable_rows(ds, i, src, variable, how, dataset, conditions, origin, codelist):
     """Rows for one variable's mapping in one source: one per raw column it reads
-    (one per transposed column, with the topic value as condition, for ``_value``)."""
+    (one per transposed column, with its condition, for ``_value``)."""
     path, where = _source_path(ds, i), condition_text(src.get("where"))
+    items = _items(src)
     algorithm = how.get("algorithm", "") if isinstance(how, dict) else ""
-    items = (src.get("transpose") or {}).get("columns") or []
+    codelist = (how.get("codelist") if isinstance(how, dict) else None) or codelist or ""
     rows = []
     for column in dict.fromkeys(mapping_columns(how)):
         if column == ITEM:
             continue   # the cell's column name, not a collected value
         for item in (items if column == VALUE else [None]):
             raw = item if column == VALUE else column
-            cond = condition if condition is not None else _topic_condition(study, ds, src, item)
+            cond = conditions[item]
             rows.append(dict(zip(COLUMNS, (*_resolve(src, raw), dataset, variable, cond, algorithm, "value",
-                                           where, path, origin))))
+                                           where, path, origin, codelist))))
     return rows
 
 
@@ -124,36 +150,23 @@ def mapping_columns(how):
     return found
 
 
-def _topic_condition(study, ds, src, item):
-    """``TOPIC = value`` where the source fixes the topic variable's value (a
-    hardcoded test code, or the code of a transposed item), else blank. Without
-    a Topic role in the spec, a variable filled from the item name stands in."""
-    mappings = {v.name: (src.get("set") or {}).get(v.name, v.mapping) or {} for v in ds.variables}
-    topics = [v for v in ds.variables if v.role == "Topic"] or [
-        v for v in ds.variables if ITEM in mapping_columns(mappings[v.name])]
-    for var in topics:
-        value = static_value(study, ds, var, mappings[var.name], item)
-        if value:
-            return f"{var.name} = {value}"
-    return ""
-
-
 class _NotStatic(Exception):
     """The mapping needs record data, so it has no value known from the specs."""
 
 
 class _StaticBlock:
-    """One record known from the specs alone: its transposed item name, nothing else."""
+    """Records known from the specs alone: their transposed item names (None:
+    not transposed), nothing else."""
 
-    def __init__(self, study, ds, var, item):
-        self.study, self.dataset, self.variable, self.item = study, ds, var, item
-        self.index = pd.RangeIndex(1)
+    def __init__(self, study, ds, var, items):
+        self.study, self.dataset, self.variable, self.items = study, ds, var, items
+        self.index = pd.RangeIndex(len(items))
         self.path = f"{ds.path}: variables[{var.order - 1}].mapping"
 
     def raw(self, column):
-        if column != ITEM or self.item is None:
+        if column != ITEM or None in self.items:
             raise _NotStatic(column)
-        return pd.Series([self.item], index=self.index, dtype="object")
+        return pd.Series(self.items, index=self.index, dtype="object")
 
     def var(self, name):
         raise _NotStatic(name)
@@ -163,19 +176,19 @@ class _StaticBlock:
             raise _NotStatic(column)
 
 
-def static_value(study, ds, var, how, item=None):
-    """The value an ``assign``/``hardcode``/``parameter`` mapping gives a record of
-    transposed item ``item`` (computed by the algorithm itself), or None when
-    it depends on collected data."""
+def static_values(study, ds, var, how, items):
+    """The values an ``assign``/``hardcode``/``parameter`` mapping gives records of
+    the transposed ``items`` (``[None]``: not transposed), computed by the
+    algorithm itself; None when they depend on collected data."""
     name = how.get("algorithm")
-    if name not in ("assign", "hardcode", "parameter"):
+    if name not in ("assign", "hardcode", "parameter") or not items:
         return None
     try:
-        values = ALGORITHMS[name](_StaticBlock(study, ds, var, item),
+        values = ALGORITHMS[name](_StaticBlock(study, ds, var, list(items)),
                                   **{k: v for k, v in how.items() if k != "algorithm"})
     except (_NotStatic, InputError, TypeError):
         return None
-    return str(pd.Series(values).iloc[0])
+    return [str(v) for v in pd.Series(values)]
 
 
 _COMPARATORS = {"equals": "=", "matches": "matches"}

@@ -31,9 +31,20 @@ A source is exactly one of ``form: NAME`` (a raw form), ``dataset: NAME``
 {columns: [...]}`` (one record per listed non-empty cell, in columns
 ``_item`` and ``_value``) and ``set: {VAR: mapping}`` (mappings for this
 source only). A variable without a mapping copies the column of its name.
+
+Lineage: every record remembers where it came from, as sdtm.oak's
+``oak_id``/``raw_source`` do, without a column in the dataset.
+``Mapper.lineage(name)`` gives, per final record (1-based row number), its
+direct sources: ``form`` (a raw form's file and line; a joined form's line
+too), ``dataset`` (a record of another SDTM dataset, e.g. SE from DM, SUPPAE
+from AE) or ``spec`` (a literal record of the spec); a record merged by
+``distinct`` or ``collapse`` keeps the sources of every record merged into
+it. ``Mapper.dropped()`` lists the raw lines a ``where``, an all-empty
+``transpose`` or ``require`` dropped, with the rule.
 """
 
 import inspect
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,8 +58,12 @@ from specs.text import number_text
 
 from . import toxicity  # noqa: F401  (registers the toxicity_grade algorithm)
 from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
+from .collection import condition_text
 
 INTERNAL = ("_file", "_row", "_src")
+LINEAGE = ["dataset", "record", "kind", "source", "file", "row"]
+DROPPED = ["form", "file", "row", "dataset", "rule"]
+_JOINED = "_row:"   # internal column prefix: the joined form's line, per join
 
 _NAME, _NAMES = Name.__metadata__[0], Names.__metadata__[0]
 # The dataset-level ``mapping`` as JSON Schema (the table above); ``load_study``
@@ -166,6 +181,7 @@ class Mapper:
         self.study, self.raw = study, raw
         self._records, self._columns, self._built, self._busy = {}, {}, {}, set()
         self._source_info, self._order = {}, {}
+        self._links, self._lineage, self._dropped = {}, {}, []
         self.cache = {}
 
     def spec(self, name):
@@ -185,7 +201,10 @@ class Mapper:
         if name not in self._records:
             ds = self.spec(name)
             parts = [self._source_records(ds, src) for src in _sources(ds)]
-            base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(INTERNAL))
+            base = pd.concat([p for p, _ in parts], ignore_index=True) if parts else pd.DataFrame(columns=list(INTERNAL))
+            offsets = np.cumsum([0] + [len(p) for p, _ in parts])
+            links = [lk.assign(record=lk["record"] + offset) for (_, lk), offset in zip(parts, offsets)]
+            self._links[name] = pd.concat(links, ignore_index=True) if links else _frame(LINEAGE)
             self._records[name] = base
         return self._records[name]
 
@@ -193,7 +212,7 @@ class Mapper:
         path = f"{ds.path}: mapping.sources[{src.index}]"
         if sum(x is not None for x in (src.form, src.dataset, src.records)) != 1:
             raise InputError(f"{path}: give exactly one of form, dataset or records")
-        frame = None
+        frame, kind = None, "form" if src.form is not None else "dataset" if src.dataset is not None else "spec"
         if src.form is not None:
             if src.form not in self.raw:
                 raise InputError(f"{path}.form: raw form {src.form!r} is not in the raw data "
@@ -214,13 +233,29 @@ class Mapper:
         for i, join in enumerate(src.join):
             base = self._join(base, join, f"{path}.join[{i}]")
         if src.where:
-            base = base[where_mask(base, src.where, f"{path}.where", kind="column")].reset_index(drop=True)
+            keep = where_mask(base, src.where, f"{path}.where", kind="column")
+            self._drop(kind, src.form, ds, base[~keep], f"{_spec_file(ds)}: mapping.sources[{src.index}].where "
+                                                        f"({condition_text(src.where)})")
+            base = base[keep].reset_index(drop=True)
         if src.transpose:
+            before = base
             base = _transpose(base, src.transpose, f"{path}.transpose", base["_file"].iloc[0] if len(base) else path)
+            self._drop(kind, src.form, ds, before[~before["_row"].isin(base["_row"])],
+                       f"{_spec_file(ds)}: mapping.sources[{src.index}].transpose (every listed cell empty)")
         label = frame.attrs.get("source", src.form) if src.form is not None else (
             f"{src.dataset} (SDTM)" if src.dataset is not None else f"{path}.records")
+        joined = [c for c in base.columns if str(c).startswith(_JOINED)]
+        links = _source_links(base, kind, src.form or src.dataset or f"{_spec_file(ds)}: mapping.sources[{src.index}]",
+                              {c: self.raw[c[len(_JOINED):]].attrs.get("source", c[len(_JOINED):]) for c in joined})
+        base = base.drop(columns=joined)
         self._source_info[(ds.name, src.index)] = (set(base.columns) - set(INTERNAL), label)
-        return base.assign(_src=src.index)
+        return base.assign(_src=src.index), links
+
+    def _drop(self, kind, form, ds, rows, rule):
+        """Remember raw lines a rule of ``ds`` left out (for the coverage report)."""
+        if kind == "form" and len(rows):
+            self._dropped.append(pd.DataFrame({"form": form, "file": _file_name(rows["_file"]),
+                                               "row": rows["_row"].to_numpy(), "dataset": ds.name, "rule": rule}))
 
     def _join(self, base, join, path):
         """Left-join another raw form (one row per key) as ``form.COLUMN`` columns."""
@@ -237,6 +272,7 @@ class Mapper:
             raise InputError(f"{file}: row {other.index[dup.to_numpy()][0]}: more than one row for "
                              f"{dict(other.loc[dup, on].iloc[0])}; a joined form needs one row per key [{path}]")
         renamed = other.rename(columns={c: f"{form}.{c}" for c in other.columns if c not in on})
+        renamed[f"{_JOINED}{form}"] = other.index.to_numpy().astype(object)
         return base.merge(renamed, on=on, how="left", validate="many_to_one").fillna("")
 
     # -- variables -------------------------------------------------------
@@ -299,8 +335,18 @@ class Mapper:
         names = list(dict.fromkeys([*(variables or self.spec(name).variable_names), *required]))
         frame = pd.DataFrame({v: self.column(name, v) for v in names}, index=self.records(name).index)
         if required:
-            frame = frame[(frame[required].fillna("").astype(str) != "").all(axis=1)]
+            kept = (frame[required].fillna("").astype(str) != "").all(axis=1)
+            if variables is None and name not in self._built:
+                self._drop_required(name, frame.index[~kept.to_numpy()], required)
+            frame = frame[kept]
         return frame[variables] if variables else frame
+
+    def _drop_required(self, name, records, required):
+        links = self._links[name]
+        gone = links[links["record"].isin(records) & (links["kind"] == "form")]
+        rule = f"{_spec_file(self.spec(name))}: mapping.require ({' or '.join(required)} blank)"
+        self._dropped.append(pd.DataFrame({"form": gone["source"].to_numpy(), "file": gone["file"].to_numpy(),
+                                           "row": gone["row"].to_numpy(), "dataset": name, "rule": rule}))
 
     # -- final -----------------------------------------------------------
     def build(self, name):
@@ -322,11 +368,15 @@ class Mapper:
     def _finalise(self, ds, frame):
         base = self.records(ds.name)
         frame = typed_frame(ds, frame, base)
+        merged = pd.Series(frame.index, index=frame.index)   # record -> the record it became
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
-            frame = frame[~frame.duplicated(subset=cols)]
+            first = _first_of_group(frame, cols)
+            merged = merged.map(first)
+            frame = frame[frame.index == first.reindex(frame.index).to_numpy()]
         if (ds.mapping or {}).get("collapse"):
-            frame = _collapse(frame, ds.mapping["collapse"], ds)
+            frame, first = _collapse(frame, ds.mapping["collapse"], ds)
+            merged = merged.map(first)
         keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
         for i, var in enumerate(ds.variables):
@@ -339,7 +389,22 @@ class Mapper:
         frame = frame[ds.variable_names]
         check_xpt_values(ds, frame, base)
         self._order[ds.name] = frame.index.to_numpy()
+        position = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+        links = self._links[ds.name]
+        record = links["record"].map(merged).map(position)
+        self._lineage[ds.name] = links.assign(record=record, dataset=ds.name)[record.notna()] \
+            .astype({"record": "int64"}).sort_values(["record", "kind"], kind="mergesort")[LINEAGE] \
+            .reset_index(drop=True)
         return frame.reset_index(drop=True)
+
+    def lineage(self, name):
+        """The direct sources of each record of a built dataset (columns ``LINEAGE``)."""
+        self.build(name)
+        return self._lineage[name]
+
+    def dropped(self):
+        """Raw lines left out by a ``where``, ``transpose`` or ``require`` rule (columns ``DROPPED``)."""
+        return pd.concat(self._dropped, ignore_index=True) if self._dropped else _frame(DROPPED)
 
     def _build_supplemental(self, ds, supp):
         """SUPP-- records: one per parent record and qualifier with a value."""
@@ -364,16 +429,59 @@ class Mapper:
                 "IDVAR": idvar or "", "IDVARVAL": _idvarval(parent_frame, idvar),
                 "QNAM": qnam, "QLABEL": vl.label or "", "QVAL": values,
                 "QORIG": vl.origin.type if vl.origin else "", "QEVAL": (vl.origin.source or "") if vl.origin and vl.origin.type == "Assigned" else "",
+                "_row": np.arange(1, len(parent_frame) + 1),
             })
             parts.append(part[part["QVAL"] != ""])
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ds.variable_names)
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*ds.variable_names, "_row"])
         missing = [v for v in ds.variable_names if v not in frame.columns]
         if missing:
             raise InputError(f"{path}: SUPP-- variables {missing} are not standard SUPP-- variables")
-        frame = frame[ds.variable_names]
         frame = frame.sort_values([k for k in ds.keys if k in frame.columns], kind="mergesort")
-        frame = typed_frame(ds, frame, None)
+        self._lineage[ds.name] = pd.DataFrame({
+            "dataset": ds.name, "record": np.arange(1, len(frame) + 1), "kind": "dataset", "source": parent,
+            "file": f"{parent} (SDTM)", "row": frame["_row"].to_numpy().astype("int64")}, columns=LINEAGE)
+        frame = typed_frame(ds, frame[ds.variable_names], None)
         return frame.reset_index(drop=True)
+
+
+def _spec_file(ds):
+    """The spec file's name, for messages that must not depend on where the specs sit."""
+    return re.sub(r"^.*[/\\]", "", ds.path or ds.name)
+
+
+def _frame(columns):
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _file_name(files):
+    """A raw file's name without its folder, so lineage does not depend on where the export sat."""
+    return files.astype(str).str.replace(r"^.*[/\\]", "", regex=True).to_numpy()
+
+
+def _source_links(base, kind, source, joined):
+    """Lineage rows of one source's records: their own line, and each joined
+    form's line (``joined``: internal column -> the joined form's file)."""
+    own = pd.DataFrame({"record": np.arange(len(base)), "kind": kind, "source": source,
+                        "file": _file_name(base["_file"]) if kind == "form" else
+                        f"{source} (SDTM)" if kind == "dataset" else source.split(":")[0],
+                        "row": base["_row"].to_numpy()})
+    parts = [own]
+    for column, file in joined.items():
+        hit = base[column].astype(str) != ""
+        parts.append(pd.DataFrame({"record": np.flatnonzero(hit.to_numpy()), "kind": "form",
+                                   "source": column[len(_JOINED):], "file": _file_name(pd.Series([file]))[0],
+                                   "row": base.loc[hit, column].to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _first_of_group(frame, columns):
+    """Each record's first record (in frame order) with the same ``columns`` values."""
+    first = pd.Series(frame.index, index=frame.index)
+    twins = frame.duplicated(subset=columns, keep=False)
+    if twins.any():
+        rows = frame[twins]
+        first[twins] = first[twins].groupby([rows[c] for c in columns], sort=False, dropna=False).transform("first")
+    return first
 
 
 def _idvarval(frame, idvar):
@@ -388,7 +496,8 @@ def _idvarval(frame, idvar):
 def _collapse(frame, spec, ds):
     """One record per ``by`` group: ``min``/``max`` of the listed variables
     (ignoring blanks), the others from the record with the smallest first
-    ``min`` variable (e.g. SV from visits: EPOCH of the first date)."""
+    ``min`` variable (e.g. SV from visits: EPOCH of the first date)); also,
+    per record, the record of its group that stands for the group."""
     by = spec.get("by") or []
     unknown = [v for v in by + spec.get("min", []) + spec.get("max", []) if v not in frame.columns]
     if not by or unknown:
@@ -404,7 +513,7 @@ def _collapse(frame, spec, ds):
     out.index = grouped.head(1).index
     text = [v.name for v in ds.variables if not v.numeric]
     out[text] = out[text].fillna("")
-    return out[frame.columns]
+    return out[frame.columns], _first_of_group(blanked, by)
 
 
 def _transpose(base, spec, path, file):
@@ -422,8 +531,18 @@ def _transpose(base, spec, path, file):
     return long.drop(columns="_order").reset_index(drop=True)
 
 
-def map_study(study, raw, datasets=None, progress=None):
-    """Build the study's SDTM datasets (all, or the names given) from raw forms."""
+@dataclass
+class Mapped:
+    """The result of mapping: final frames by name, the lineage of their records
+    (columns ``LINEAGE``) and the raw lines rules left out (columns ``DROPPED``)."""
+    datasets: dict
+    lineage: pd.DataFrame
+    dropped: pd.DataFrame
+
+
+def map_and_trace(study, raw, datasets=None, progress=None):
+    """Build the study's SDTM datasets (all, or the names given) from raw forms,
+    with the lineage of every record."""
     mapper = Mapper(study, raw)
     names = datasets or [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
     result = {}
@@ -431,4 +550,10 @@ def map_study(study, raw, datasets=None, progress=None):
         if progress:
             progress(name)
         result[name] = mapper.build(name)
-    return result
+    lineage = pd.concat([mapper.lineage(n) for n in names], ignore_index=True) if names else _frame(LINEAGE)
+    return Mapped(result, lineage, mapper.dropped())
+
+
+def map_study(study, raw, datasets=None, progress=None):
+    """Build the study's SDTM datasets (all, or the names given) from raw forms."""
+    return map_and_trace(study, raw, datasets, progress).datasets

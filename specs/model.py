@@ -240,6 +240,7 @@ class Study:
     standards: list[Standard] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     parameters: dict = field(default_factory=dict)   # study-level settings
+    not_submitted: list = field(default_factory=list)  # [{form?, columns, reason}]: raw columns left out on purpose
     codelists: dict[str, Codelist] = field(default_factory=dict)
     methods: dict[str, Method] = field(default_factory=dict)
     comments: dict[str, Comment] = field(default_factory=dict)
@@ -253,6 +254,11 @@ class Study:
 
     def standard(self, id_):
         return next((s for s in self.standards if s.id == id_), None)
+
+    def not_submitted_reason(self, form, column):
+        """Why the specs leave a raw column out on purpose, or None."""
+        return next((n["reason"] for n in self.not_submitted
+                     if n.get("form") in (None, form) and column in n["columns"]), None)
 
     def document(self, id_):
         return next((d for d in self.documents if d.id == id_), None)

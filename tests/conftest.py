@@ -279,12 +279,20 @@ def bundled_raw(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def bundled_sdtm(bundled_raw):
-    """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
-    from sdtm.engine import map_study
+def bundled_mapped(bundled_raw):
+    """The bundled study's specs and the ``sdtm.engine.Mapped`` result of ``bundled_raw``
+    (SDTM frames with the lineage of their records)."""
+    from sdtm.engine import map_and_trace
     from specs import load_study
     study = load_study("camrelizumab-npc")
-    return study, map_study(study, bundled_raw[1])
+    return study, map_and_trace(study, bundled_raw[1])
+
+
+@pytest.fixture(scope="session")
+def bundled_sdtm(bundled_mapped):
+    """The bundled study's specs and its SDTM frames mapped from ``bundled_raw``."""
+    study, mapped = bundled_mapped
+    return study, mapped.datasets
 
 
 @pytest.fixture(scope="session")
@@ -312,12 +320,20 @@ def bundled_runs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pilot_sdtm():
-    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the SDTM frames mapped from it."""
+def pilot_mapped():
+    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the ``sdtm.engine.Mapped``
+    result of it (SDTM frames with the lineage of their records)."""
     from cdisckit.raw import read_raw
-    from sdtm.engine import map_study
+    from sdtm.engine import map_and_trace
     from specs import load_study
     raw_dir = reference("pharmaverseraw")
     study = load_study("cdiscpilot01")
     forms, _ = read_raw(raw_dir)
-    return study, raw_dir, forms, map_study(study, forms)
+    return study, raw_dir, forms, map_and_trace(study, forms)
+
+
+@pytest.fixture(scope="session")
+def pilot_sdtm(pilot_mapped):
+    """The cdiscpilot01 specs, its raw export (pharmaverseraw) and the SDTM frames mapped from it."""
+    study, raw_dir, forms, mapped = pilot_mapped
+    return study, raw_dir, forms, mapped.datasets

@@ -9,10 +9,16 @@ cannot give the pilot's value (mirrored in specs/studies/cdiscpilot01/README.md)
 VS, which has no reference file, is checked against the raw form and SDTMIG.
 """
 
+import datetime as dt
+import random
+
 import pandas as pd
 import pytest
 
-from cdisckit.xpt import read_xpt
+from cdisckit.compare import compare_paths
+from cdisckit.coverage import mapping_coverage
+from cdisckit.lineage import raw_sources
+from cdisckit.xpt import read_xpt, variables_from_spec, write_xpt
 from specs import dates as kernel_dates
 
 from conftest import reference
@@ -184,3 +190,73 @@ def test_body_system_code_is_the_primary_soc_code_of_the_export(compared):
     assert int(coded.sum()) == int((raw["AESOCCD"] != "").sum()) > 1000
     assert (ae.loc[coded, "AEBDSYCD"] == ae.loc[coded, "AESOCCD"]).all()
     assert ae["AEBDSYCD"].isna().equals(ae["AESOCCD"].isna())
+
+
+# Lineage, coverage and comparison of the pilot mapping.
+
+@pytest.fixture(scope="module")
+def traced(pilot_mapped):
+    """The pilot mapping with the lineage of its records: (study, forms, Mapped)."""
+    study, _, forms, mapped = pilot_mapped
+    return study, forms, mapped
+
+
+def test_every_pilot_record_has_a_raw_source(traced):
+    _, _, mapped = traced
+    resolved = raw_sources(mapped.lineage)
+    for name, frame in mapped.datasets.items():
+        mine = resolved[resolved["dataset"] == name]
+        # TV is the spec's own records; every other record has a raw line.
+        assert set(mine["kind"]) == ({"spec"} if name == "TV" else {"form"}), name
+        assert set(mine["record"]) == set(range(1, len(frame) + 1)), name
+
+
+def test_twenty_random_pilot_records_lead_back_to_their_raw_lines(traced):
+    """USUBJID (site prefix and PATNUM) and the collection date (MM/DD/YYYY) re-derived from the raw line."""
+    study, forms, mapped = traced
+    dates = {"AE": ("AEDTC", "AEDTCOL", "%m/%d/%Y"), "DS": ("DSDTC", "DSDTCOL", "%m-%d-%Y"),
+             "VS": ("VSDTC", "VTLD", "%d-%b-%Y"), "EX": ("EXSTDTC", "IT.ECSTDAT", "%d-%b-%Y"),
+             "DM": ("DMDTC", "COL_DT", "%m/%d/%Y")}
+    links = mapped.lineage[mapped.lineage["kind"] == "form"]
+    picked = random.Random(21).sample(list(zip(links["dataset"], links["record"])), 20)
+    for name, record in picked:
+        form, row = links.loc[(links["dataset"] == name) & (links["record"] == record), ["source", "row"]].iloc[0]
+        line = forms[form].loc[row]
+        values = mapped.datasets[name].iloc[record - 1]
+        assert values["USUBJID"] == f"{study.parameters['usubjid_prefix']}-{line['PATNUM']}", (name, record)
+        variable, column, style = dates[name]
+        expected = dt.datetime.strptime(line[column], style).date().isoformat() if line[column] else ""
+        assert values[variable][:10] == expected, (name, record)
+
+
+def test_coverage_lists_every_raw_column_of_the_pharmaverse_exports(traced):
+    study, forms, mapped = traced
+    cov = mapping_coverage(study, forms, mapped)
+    raw_dir = reference("pharmaverseraw")
+    expected = {(path.stem.lower(), column) for path in raw_dir.glob("*.csv")
+                for column in pd.read_csv(path, nrows=0).columns}
+    assert set(zip(cov.columns["form"], cov.columns["column"])) == expected
+    assert len(cov.columns) == len(expected)
+    assert set(cov.columns["status"]) == {"submitted", "not submitted"}
+    # Not submitted: the EDC's own fields (declared in the specs), the exposure reference id and the
+    # death date, which SDTMIG 3.1.2's DS and DM of the pilot do not carry.
+    assert sorted(cov.unused()[["form", "column"]].itertuples(index=False, name=None)) == [
+        ("ds_raw", "DEATHDT"), ("ec_raw", "IT.ECREFID")]
+    # The 254 "Randomized" lines of ds_raw are the only lines in no dataset, dropped by DS's filter.
+    assert len(cov.dropped) == 254 and set(cov.dropped["rules"]) == {
+        "DS: DS.yaml: mapping.sources[0].where (not (IT.DSDECOD = Randomized))"}
+    assert cov.unmapped().empty
+
+
+def test_compare_finds_exactly_the_known_ae_differences(compared, tmp_path):
+    study, ours, pilot, _ = compared
+    spec = study.datasets["AE"]
+    write_xpt(ours["AE"], tmp_path / "ae.xpt", name="AE", label=spec.label, variables=variables_from_spec(spec))
+    base = reference("cdiscpilot01", "sdtm", "ae.xpt")
+    (ae,) = compare_paths(base, tmp_path / "ae.xpt", ids=["USUBJID", "AEDTC", "AETERM"]).datasets
+    assert ae.only_base.empty and ae.only_comp.empty
+    # The pilot's file has no dataset label; every variable's metadata agrees.
+    assert ae.metadata.values.tolist() == [["", "dataset label", "", "Adverse Events"]]
+    found = {v.variable: v.differences for v in ae.values}
+    assert set(found) == {v for (d, v) in [*EXCLUDED, *KNOWN] if d == "AE"}
+    assert {v: found[v] for (d, v) in KNOWN if d == "AE"} == {v: KNOWN[(d, v)][1] for (d, v) in KNOWN if d == "AE"}

@@ -17,6 +17,7 @@ import pytest
 from cdisckit.checks import rule as rules_module
 from cdisckit.checks.engine import check_tables
 from cdisckit.checks.table import Column, Unreadable, from_frame
+from cdisckit.coverage import COLUMNS as COVERAGE_COLUMNS, SPELLINGS, Coverage
 from specs.model import Codelist, Condition, Dataset, Origin, Standard, Study, Term, ValueLevel, Variable
 
 NA = None
@@ -135,6 +136,8 @@ class Case:
     unreadable: list = field(default_factory=list)
     broken: bool = False            # add a rule that raises (for CK0002)
     params: dict | None = None      # parameters that replace the catalogue's (e.g. a small size limit)
+    coverage: Coverage | None = None      # the run's mapping coverage (CK0003, CK0004)
+    ok_coverage: Coverage | None = None
 
 
 SIZED = Path(tempfile.mkdtemp()) / "big.xpt"        # files of 200 and 10 bytes for the size limit
@@ -162,10 +165,26 @@ def _tumour_sums(recorded):
              TRSTRESN=[30, 20, recorded])
 
 
+def coverage(columns=(), spellings=()):
+    """A run's mapping coverage with the given raw-column and spelling rows."""
+    return Coverage(pd.DataFrame(list(columns), columns=COVERAGE_COLUMNS), pd.DataFrame(),
+                    pd.DataFrame(list(spellings), columns=SPELLINGS), pd.DataFrame())
+
+
+DECLARED = ("ae", "ae.csv", "SITE", "not submitted", "", 5, 0, 0.0, "EDC system field")
+UNUSED = ("ae", "ae.csv", "AEXTRA", "not submitted", "", 3, 0, 0.0, "")
+MAPPED = ("AE", "AESEV", "", "AESEV", "ae", "AESEV", "Mild", 4, "MILD", "yes")
+UNMAPPED = ("AE", "AEOUT", "", "OUT", "ae", "AEOUT", "Unknown", 1, "Unknown", "no")
+
+
 CASES = {
     # the run
     "CK0001": Case([dm()], [("AE", None, "")], [dm()], unreadable=[Unreadable("d/ae.xpt", "AE", "not an XPT file")]),
     "CK0002": Case([ae(AETERM=["x"])], [("AE", None, "")], [ae(AETERM=["x"])], broken=True),
+    "CK0003": Case([dm()], [("", None, "")], [dm()], coverage=coverage([DECLARED, UNUSED]),
+                   ok_coverage=coverage([DECLARED])),
+    "CK0004": Case([dm()], [("AE", None, "AEOUT")], [dm()], coverage=coverage(spellings=[MAPPED, UNMAPPED]),
+                   ok_coverage=coverage(spellings=[MAPPED])),
     # presence
     "CK0101": Case([ae(AEDECOD=["HEADACHE"])], [("AE", None, "AETERM")],
                    [ae(AETERM=["Headache"], AEDECOD=["HEADACHE"])]),
@@ -462,14 +481,14 @@ CASES = {
 }
 
 
-def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None):
+def run(rule_id, tables, study=None, unreadable=(), broken=False, params=None, coverage=None):
     catalogue = {r.id: r for r in rules_module.catalogue()}
     rules = [catalogue[rule_id]]
     if params:
         rules = [dataclasses.replace(rules[0], params={**rules[0].params, **params})]
     if broken:
         rules = [dataclasses.replace(catalogue["CK0402"], params={}), catalogue[rule_id]]
-    findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules)
+    findings = check_tables(tables, study=study, unreadable=unreadable, rules=rules, coverage=coverage)
     frame = findings.frame[findings.frame["rule"].eq(rule_id)]
     found = [(d, None if pd.isna(r) else int(r), v) for d, r, v in frame[["dataset", "record", "variables"]]
              .itertuples(index=False, name=None)]
@@ -483,14 +502,15 @@ def test_every_rule_has_a_case():
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_fails_on_minimal_input(rule_id):
     case = CASES[rule_id]
-    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params)
+    _, found = run(rule_id, case.fail, case.study, case.unreadable, case.broken, case.params, case.coverage)
     assert sorted(found, key=str) == sorted(case.expect, key=str)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_passes_on_conforming_input(rule_id):
     case = CASES[rule_id]
-    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params)
+    findings, found = run(rule_id, case.ok, case.ok_study or case.study, params=case.params,
+                          coverage=case.ok_coverage)
     assert found == []
     assert rule_id in set(findings.checks["rule"]), "the rule must be evaluated on the passing input"
 

@@ -15,7 +15,8 @@ def test_sdtm_command_writes_every_dataset_with_spec_metadata(bundled_raw, tmp_p
                  "--created", "2024-04-01T09:00:00"]) == 0
     study = load_study("camrelizumab-npc")
     expected = {d.file_name for d in study.model_datasets("SDTM")}
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected | {"reports"}
+    assert {p.name for p in (out / "reports").iterdir()} == {"lineage.csv.gz", "mapping.xlsx", "mapping.html"}
     ae = study.datasets["AE"]
     frame, meta = pyreadstat.read_xport(str(out / "ae.xpt"))
     assert list(frame.columns) == ae.variable_names

@@ -253,44 +253,53 @@ def test_non_ascii_value_is_refused_with_its_record(tiny):
         map_study(tiny, raw, ["AE"])
 
 
-def test_join_collapse_and_extreme(tmp_path):
-    """A joined one-row-per-subject form, the latest of several dates, and
-    records collapsed to one per subject and visit."""
-    study = {
-        "study.yaml": STUDY["study.yaml"],
-        "sdtm/DM.yaml": """\
-            name: DM
-            label: Demographics
-            keys: [USUBJID]
-            mapping: {sources: [{form: enrol, join: [{form: eos, on: [SUBJ]}]}]}
-            variables:
-              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
-              - {name: RFPENDTC, label: End of Participation, mapping: {algorithm: extreme, how: max,
-                 values: [{column: ICDAT}, {column: eos.EOSDAT}]}}
-            """,
-        "sdtm/SV.yaml": """\
-            name: SV
-            label: Subject Visits
-            keys: [USUBJID, VISITNUM]
-            mapping:
-              sources: [{form: visits}]
-              collapse: {by: [USUBJID, VISITNUM], min: [SVSTDTC], max: [SVENDTC]}
-            variables:
-              - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
-              - {name: VISITNUM, label: Visit Number, data_type: float, mapping: {algorithm: assign, column: V}}
-              - {name: SVSTDTC, label: Start, mapping: {algorithm: assign, column: D}}
-              - {name: SVENDTC, label: End, mapping: {algorithm: assign, column: D}}
-            """,
-    }
-    for name, text in study.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    raw = {
+# A joined one-row-per-subject form and visits collapsed to one record per subject and visit.
+JOIN_COLLAPSE = {
+    "study.yaml": STUDY["study.yaml"],
+    "sdtm/DM.yaml": """\
+        name: DM
+        label: Demographics
+        keys: [USUBJID]
+        mapping: {sources: [{form: enrol, join: [{form: eos, on: [SUBJ]}]}]}
+        variables:
+          - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
+          - {name: RFPENDTC, label: End of Participation, mapping: {algorithm: extreme, how: max,
+             values: [{column: ICDAT}, {column: eos.EOSDAT}]}}
+        """,
+    "sdtm/SV.yaml": """\
+        name: SV
+        label: Subject Visits
+        keys: [USUBJID, VISITNUM]
+        mapping:
+          sources: [{form: visits}]
+          collapse: {by: [USUBJID, VISITNUM], min: [SVSTDTC], max: [SVENDTC]}
+        variables:
+          - {name: USUBJID, label: Unique Subject Identifier, mapping: {algorithm: assign, column: SUBJ}}
+          - {name: VISITNUM, label: Visit Number, data_type: float, mapping: {algorithm: assign, column: V}}
+          - {name: SVSTDTC, label: Start, mapping: {algorithm: assign, column: D}}
+          - {name: SVENDTC, label: End, mapping: {algorithm: assign, column: D}}
+        """,
+}
+
+
+def join_collapse_raw():
+    """Raw forms of ``JOIN_COLLAPSE``."""
+    return {
         "enrol": pd.DataFrame({"SUBJ": ["A", "B"], "ICDAT": ["2021-01-01", "2021-02-01"]}, index=[2, 3]),
         "eos": pd.DataFrame({"SUBJ": ["B"], "EOSDAT": ["2021-09-30"]}, index=[2]),
         "visits": pd.DataFrame({"SUBJ": ["A", "A", "A", "B"], "V": ["2", "1", "2", "1"],
                                 "D": ["2021-03-05", "2021-01-02", "2021-03-01", ""]}, index=[2, 3, 4, 5]),
     }
+
+
+def test_join_collapse_and_extreme(tmp_path):
+    """A joined one-row-per-subject form, the latest of several dates, and
+    records collapsed to one per subject and visit."""
+    study = JOIN_COLLAPSE
+    for name, text in study.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    raw = join_collapse_raw()
     out = map_study(load_study(tmp_path), raw, ["DM", "SV"])
     assert out["DM"].values.tolist() == [["A", "2021-01-01"], ["B", "2021-09-30"]]
     assert out["SV"].values.tolist() == [["A", 1.0, "2021-01-02", "2021-01-02"],

@@ -30,7 +30,7 @@ from .table import read_folders
 
 
 def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=None, dictionaries=None,
-               explanations=None, sdtm=None):
+               explanations=None, sdtm=None, coverage=None):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
@@ -65,7 +65,8 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
     inputs["ct"] = standards.ct_package
     found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
                          standards=standards, dictionaries=dictionaries, references=references,
-                         define_paths=[p for p in define_paths if p])
+                         define_paths=[p for p in define_paths if p],
+                         coverage=coverage)
     return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
 
 
@@ -125,12 +126,13 @@ def _define(defines):
 
 
 def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
-                 dictionaries=None, references=(), define_paths=()):
+                 dictionaries=None, references=(), define_paths=(), coverage=None):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``;
     ``references`` are tables the rules may read but do not check (the SDTM under ADaM),
     ``define_paths`` the define.xml files to check as files."""
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
-                     dictionaries=dictionaries, references=references, define_paths=define_paths)
+                     dictionaries=dictionaries, references=references, define_paths=define_paths,
+                     coverage=coverage)
     rules = tuple(catalogue() if rules is None else rules)
     if inputs is not None and sub.model_tables("ADaM"):
         inputs = {**inputs, "adam_standard": f"ADaMIG {sub.adamig.version} with CT {sub.adamig.ct_package}"}

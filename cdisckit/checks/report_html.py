@@ -14,7 +14,7 @@ from specs.atomic import write_text
 from .. import __version__
 from .report import DETAIL_CAP, SEVERITIES, capped_records, dataset_summary, issue_summary, rule_records, summary
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.86em}
@@ -29,7 +29,7 @@ code{background:#f4f4f4;padding:0 .2em}
 """
 
 
-def _table(header, rows, classes=None):
+def html_table(header, rows, classes=None):
     """An HTML table; ``classes`` maps a column index to the row value used as its class."""
     out = ["<table><thead><tr>", *(f"<th>{escape(str(h))}</th>" for h in header), "</tr></thead><tbody>"]
     for row in rows:
@@ -48,7 +48,7 @@ def render(findings):
     totals = summary(findings)
     inputs = findings.inputs
     parts = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-             "<title>cdisckit conformance report</title>", f"<style>{_STYLE}</style></head><body>",
+             "<title>cdisckit conformance report</title>", f"<style>{STYLE}</style></head><body>",
              "<h1>Conformance report</h1>",
              f"<p>cdisckit {escape(__version__)} &middot; data: {escape(', '.join(inputs.get('data', [])))}"
              f" &middot; specs: {escape(str(inputs.get('study') or 'none'))}"
@@ -64,12 +64,12 @@ def render(findings):
 
     datasets = dataset_summary(findings)
     parts.append("<h2>Dataset summary</h2>")
-    parts.append(_table(["Dataset", "Label", "Model", "Class", "Records", "Variables", *SEVERITIES],
+    parts.append(html_table(["Dataset", "Label", "Model", "Class", "Records", "Variables", *SEVERITIES],
                         datasets[["dataset", "label", "model", "class", "records", "variables", *SEVERITIES]]
                         .itertuples(index=False, name=None)))
     parts.append("<h2>Issue summary</h2>")
     issues = issue_summary(findings)
-    parts.append(_table(["Rule", "Severity", "Category", "Message", "Datasets", "Findings"],
+    parts.append(html_table(["Rule", "Severity", "Category", "Message", "Datasets", "Findings"],
                         issues.itertuples(index=False, name=None), classes={1}))
 
     parts.append("<h2>Findings</h2>")
@@ -92,7 +92,7 @@ def render(findings):
         rows = ([r["dataset"], r["record"], r["usubjid"], r["seq"], r["values"], r["message"], r["detail"],
                  ("explained: " + r["explanation"]) if r["explanation"] else ""]
                 + ([r.get("status")] if status else []) for r in items)
-        parts.append(_table(header, rows, classes={8} if status else None))
+        parts.append(html_table(header, rows, classes={8} if status else None))
         for (cut_rule, dataset), count in sorted(cut.items()):
             if cut_rule == rule_id:
                 parts.append(f"<p>{dataset}: first {DETAIL_CAP} of {count} findings shown; "
@@ -100,10 +100,10 @@ def render(findings):
         parts.append("</details>")
 
     parts.append(f"<h2>Rules not run ({len(findings.not_run)})</h2><details><summary>Which and why</summary>")
-    parts.append(_table(["Rule", "Reason"], findings.not_run.itertuples(index=False, name=None)))
+    parts.append(html_table(["Rule", "Reason"], findings.not_run.itertuples(index=False, name=None)))
     parts.append("</details>")
     parts.append("<h2>Rules</h2><details><summary>The catalogue</summary>")
-    parts.append(_table(["Rule", "P21", "FDA", "Standard", "Severity", "Category", "Message", "Condition"],
+    parts.append(html_table(["Rule", "P21", "FDA", "Standard", "Severity", "Category", "Message", "Condition"],
                         ([r["id"], r["p21_id"], r["fda_id"], r["standard"], r["severity"], r["category"],
                           r["message"], r["condition"]] for r in rules.values()), classes={4}))
     parts.append("</details></body></html>\n")

@@ -27,7 +27,7 @@ STATUS_FILLS = {"new": "FFC7CE", "persisting": "FFFFFF", "resolved": "C6EFCE"}
 _FIXED_TIME = dt.datetime(1980, 1, 1)
 
 
-def _sheet(wb, title, header, rows, widths, colour=()):
+def sheet(wb, title, header, rows, widths, colour=()):
     """A write-only sheet: frozen bold header, filter, widths, coloured columns."""
     ws = wb.create_sheet(title)
     for i, width in enumerate(widths, start=1):
@@ -64,11 +64,11 @@ def _workbook(findings):
     wb = Workbook(write_only=True)
     summary = dataset_summary(findings)
     columns = ["dataset", "label", "model", "class", "records", "variables", "file", *SEVERITIES, "findings"]
-    _sheet(wb, "Dataset Summary", ["Dataset", "Label", "Model", "Class", "Records", "Variables", "File",
+    sheet(wb, "Dataset Summary", ["Dataset", "Label", "Model", "Class", "Records", "Variables", "File",
                                    *SEVERITIES, "Findings"],
            summary[columns].itertuples(index=False, name=None), [12, 36, 8, 24, 10, 10, 40, 8, 9, 8, 9])
     issues = issue_summary(findings)
-    _sheet(wb, "Issue Summary", ["Rule", "Severity", "Category", "Message", "Datasets", "Findings"],
+    sheet(wb, "Issue Summary", ["Rule", "Severity", "Category", "Message", "Datasets", "Findings"],
            issues.itertuples(index=False, name=None), [9, 10, 15, 60, 40, 10], colour=["Severity"])
     status = "status" in findings.frame
     header = ["Dataset", "Rule", "Severity", "Record", "USUBJID", "SEQ", "Variables", "Values", "Message",
@@ -84,9 +84,9 @@ def _workbook(findings):
         for (rule, dataset), total in sorted(cut.items()):
             yield [dataset, rule, None, None, None, None, None, None,
                    f"first {DETAIL_CAP} of {total} findings shown; all are in the JSON report"]
-    _sheet(wb, "Details", header, details(), [10, 9, 9, 8, 16, 6, 18, 40, 40, 50, 40, 13, 40, 11][:len(header)],
+    sheet(wb, "Details", header, details(), [10, 9, 9, 8, 16, 6, 18, 40, 40, 50, 40, 13, 40, 11][:len(header)],
            colour=["Severity", "Status"])
-    _sheet(wb, "Rules", ["Rule", "P21 ID", "FDA ID", "Standard", "Versions", "Severity", "Category", "Message",
+    sheet(wb, "Rules", ["Rule", "P21 ID", "FDA ID", "Standard", "Versions", "Severity", "Category", "Message",
                          "Condition", "Description"],
            ([r["id"], r["p21_id"], r["fda_id"], r["standard"], ", ".join(r["versions"]), r["severity"],
              r["category"], r["message"], r["condition"], r["description"]] for r in rule_records(findings)),
@@ -94,7 +94,7 @@ def _workbook(findings):
     return wb
 
 
-def _fixed(data, created):
+def reproducible_xlsx(data, created):
     """The xlsx bytes re-zipped with fixed entry times and document times."""
     stamp = (created or _FIXED_TIME).strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
@@ -112,6 +112,6 @@ def write(findings, path, *, created=None):
     """Write the Excel report to ``path`` (atomically)."""
     buffer = io.BytesIO()
     _workbook(findings).save(buffer)
-    write_bytes(path, _fixed(buffer.getvalue(), created))
+    write_bytes(path, reproducible_xlsx(buffer.getvalue(), created))
     return path
 

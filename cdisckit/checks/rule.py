@@ -27,7 +27,8 @@ SEVERITIES = ("Error", "Warning", "Notice")
 CATEGORIES = ("Presence", "Format", "Terminology", "Consistency", "Limit", "Metadata", "Cross-reference")
 LEVELS = ("dataset", "study", "run")
 RULES_FILES = tuple(Path(__file__).with_name(name) for name in ("rules.yaml", "rules_sdtmig.yaml", "rules_adamig.yaml"))
-RULE_MODULES = ("rules_generic", "rules_input", "rules_presence", "rules_format", "rules_terminology", "rules_consistency",
+RULE_MODULES = ("rules_generic", "rules_input", "rules_mapping", "rules_presence", "rules_format", "rules_terminology",
+                "rules_consistency",
                 "rules_crossref", "rules_adam", "rules_transport", "rules_define", "rules_standard")
 _FIELDS = {"id", "kind", "p21_id", "fda_id", "standard", "versions", "severity", "category", "scope", "params",
            "message", "condition", "description"}

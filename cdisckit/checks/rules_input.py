@@ -12,7 +12,7 @@ from .finding import dataset_hits
 from .rule import implements
 
 
-def _with_datasets(found, datasets):
+def with_datasets(found, datasets):
     found["dataset"] = pd.Series(datasets, dtype="str")
     return found
 
@@ -21,11 +21,11 @@ def _with_datasets(found, datasets):
 def unreadable_files(table, sub):
     """A file of the folder that is not a readable XPT v5 dataset."""
     found = dataset_hits(("", f"file={Path(u.path).name}", u.problem) for u in sub.unreadable)
-    return _with_datasets(found, [u.dataset for u in sub.unreadable])
+    return with_datasets(found, [u.dataset for u in sub.unreadable])
 
 
 @implements("CK0002")
 def rules_not_evaluated(table, sub):
     """A rule that raised an error on a dataset (odd types or values it cannot read)."""
     found = dataset_hits(("", f"rule={rule}", problem) for rule, _, problem in sub.rule_errors)
-    return _with_datasets(found, [dataset for _, dataset, _ in sub.rule_errors])
+    return with_datasets(found, [dataset for _, dataset, _ in sub.rule_errors])

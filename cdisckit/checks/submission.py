@@ -23,7 +23,7 @@ class Submission:
     """The tables under check with their metadata."""
 
     def __init__(self, tables, *, study=None, define=None, unreadable=(), standards=None, dictionaries=None,
-                 references=(), define_paths=()):
+                 references=(), define_paths=(), coverage=None):
         self.tables = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
         # datasets read for lookups only (the SDTM of ``check ADAM --sdtm DIR``): rules read them, never check them
         self.references = {t.name: t for t in references if t.name not in self.tables}
@@ -32,6 +32,7 @@ class Submission:
         self.define = define
         self.standards = standards or Standards()
         self.dictionaries = dict(dictionaries or {})   # name (meddra, whodrug, ...) -> path
+        self.coverage = coverage       # mapping coverage of the run (cdisckit.coverage), if any
         self.unreadable = list(unreadable)
         self.rule_errors = []          # (rule id, dataset, problem) of rules that could not run
         self.not_run = {}              # rule id -> why it did not run (e.g. no dictionary given)

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from specs import load_study
-from specs.atomic import check_folder
+from specs.atomic import atomic_folder, check_folder
 
-from ..pipeline import build_sdtm, creation_time, submitted, write_datasets
+from ..pipeline import creation_time, map_raw, submitted, write_datasets, write_mapping
 from ..progress import reporter
 
 
@@ -22,10 +22,15 @@ def run(args):
     check_folder(args.out)
     study = load_study(args.study)
     progress = reporter()
-    frames = build_sdtm(study, args.raw, progress)
+    raw_forms, mapped = map_raw(study, args.raw, progress)
+    frames = mapped.datasets
     written = submitted(frames)
-    write_datasets(study, written, Path(args.out), creation_time(args.created))
+    created = creation_time(args.created)
+    with atomic_folder(args.out) as stage:
+        write_datasets(study, written, Path(stage), created)
+        write_mapping(study, raw_forms, mapped, Path(stage) / "reports", created)
     empty = sorted(set(frames) - set(written))
     print(f"SDTM: {len(written)} datasets written to {args.out}"
-          + (f" (no records, not written: {', '.join(empty)})" if empty else ""))
+          + (f" (no records, not written: {', '.join(empty)})" if empty else "")
+          + f"; lineage and mapping coverage in {Path(args.out) / 'reports'}")
     return 0

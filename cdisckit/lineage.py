@@ -1,0 +1,157 @@
+"""Record lineage of a run: where every SDTM and ADaM record came from.
+
+The lineage file ``reports/lineage.csv.gz`` (gzip'd CSV, since Parquet would
+need pyarrow) has one row per record and direct source:
+
+| column | meaning |
+|---|---|
+| dataset | SDTM or ADaM dataset of the record |
+| record | the record's 1-based row in the dataset's XPT file |
+| kind | ``form`` (a raw form line), ``dataset`` (a record of another dataset), ``spec`` (a literal record of the spec) |
+| source | the raw form, the dataset or the spec path |
+| file | the raw file's name (without its folder), ``AE (SDTM)`` for a dataset |
+| row | the raw file's line (header = line 1), or the source dataset's record |
+
+SDTM rows come from the mapping engine (``sdtm.engine.Mapper.lineage``).
+ADaM records are linked to their SDTM (or ADSL) predecessors here: by
+SRCDOM/SRCSEQ where the dataset has them, else to the records of the
+builder's ``source`` dataset that share USUBJID, the --SEQ and the variables
+the spec names as predecessors (ADAE to its AE record; ADQS to the QS
+records of its scale's items at its visit); a record with none of these goes to its subject's
+ADSL (or DM) record. Nothing of it is written into an XPT file.
+"""
+
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from specs.conditions import as_text
+from sdtm.engine import LINEAGE
+from specs.atomic import write_bytes
+from specs.errors import InputError
+
+FILE_NAME = "lineage.csv.gz"
+
+
+def write_lineage(path, lineage):
+    """Write a lineage frame as gzip'd CSV, byte-identical for the same content."""
+    text = lineage[LINEAGE].to_csv(index=False, lineterminator="\n")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0, compresslevel=6) as handle:
+        handle.write(text.encode("utf-8"))
+    write_bytes(path, buffer.getvalue())
+    return Path(path)
+
+
+def read_lineage(path):
+    """A lineage file as written by ``write_lineage``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no lineage file (cdisckit run and cdisckit sdtm write reports/{FILE_NAME})")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in LINEAGE if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: not a lineage file (columns {missing} missing)")
+    return frame.astype({"record": "int64", "row": "int64"})
+
+
+def _numbered(frame, columns):
+    """``columns`` of a frame as text keys, with its 1-based record number
+    (or the ``_record`` column it has)."""
+    records = frame["_record"].to_numpy() if "_record" in frame.columns else np.arange(1, len(frame) + 1)
+    return pd.DataFrame({c: as_text(frame[c]).to_numpy() for c in columns}).assign(_record=records)
+
+
+def _links(name, mine, other, other_name, on):
+    """Lineage rows joining records of ``mine`` to the records of ``other`` equal on ``on``."""
+    left = _numbered(mine, on).rename(columns={"_record": "record"})
+    right = _numbered(other, on).rename(columns={"_record": "row"})
+    both = left.merge(right, on=on, how="inner")
+    return pd.DataFrame({"dataset": name, "record": both["record"].to_numpy(), "kind": "dataset",
+                         "source": other_name, "file": f"{other_name} ({'ADaM' if other_name.startswith('AD') else 'SDTM'})",
+                         "row": both["row"].to_numpy()})
+
+
+def _predecessor_keys(ds, frame, source, other):
+    """(ADaM variable, source variable) pairs equal on a record and its source records."""
+    pairs = [("USUBJID", "USUBJID")]
+    seq = f"{source}SEQ"
+    if seq in frame.columns and seq in other.columns:
+        pairs.append((seq, seq))
+    for var in ds.variables:
+        pred = var.origin.predecessor if var.origin else None
+        if pred and pred.startswith(f"{source}.") and var.name in frame.columns:
+            if pred.split(".", 1)[1] in other.columns and var.name != "USUBJID":
+                pairs.append((var.name, pred.split(".", 1)[1]))
+    return list(dict.fromkeys(pairs))
+
+
+def _scale_items(ds, frame, pairs):
+    """For scored parameters (ADQS), each record once per item of its scale, so
+    it links to the source records of those items only: the builder's
+    ``scales`` name each PARAMCD's ``items`` of its ``item`` variable."""
+    mapping = ds.mapping or {}
+    item, scales = mapping.get("item"), mapping.get("scales")
+    mine = pd.DataFrame({b: frame[a].to_numpy() for a, b in pairs}).assign(_record=np.arange(1, len(frame) + 1))
+    if not item or not scales or "PARAMCD" not in frame.columns:
+        return mine, [b for _, b in pairs]
+    items = {s["paramcd"]: list(s.get("items", [])) for s in scales}
+    mine[item] = frame["PARAMCD"].map(items).to_numpy()
+    return mine.explode(item).dropna(subset=[item]), [b for _, b in pairs] + [item]
+
+
+def adam_lineage(study, sdtm, adam):
+    """Lineage rows of ADaM records: their SDTM (or ADSL) predecessor records."""
+    parts = []
+    for name, frame in adam.items():
+        ds = study.datasets[name]
+        subject_level = adam.get("ADSL") if name != "ADSL" else sdtm.get("DM")
+        subject_name = "ADSL" if name != "ADSL" else "DM"
+        linked = pd.Series(False, index=np.arange(1, len(frame) + 1))
+        if {"SRCDOM", "SRCSEQ", "USUBJID"} <= set(frame.columns):
+            for domain in sorted(set(frame["SRCDOM"]) - {""}):
+                other = sdtm.get(domain)
+                seq = f"{domain}SEQ"
+                if other is None or seq not in other.columns:
+                    continue
+                rows = frame["SRCDOM"].to_numpy() == domain
+                mine = pd.DataFrame({"USUBJID": frame["USUBJID"], seq: frame["SRCSEQ"]})
+                found = _links(name, mine, other, domain, ["USUBJID", seq])
+                found = found[rows[found["record"].to_numpy() - 1]]
+                parts.append(found)
+                linked[found["record"].to_numpy()] = True
+        source = (ds.mapping or {}).get("source")
+        if source in sdtm and "USUBJID" in frame.columns:
+            mine, on = _scale_items(ds, frame, _predecessor_keys(ds, frame, source, sdtm[source]))
+            found = _links(name, mine, sdtm[source], source, on)
+            found = found[~linked[found["record"].to_numpy()].to_numpy()]
+            parts.append(found)
+            linked[found["record"].to_numpy()] = True
+        if subject_level is not None and "USUBJID" in frame.columns and (~linked).any():
+            found = _links(name, frame[["USUBJID"]], subject_level, subject_name, ["USUBJID"])
+            parts.append(found[~linked[found["record"].to_numpy()].to_numpy()])
+    if not parts:
+        return pd.DataFrame(columns=LINEAGE)
+    return pd.concat(parts, ignore_index=True).sort_values(["dataset", "record"], kind="mergesort")[LINEAGE]
+
+
+def raw_sources(lineage):
+    """Every record's sources followed back through other datasets to raw
+    lines (kind ``form``) or spec records (kind ``spec``); unordered."""
+    lineage = lineage[LINEAGE]
+    hop = lineage["kind"] == "dataset"
+    done, todo = [lineage[~hop]], lineage[hop]
+    upstream = lineage.rename(columns={"dataset": "source", "record": "row", "source": "_source", "row": "_row"})
+    for _ in range(20):   # datasets built from datasets: a few levels at most
+        if not len(todo):
+            break
+        found = todo[["dataset", "record", "source", "row"]].merge(upstream, on=["source", "row"], how="inner")
+        found = found[["dataset", "record", "kind", "_source", "file", "_row"]].rename(
+            columns={"_source": "source", "_row": "row"}).drop_duplicates()
+        hop = found["kind"] == "dataset"
+        done.append(found[~hop])
+        todo = found[hop]
+    return pd.concat(done, ignore_index=True)
