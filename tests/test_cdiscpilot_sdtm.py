@@ -239,9 +239,10 @@ def test_coverage_lists_every_raw_column_of_the_pharmaverse_exports(traced):
     assert len(cov.columns) == len(expected)
     assert set(cov.columns["status"]) == {"submitted", "not submitted"}
     # Not submitted: the EDC's own fields (declared in the specs), the exposure reference id and the
-    # death date, which SDTMIG 3.1.2's DS and DM of the pilot do not carry.
+    # death date, which SDTMIG 3.1.2's DS and DM of the pilot do not carry, and the export's empty
+    # AEBDSYCD (AEBDSYCD is the exported AESOCCD, the code of the primary SOC).
     assert sorted(cov.unused()[["form", "column"]].itertuples(index=False, name=None)) == [
-        ("ds_raw", "DEATHDT"), ("ec_raw", "IT.ECREFID")]
+        ("ae_raw", "AEBDSYCD"), ("ds_raw", "DEATHDT"), ("ec_raw", "IT.ECREFID")]
     # The 254 "Randomized" lines of ds_raw are the only lines in no dataset, dropped by DS's filter.
     assert len(cov.dropped) == 254 and set(cov.dropped["rules"]) == {
         "DS: DS.yaml: mapping.sources[0].where (not (IT.DSDECOD = Randomized))"}
