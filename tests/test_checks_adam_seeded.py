@@ -36,7 +36,8 @@ def bundled(bundled_sdtm, tmp_path_factory):
     study, sdtm = bundled_sdtm
     adam = submitted(build_adam(study, sdtm))
     root = tmp_path_factory.mktemp("adam-seeded")
-    sdtm_folder = _write(study, {n: sdtm[n] for n in ("DM", "AE", "EX", "RS", "DS") if n in sdtm}, root / "sdtm", define=False)
+    sdtm_folder = _write(study, {n: sdtm[n] for n in ("DM", "AE", "EX", "EC", "QS", "RS", "DS") if n in sdtm},
+                         root / "sdtm", define=False)
     return study, adam, root, sdtm_folder
 
 
