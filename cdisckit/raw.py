@@ -10,10 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from specs.errors import InputError
-from specs.yamlio import load_yaml, yaml_problem
+from specs.yamlio import read_yaml_file
 
 
 def read_form(path):
@@ -59,14 +58,7 @@ def read_dictionary(folder):
     path = Path(folder) / "forms.yaml"
     if not path.is_file():
         return None
-    try:
-        meta = load_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: {yaml_problem(exc)}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    meta = read_yaml_file(path)
     if meta is not None and not isinstance(meta, dict):
         raise InputError(f"{path}: must be a mapping of form names to their columns, not a {type(meta).__name__}")
     return meta

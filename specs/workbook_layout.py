@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 
 from .errors import InputError
 from .loader import format_path, schema_message, schema_validators
 from .workbook import ATTRIBUTES as ATTRIBUTE_ROWS
 from .workbook import SHEETS, normal
-from .yamlio import load_yaml
+from .yamlio import read_yaml_file
 
 FOLDER = Path(__file__).parent / "workbook_layouts"
 # Built-in layouts in the order they are tried on a workbook.
@@ -80,12 +79,7 @@ def built_in_layouts():
 def read_layout(path):
     """A ``Layout`` from a YAML file; InputError naming the file and the key when it is not one."""
     path = Path(path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from None
+    data = read_yaml_file(path)
     for error in schema_validators()["workbook_layout"].iter_errors(data):
         raise InputError(f"{path}: {format_path(list(error.absolute_path))}: {schema_message(error)}")
     if data.get("extends") and data["extends"] not in BUILT_IN:

@@ -9,8 +9,11 @@ not a crash of the parser.
 """
 
 import re
+from pathlib import Path
 
 import yaml
+
+from .errors import InputError
 
 
 MAX_DEPTH = 100
@@ -84,6 +87,20 @@ def yaml_problem(exc):
         where = ""
     what = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
     return where + "invalid YAML: " + " ".join(str(what).split())
+
+
+def read_yaml_file(path):
+    """A YAML file parsed, or an input error of one line naming the file and what is wrong
+    (unreadable, not UTF-8, not YAML)."""
+    path = Path(path)
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: {yaml_problem(exc)}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def dump_yaml(data):
