@@ -22,9 +22,12 @@ def test_corrupted_input_is_read_or_refused(target):
     case()
 
 
-@pytest.mark.parametrize("target, seed", [("define", 1796), ("define", 2043), ("workbook", 145), ("workbook", 146),
-                                          ("workbook", 165), ("workbook", 57)])
-def test_cases_that_crashed_the_long_fuzz_run_are_refused(target, seed):
+@pytest.mark.parametrize("target, seed, outcomes", [
+    ("define", 1796, {"rejected"}), ("define", 2043, {"rejected"}), ("workbook", 145, {"rejected"}),
+    ("workbook", 146, {"rejected"}), ("workbook", 165, {"rejected"}),
+    # a zip member marked "version 8.2": openpyxl 3.1.5 refuses it, 3.1.2 reads the workbook
+    ("workbook", 57, {"read", "rejected"})])
+def test_cases_that_crashed_the_long_fuzz_run_are_refused(target, seed, outcomes):
     """Found by benchmarks/fuzz.py: an ItemDef without Name, a Rank that is no number, a
     standard without version in a workbook, a workbook whose zip members do not inflate."""
-    assert run_case(target, seed) == "rejected"
+    assert run_case(target, seed) in outcomes
