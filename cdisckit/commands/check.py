@@ -1,4 +1,4 @@
-"""``cdisckit check``: run the conformance rules on folders of XPT files and write reports.
+"""``cdisckit check``: run the conformance rules on folders of dataset files (XPT or Dataset-JSON) and write reports.
 
 Exit 0 when no finding fails (Errors; Warnings too with ``--fail-on warning``;
 only new ones with ``--baseline OLD.json --new-only``), 1 when some do, 2
@@ -15,11 +15,11 @@ from ..checks.report import issue_summary, report_format, summary
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "check", help="check SDTM/ADaM XPT files against the conformance rules",
-        description="Run the conformance rules on one or more folders of XPT files and write reports "
+        "check", help="check SDTM/ADaM dataset files (XPT or Dataset-JSON) against the conformance rules",
+        description="Run the conformance rules on one or more folders of dataset files and write reports "
                     "(.xlsx, .html, .json, .junit.xml). Exit 0: no failing finding; 1: failing findings; "
                     "2: unreadable input.")
-    parser.add_argument("data", nargs="+", metavar="DIR", help="folder of .xpt files (several allowed)")
+    parser.add_argument("data", nargs="+", metavar="DIR", help="folder of dataset files (several allowed)")
     parser.add_argument("--define", metavar="FILE", action="append",
                         help="define.xml the data must agree with (repeatable: SDTM and ADaM)")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name)")

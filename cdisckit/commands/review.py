@@ -19,7 +19,7 @@ def register(subparsers):
         "review", help="the review page of SDTM/ADaM folders: disposition, exposure, KM curves, TEAEs, QLQ-C30",
         description="Write one HTML page with the study's pictures and summaries (subject disposition, exposure "
                     "by cycle, Kaplan-Meier curves of every ADTTE parameter, TEAEs by SOC and worst grade, "
-                    "QLQ-C30 scale means over time, conformance summary) from folders of XPT files.")
+                    "QLQ-C30 scale means over time, conformance summary) from folders of dataset files (XPT or Dataset-JSON).")
     parser.add_argument("data", nargs="+", metavar="DIR", help="folder of dataset files (several allowed)")
     parser.add_argument("--out", required=True, metavar="FILE.html", help="HTML page to write")
     parser.add_argument("--study", metavar="DIR", help="study spec folder (or bundled study name) for the checks")
