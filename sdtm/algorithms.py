@@ -310,9 +310,32 @@ def _period(dates):
 
 def _compare(left, right, op):
     """``left op right`` per pair of ISO 8601 texts at the precision both have
-    (a date against a datetime compares the dates)."""
-    return np.array([op(a[:min(len(a), len(b))], b[:min(len(a), len(b))]) for a, b in zip(left, right)],
-                    dtype=bool)
+    (a date against a datetime compares the dates): the code points of each
+    pair's common length, compared at the first position where they differ."""
+    left, right = np.asarray(left, dtype=object), np.asarray(right, dtype=object)
+    shared = np.minimum(_lengths(left), _lengths(right))
+    a, b = _code_points(left), _code_points(right)
+    width = max(a.shape[1], b.shape[1])
+    a, b = _widen(a, width), _widen(b, width)
+    differ = (a != b) & (np.arange(width) < shared[:, None])
+    first = differ.argmax(axis=1)
+    rows = np.arange(len(a))
+    sign = np.where(differ[rows, first], np.sign(a[rows, first].astype(np.int64) - b[rows, first]), 0)
+    return op(sign, 0)
+
+
+def _lengths(texts):
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _code_points(texts):
+    """Texts as rows of Unicode code points, zero-padded to the longest."""
+    fixed = np.asarray(texts, dtype=str) if len(texts) else np.zeros(0, dtype="<U1")
+    return fixed.view(np.uint32).reshape(len(fixed), fixed.itemsize // 4)
+
+
+def _widen(points, width):
+    return np.pad(points, ((0, 0), (0, width - points.shape[1]))) if points.shape[1] < width else points
 
 
 @algorithm("epoch")
@@ -326,16 +349,29 @@ def epoch(block, date: Name, elements: Name = "SE"):
     is still screening); a date equal to the end of an element that no element
     follows belongs to it."""
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
-    lo, hi = _period(block.var(date))
-    out = pd.Series("", index=block.index, dtype="object")
-    known = lo != ""
-    frame = pd.DataFrame({"USUBJID": block.var("USUBJID")[known], "lo": lo[known], "hi": hi[known],
-                          "_i": lo[known].index})
+    # The EPOCH depends on the subject and the date only: found once per distinct pair.
+    subjects, dates = block.var("USUBJID"), block.var(date)
+    subject_codes, subject_values = pd.factorize(subjects, use_na_sentinel=False)
+    date_codes, date_values = pd.factorize(dates, use_na_sentinel=False)
+    width = max(len(date_values), 1)
+    codes, pairs = pd.factorize(subject_codes * width + date_codes)
+    found = _epochs(pd.Series(np.asarray(subject_values, dtype=object)[pairs // width]),
+                    pd.Series(np.asarray(date_values, dtype=object)[pairs % width]), se)
+    return pd.Series(found[codes], index=block.index, dtype="object")
+
+
+def _epochs(subjects, dates, se):
+    """EPOCH per (subject, date) pair (the rules of ``epoch``), as an object array."""
+    lo, hi = _period(dates)
+    out = np.full(len(dates), "", dtype=object)
+    known = (lo != "").to_numpy()
+    frame = pd.DataFrame({"USUBJID": subjects[known], "lo": lo[known], "hi": hi[known],
+                          "_i": np.flatnonzero(known)})
     spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].fillna("")
-    starts = set(zip(spans["USUBJID"], spans["SESTDTC"]))
+    starts = set(zip(spans["USUBJID"].to_numpy(object), spans["SESTDTC"].to_numpy(object)))
     # Followed by no element: none starts at its end, or it starts and ends at once (death on the day).
-    spans = spans.assign(_last=[(s, e) not in starts or e == b
-                                for s, b, e in zip(spans["USUBJID"], spans["SESTDTC"], spans["SEENDTC"])])
+    spans = spans.assign(_last=[(s, e) not in starts or e == b for s, b, e in
+                                zip(*(spans[c].to_numpy(object) for c in ("USUBJID", "SESTDTC", "SEENDTC")))])
     joined = frame.merge(spans, on="USUBJID", how="inner")
     after_start = _compare(joined["lo"], joined["SESTDTC"], operator.ge)
     open_end = (joined["SEENDTC"] == "").to_numpy()
@@ -344,7 +380,7 @@ def epoch(block, date: Name, elements: Name = "SE"):
               & _compare(joined["hi"], joined["SEENDTC"], operator.le))
     joined = joined[inside | at_end].assign(_rank=(~inside[inside | at_end]).astype(int))
     joined = joined.sort_values(["_i", "_rank"], kind="mergesort").drop_duplicates("_i")
-    out.loc[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy()
+    out[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy(object)
     return out
 
 
