@@ -22,11 +22,11 @@ import pandas as pd
 
 from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
 from specs.dates import study_day as days_between, to_date
-from specs.distinct import per_distinct
+from specs.distinct import distinct_rows, per_distinct
 from specs.errors import InputError
 from specs.mapping import (Case, Cases, Condition, Flag, Name, NameOrOperand, Names, Operand, Operands, Table, Text,
                            enum, one_or_more)
-from specs.text import number_text
+from specs.text import numbers_text
 
 from . import iso8601
 
@@ -277,7 +277,7 @@ def subject_value(block, dataset: Name, variable: Name):
 @algorithm("study_day")
 def study_day(block, date: Name, reference: Name = None):
     """--DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0."""
-    return days_between(block.var(date), _reference(block, reference)).map(number_text)
+    return numbers_text(days_between(block.var(date), _reference(block, reference)))
 
 
 @algorithm("age")
@@ -290,7 +290,7 @@ def age(block, birth: Name, reference: Name):
     month = pd.to_numeric(born.str.slice(5, 7), errors="coerce").fillna(12)
     day = pd.to_numeric(born.str.slice(8, 10), errors="coerce").fillna(31)
     years = ref.dt.year - year - ((ref.dt.month * 100 + ref.dt.day) < (month * 100 + day)).astype(int)
-    return years.map(number_text)
+    return numbers_text(years)
 
 
 def _period(dates):
@@ -401,7 +401,7 @@ def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Te
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
-        return nums.map(number_text)
+        return numbers_text(nums)
     if date is None:
         raise InputError(f"{block.path}: unscheduled visits need the date parameter")
     day = days_between(block.var(date)[extra], _reference(block, reference)[extra])
@@ -415,7 +415,7 @@ def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Te
     dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
     dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
     nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
-    return nums.map(number_text)
+    return numbers_text(nums)
 
 
 @algorithm("visit_name")
@@ -474,9 +474,14 @@ def _affine(conversion):
 
 
 def _rounded(values, tests, digits):
-    """Values rounded to the digits of their test (unrounded where the spec gives none)."""
-    return pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
-                      for v, t in zip(values, tests)], index=values.index, dtype="float64")
+    """Values rounded to the digits of their test (unrounded where the spec gives none),
+    by Python's decimal-exact ``round``, once per distinct value and test."""
+    values_array = values.to_numpy(dtype="float64", na_value=np.nan)
+    tests_array = np.asarray(tests, dtype=object)
+    codes, firsts = distinct_rows(values_array, tests_array)
+    done = [round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
+            for v, t in zip(values_array[firsts].tolist(), tests_array[firsts])]
+    return pd.Series(np.array(done, dtype="float64")[codes], index=values.index, dtype="float64")
 
 
 def _standardized(block, result, unit, test, conversions):
@@ -485,9 +490,12 @@ def _standardized(block, result, unit, test, conversions):
     std_unit = tests.map({t: c["unit"] for t, c in conversions.items()})
     factors = {(t, u): f for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
     factors.update({(t, c["unit"]): 1.0 for t, c in conversions.items()})
-    scale = [_affine(factors.get((t, u))) for t, u in zip(tests, units)]
-    factor = pd.Series([f for f, _ in scale], index=block.index, dtype="float64")
-    offset = pd.Series([o for _, o in scale], index=block.index, dtype="float64")
+    pairs = np.asarray(tests, dtype=object), np.asarray(units, dtype=object)
+    codes, firsts = distinct_rows(*pairs)
+    scale = np.array([_affine(factors.get((t, u))) for t, u in zip(pairs[0][firsts], pairs[1][firsts])],
+                     dtype="float64").reshape(-1, 2)[codes]
+    factor = pd.Series(scale[:, 0], index=block.index, dtype="float64")
+    offset = pd.Series(scale[:, 1], index=block.index, dtype="float64")
     number = pd.to_numeric(res, errors="coerce")
     numeric = number.notna()
     known = tests.isin(list(conversions))
@@ -497,14 +505,14 @@ def _standardized(block, result, unit, test, conversions):
     digits = {t: c.get("digits") for t, c in conversions.items()}
     value = number * factor + offset
     rounded = _rounded(value, tests, digits)
-    text = rounded.map(lambda v: number_text(v, 10))
+    text = numbers_text(rounded, 10)
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
     text = text.where(numeric, res.str.upper())
     limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
                           errors="coerce") * factor + offset
     limit = _rounded(limit, tests, digits)
-    return {"l": limit.map(lambda v: number_text(v, 10)),
-            "c": text, "n": rounded.map(lambda v: number_text(v, 10)),
+    return {"l": numbers_text(limit, 10),
+            "c": text, "n": numbers_text(rounded, 10),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
 
 

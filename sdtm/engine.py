@@ -54,7 +54,7 @@ from specs.conditions import where_mask
 from specs.errors import InputError
 from specs.frames import check_xpt_values, typed_frame
 from specs.mapping import Condition, Name, Names
-from specs.text import number_text
+from specs.text import numbers_text
 
 from . import toxicity  # noqa: F401  (registers the toxicity_grade algorithm)
 from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
@@ -489,7 +489,7 @@ def _idvarval(frame, idvar):
         return ""
     values = frame[idvar]
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(number_text).to_numpy()
+        return numbers_text(values).to_numpy()
     return values.astype(str).to_numpy()
 
 

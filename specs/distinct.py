@@ -9,6 +9,7 @@ rather than the row count.
 
 import functools
 
+import numpy as np
 import pandas as pd
 
 
@@ -24,3 +25,19 @@ def per_distinct(func):
             return pd.Series(part.to_numpy()[codes], index=values.index, dtype=part.dtype)
         return tuple(spread(part) for part in result) if isinstance(result, tuple) else spread(result)
     return wrapper
+
+
+def distinct_rows(*columns):
+    """Rows with equal values in every column share a code: returns each row's
+    code (0, 1, ... in order of first appearance) and each code's first row.
+    Floats are equal by their bits (0.0 and -0.0 differ, as their texts do);
+    missing values are equal to each other."""
+    code = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column in columns:
+        array = np.asarray(column)
+        if array.dtype == np.float64:
+            array = np.ascontiguousarray(array).view(np.int64)
+        part, uniques = pd.factorize(array, use_na_sentinel=False)
+        code, _ = pd.factorize(code * len(uniques) + part)
+    firsts = np.unique(code, return_index=True)[1] if len(code) else np.zeros(0, dtype=np.int64)
+    return code, firsts
