@@ -474,14 +474,17 @@ def _source_links(base, kind, source, joined):
     return pd.concat(parts, ignore_index=True)
 
 
+def _groups(frame, columns):
+    """Each record's group of equal ``columns`` values (0, 1, ... in order of
+    first appearance; blanks equal), and each group's first record's position."""
+    group = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    return group, (np.unique(group, return_index=True)[1] if len(group) else np.zeros(0, dtype=np.int64))
+
+
 def _first_of_group(frame, columns):
     """Each record's first record (in frame order) with the same ``columns`` values."""
-    first = pd.Series(frame.index, index=frame.index)
-    twins = frame.duplicated(subset=columns, keep=False)
-    if twins.any():
-        rows = frame[twins]
-        first[twins] = first[twins].groupby([rows[c] for c in columns], sort=False, dropna=False).transform("first")
-    return first
+    group, firsts = _groups(frame, columns)
+    return pd.Series(frame.index[firsts[group]], index=frame.index)
 
 
 def _idvarval(frame, idvar):
@@ -508,12 +511,28 @@ def _collapse(frame, spec, ds):
         # "first" values then come from the record with the earliest value.
         frame = frame.sort_values(spec["min"][0], kind="mergesort")
     blanked = frame.mask(frame.eq(""))
-    grouped = blanked.groupby(by, sort=False, dropna=False)
-    out = grouped.agg(how).reset_index()
-    out.index = grouped.head(1).index
+    group, firsts = _groups(blanked, by)
+    out = pd.DataFrame({v: pd.Series(blanked[v].to_numpy()[firsts] if v in by else
+                                     _reduce(blanked[v], group, len(firsts), how[v]), dtype=blanked[v].dtype)
+                        for v in frame.columns})
+    out.index = frame.index[firsts]
     text = [v.name for v in ds.variables if not v.numeric]
     out[text] = out[text].fillna("")
-    return out[frame.columns], _first_of_group(blanked, by)
+    return out, pd.Series(frame.index[firsts[group]], index=frame.index)
+
+
+def _reduce(values, group, groups, how):
+    """Per group, the ``first``, ``min`` or ``max`` of the values that are not
+    blank (NaN where none), as ``groupby(...).agg(how)``; text through ranks."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.groupby(group).agg(how).reindex(range(groups)).to_numpy()
+    valid = values.notna().to_numpy()
+    kept = values.to_numpy(dtype=object)[valid]
+    keys, picks = (np.arange(len(kept)), kept) if how == "first" else pd.factorize(kept, sort=True)
+    best = pd.Series(keys).groupby(group[valid]).agg("max" if how == "max" else "min")
+    out = np.full(groups, np.nan, dtype=object)
+    out[best.index.to_numpy()] = np.asarray(picks, dtype=object)[best.to_numpy()]
+    return out
 
 
 def _transpose(base, spec, path, file):
