@@ -14,6 +14,7 @@ The catalogue (names, parameters and what each fills a variable with) is
 listed in the README, generated from these functions.
 """
 
+import functools
 import operator
 import re
 
@@ -98,18 +99,31 @@ def to_codelist(block, values, column=None, codelist=None):
     codelist = block.study.codelists.get(name) if name else None
     if codelist is None or not codelist.terms:
         return values
-    spellings = [(spelling, term.value) for term in codelist.terms
-                 for spelling in [term.value, term.decode, *term.collected] if spelling is not None]
-    lookup = {}
-    for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
-        lookup.setdefault(key, value)
-    spelled = normal(values)
-    mapped = spelled.map(lookup)
-    unmapped = mapped.isna() & (spelled != "")
+    lookup = _spelling_lookup(tuple((spelling, term.value) for term in codelist.terms
+                                    for spelling in [term.value, term.decode, *term.collected] if spelling is not None))
+    coded, unmapped = _coded(values, lookup)
     if unmapped.any() and not codelist.extensible:
         block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
                                        f"{codelist.id} ({', '.join(codelist.values())})", column)
-    return mapped.where(~unmapped, values.str.strip()).fillna("")
+    return coded
+
+
+@functools.lru_cache(maxsize=256)
+def _spelling_lookup(spellings):
+    """Normalised spelling -> submission value, from (spelling, value) pairs (the first pair wins)."""
+    lookup = {}
+    for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
+        lookup.setdefault(key, value)
+    return lookup
+
+
+@per_distinct
+def _coded(values, lookup):
+    """Submission values of spellings (those not found kept, stripped), and where none was found."""
+    spelled = normal(values)
+    mapped = spelled.map(lookup)
+    unmapped = mapped.isna() & (spelled != "")
+    return mapped.where(~unmapped, values.str.strip()).fillna(""), unmapped
 
 
 # -- record-level algorithms ---------------------------------------------
@@ -136,24 +150,24 @@ def study_summary(block, dataset: Name, variable: Name, how: enum("min", "max") 
 
 
 @per_distinct
-def _tidy(values):
-    """Raw text with outer spaces removed and inner runs of spaces collapsed."""
-    return values.str.strip().str.replace(r"\s+", " ", regex=True)
+def _assigned(values, case, decode):
+    """Raw text with outer spaces removed and inner runs of spaces collapsed,
+    in ``case``, through the ``decode`` table (keys normalised)."""
+    values = values.str.strip().str.replace(r"\s+", " ", regex=True)
+    if case:
+        values = getattr(values.str, case)()
+    return normal(values).map(decode).fillna(values) if decode else values
 
 
 @algorithm("assign")
 def assign(block, column: Name, decode: Table = None, case: Case = None, codelist: Name = None):
     """A raw column (spaces trimmed and collapsed, optional ``case``: upper/lower),
     through an optional ``decode`` table, then the variable's codelist (or ``codelist``)."""
-    values = _tidy(block.raw(column))
-    if case in ("upper", "lower"):
-        values = getattr(values.str, case)()
-    elif case is not None:
+    raw = block.raw(column)
+    if case not in (None, "upper", "lower"):
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
-    if decode:
-        table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
-        values = normal(values).map(table).fillna(values)
-    return to_codelist(block, values, column, codelist)
+    table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()} if decode else None
+    return to_codelist(block, _assigned(raw, case, table), column, codelist)
 
 
 @algorithm("hardcode")
