@@ -409,9 +409,9 @@ def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Te
     tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
     numbers = dict(zip(normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
     given = operand(block, visit if isinstance(visit, dict) else {"variable": visit})
-    names = normal(given)
+    names, extra = _visit_names(given, unscheduled.upper())
     nums = names.map(numbers)
-    extra = nums.isna() & names.str.startswith(unscheduled.upper())
+    extra &= nums.isna()
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
@@ -437,10 +437,17 @@ def visit_name(block, visit: NameOrOperand, number: Name, unscheduled: Text = "U
     """VISIT: the visit name in upper case, except that unscheduled visits are
     named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
     VISITNUM stay one-to-one across subjects."""
-    names = normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
-    extra = names.str.startswith(unscheduled.upper())
+    names, extra = _visit_names(operand(block, visit if isinstance(visit, dict) else {"variable": visit}),
+                                unscheduled.upper())
     numbers = block.var(number).fillna("").astype(str)
     return names.where(~extra, unscheduled.upper() + " " + numbers)
+
+
+@per_distinct
+def _visit_names(given, unscheduled):
+    """Visit names as conditions compare them, and whether each starts with ``unscheduled``."""
+    names = normal(given)
+    return names, names.str.startswith(unscheduled)
 
 
 @algorithm("baseline_flag")
@@ -450,10 +457,10 @@ def baseline_flag(block, result: Name, date: Name, by: Names, reference: Name = 
     ref = _reference(block, reference or "DM.RFXSTDTC")
     dates = block.var(date).fillna("")
     has = block.var(result).fillna("") != ""
-    # Compare at the precision both have; a same-day record counts as before.
-    both = dates.str.len().combine(ref.str.len(), min)
-    on_or_before = pd.Series([d[:n] <= r[:n] for d, r, n in zip(dates, ref, both)], index=block.index, dtype=bool) \
-        if len(dates) else pd.Series(dtype=bool)
+    # Compare at the precision both have (once per distinct pair); a same-day record counts as before.
+    pairs, firsts = distinct_rows(dates, ref)
+    on_or_before = pd.Series(_compare(dates.to_numpy(object)[firsts], ref.to_numpy(object)[firsts],
+                                      operator.le)[pairs], index=block.index, dtype=bool)
     ok = has & (dates != "") & (ref != "") & on_or_before
     keys = [block.var("USUBJID")] + [block.var(b) for b in by]
     names = [f"k{i}" for i in range(len(keys))]
@@ -500,7 +507,8 @@ def _rounded(values, tests, digits):
 
 def _standardized(block, result, unit, test, conversions):
     """Standard result (text, number) and unit per test, from spec conversion factors."""
-    res, units, tests = block.var(result).str.strip(), block.var(unit).str.strip(), block.var(test)
+    res, number, upper, limit = _results(block.var(result))
+    units, tests = _stripped(block.var(unit)), block.var(test)
     std_unit = tests.map({t: c["unit"] for t, c in conversions.items()})
     factors = {(t, u): f for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
     factors.update({(t, c["unit"]): 1.0 for t, c in conversions.items()})
@@ -510,7 +518,6 @@ def _standardized(block, result, unit, test, conversions):
                      dtype="float64").reshape(-1, 2)[codes]
     factor = pd.Series(scale[:, 0], index=block.index, dtype="float64")
     offset = pd.Series(scale[:, 1], index=block.index, dtype="float64")
-    number = pd.to_numeric(res, errors="coerce")
     numeric = number.notna()
     known = tests.isin(list(conversions))
     block.fail(known & numeric & factor.isna() & (units != ""),
@@ -521,21 +528,37 @@ def _standardized(block, result, unit, test, conversions):
     rounded = _rounded(value, tests, digits)
     text = numbers_text(rounded, 10)
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
-    text = text.where(numeric, res.str.upper())
-    limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
-                          errors="coerce") * factor + offset
-    limit = _rounded(limit, tests, digits)
+    text = text.where(numeric, upper)
+    limit = _rounded(limit * factor + offset, tests, digits)
     return {"l": numbers_text(limit, 10),
             "c": text, "n": numbers_text(rounded, 10),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
 
 
+@per_distinct
+def _results(values):
+    """Results stripped, as numbers (NaN if not one), in upper case, and the limit ``x`` of a ``<x`` result."""
+    res = values.str.strip()
+    limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
+                          errors="coerce")
+    return res, pd.to_numeric(res, errors="coerce"), res.str.upper(), limit
+
+
+@per_distinct
+def _stripped(values):
+    return values.str.strip()
+
+
+@per_distinct
+def numbers(values):
+    """Text as numbers (NaN where it is not one)."""
+    return pd.to_numeric(values, errors="coerce")
+
+
 @algorithm("range_indicator")
 def range_indicator(block, result: Name, low: Name, high: Name):
     """--NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high``."""
-    value = pd.to_numeric(block.var(result), errors="coerce")
-    lo = pd.to_numeric(block.var(low), errors="coerce")
-    hi = pd.to_numeric(block.var(high), errors="coerce")
+    value, lo, hi = numbers(block.var(result)), numbers(block.var(low)), numbers(block.var(high))
     out = pd.Series("", index=block.index, dtype="object")
     judged = value.notna() & (lo.notna() | hi.notna())
     out[judged] = "NORMAL"

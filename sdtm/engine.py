@@ -141,7 +141,11 @@ class Block:
         columns, file = self.mapper.source_columns(self.dataset.name, self.source.index)
         if column not in columns:
             raise InputError(f"{file}: column {column!r} not found (needed by {self.path})")
-        return self.mapper.records(self.dataset.name).loc[self.index, column].fillna("").astype(str)
+        key = ("raw", self.dataset.name, self.source.index, column)   # read by several variables: once
+        if key not in self.mapper.cache:
+            self.mapper.cache[key] = self.mapper.records(self.dataset.name).loc[self.index, column] \
+                .fillna("").astype(str)
+        return self.mapper.cache[key]
 
     def var(self, name):
         """Values of another variable of the same dataset for these records."""

@@ -18,13 +18,25 @@ def per_distinct(func):
     @functools.wraps(func)
     def wrapper(values, *args, **kwargs):
         values = pd.Series(values, dtype="object")
-        codes, uniques = pd.factorize(values.fillna(""))
+        codes, uniques = _blank_missing(*pd.factorize(values))
         result = func(pd.Series(uniques, dtype="object"), *args, **kwargs)
 
         def spread(part):
             return pd.Series(part.to_numpy()[codes], index=values.index, dtype=part.dtype)
         return tuple(spread(part) for part in result) if isinstance(result, tuple) else spread(result)
     return wrapper
+
+
+def _blank_missing(codes, uniques):
+    """Factorized values with missing ones (code -1) counted as ""."""
+    uniques = np.asarray(uniques, dtype=object)
+    missing = codes < 0
+    if missing.any():
+        blank = np.flatnonzero(uniques == "")
+        if not len(blank):
+            uniques, blank = np.append(uniques, ""), [len(uniques)]
+        codes[missing] = blank[0]
+    return codes, uniques
 
 
 def distinct_rows(*columns):
