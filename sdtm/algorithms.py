@@ -201,10 +201,12 @@ def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
 def concat(block, parts: Operands, separator: Text = ""):
     """``parts`` (operands) joined by ``separator``."""
     values = [operand(block, p) for p in parts]
-    out = values[0]
+    # Once per distinct combination of the parts (subject numbers repeat over records).
+    codes, firsts = distinct_rows(*values)
+    out = values[0].iloc[firsts]
     for more in values[1:]:
-        out = out + separator + more
-    return to_codelist(block, out)
+        out = out + separator + more.iloc[firsts]
+    return to_codelist(block, pd.Series(out.to_numpy()[codes], index=block.index, dtype=out.dtype))
 
 
 @algorithm("condition")
@@ -269,12 +271,26 @@ def subject_summary(block, dataset: Name, variable: Name,
         other = other[mask.to_numpy()]
     values = other[variable].astype(str)
     values = values[values != ""]
-    groups = values.groupby(other.loc[values.index, "USUBJID"], sort=False)
-    summary = {"min": groups.min, "max": groups.max, "first": groups.first, "last": groups.last,
-               "count": groups.count, "any": lambda: groups.count().gt(0).map({True: "Y"})}.get(how)
+    subjects = other.loc[values.index, "USUBJID"]
+    groups = values.groupby(subjects, sort=False)
+    summary = {"count": groups.count, "any": lambda: groups.count().gt(0).map({True: "Y"}),
+               **{h: lambda h=h: group_reduce(values, subjects, h) for h in ("min", "max", "first", "last")}}.get(how)
     if summary is None:
         raise InputError(f"{block.path}.how: {how!r} must be min, max, first, last, count or any")
     return block.var("USUBJID").map(summary()).fillna("").astype(str)
+
+
+def group_reduce(values, keys, how):
+    """``values.groupby(keys).agg(how)`` for ``how`` first, last, min or max,
+    missing values skipped; text through its ranks (pandas would compare it in
+    Python, group by group)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.groupby(np.asarray(keys)).agg(how)
+    valid = values.notna().to_numpy()
+    kept = values.to_numpy(dtype=object)[valid]
+    ranks, picks = (np.arange(len(kept)), kept) if how in ("first", "last") else pd.factorize(kept, sort=True)
+    best = pd.Series(ranks).groupby(np.asarray(keys)[valid]).agg("max" if how in ("max", "last") else "min")
+    return pd.Series(np.asarray(picks, dtype=object)[best.to_numpy()], index=best.index, dtype=object)
 
 
 def _reference(block, reference):

@@ -57,7 +57,7 @@ from specs.mapping import Condition, Name, Names
 from specs.text import numbers_text
 
 from . import toxicity  # noqa: F401  (registers the toxicity_grade algorithm)
-from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
+from .algorithms import ALGORITHMS, FINAL_ALGORITHMS, group_reduce
 from .collection import condition_text
 
 INTERNAL = ("_file", "_row", "_src")
@@ -517,26 +517,13 @@ def _collapse(frame, spec, ds):
     blanked = frame.mask(frame.eq(""))
     group, firsts = _groups(blanked, by)
     out = pd.DataFrame({v: pd.Series(blanked[v].to_numpy()[firsts] if v in by else
-                                     _reduce(blanked[v], group, len(firsts), how[v]), dtype=blanked[v].dtype)
+                                     group_reduce(blanked[v], group, how[v]).reindex(range(len(firsts))).to_numpy(),
+                                     dtype=blanked[v].dtype)
                         for v in frame.columns})
     out.index = frame.index[firsts]
     text = [v.name for v in ds.variables if not v.numeric]
     out[text] = out[text].fillna("")
     return out, pd.Series(frame.index[firsts[group]], index=frame.index)
-
-
-def _reduce(values, group, groups, how):
-    """Per group, the ``first``, ``min`` or ``max`` of the values that are not
-    blank (NaN where none), as ``groupby(...).agg(how)``; text through ranks."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.groupby(group).agg(how).reindex(range(groups)).to_numpy()
-    valid = values.notna().to_numpy()
-    kept = values.to_numpy(dtype=object)[valid]
-    keys, picks = (np.arange(len(kept)), kept) if how == "first" else pd.factorize(kept, sort=True)
-    best = pd.Series(keys).groupby(group[valid]).agg("max" if how == "max" else "min")
-    out = np.full(groups, np.nan, dtype=object)
-    out[best.index.to_numpy()] = np.asarray(picks, dtype=object)[best.to_numpy()]
-    return out
 
 
 def _transpose(base, spec, path, file):
