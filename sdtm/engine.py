@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from specs.conditions import where_mask
+from specs.distinct import per_distinct
 from specs.errors import InputError
 from specs.frames import check_xpt_values, typed_frame
 from specs.mapping import Condition, Name, Names
@@ -223,7 +224,7 @@ class Mapper:
                                  f"(found: {', '.join(sorted(self.raw)) or 'none'})")
             frame = self.raw[src.form]
             file = frame.attrs.get("source", src.form)
-            base = frame.astype("object").fillna("").assign(_file=file, _row=frame.index.to_numpy())
+            base = _blanked(frame.astype("object")).assign(_file=file, _row=frame.index.to_numpy())
         elif src.dataset is not None:
             frame = self.build(src.dataset)
             base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
@@ -266,7 +267,7 @@ class Mapper:
         form, on = join.get("form"), join.get("on") or []
         if form not in self.raw:
             raise InputError(f"{path}.form: raw form {form!r} is not in the raw data")
-        other = self.raw[form].astype("object").fillna("")
+        other = _blanked(self.raw[form].astype("object"))
         file = other.attrs.get("source", form)
         missing = [c for c in on if c not in other.columns or c not in base.columns]
         if not on or missing:
@@ -277,7 +278,7 @@ class Mapper:
                              f"{dict(other.loc[dup, on].iloc[0])}; a joined form needs one row per key [{path}]")
         renamed = other.rename(columns={c: f"{form}.{c}" for c in other.columns if c not in on})
         renamed[f"{_JOINED}{form}"] = other.index.to_numpy().astype(object)
-        return base.merge(renamed, on=on, how="left", validate="many_to_one").fillna("")
+        return _blanked(base.merge(renamed, on=on, how="left", validate="many_to_one"))
 
     # -- variables -------------------------------------------------------
     def column(self, name, variable, mapping=None, path=None):
@@ -453,13 +454,33 @@ def _spec_file(ds):
     return re.sub(r"^.*[/\\]", "", ds.path or ds.name)
 
 
+def _blanked(frame):
+    """``frame.fillna("")``, without its cost for the columns that are all text
+    (raw forms as read have no missing values)."""
+    text = [pd.api.types.infer_dtype(frame.iloc[:, i].to_numpy(), skipna=False) == "string"
+            for i in range(frame.shape[1])]
+    if all(text):
+        return frame
+    if not any(text):
+        return frame.fillna("")
+    out = frame.copy()
+    for i in np.flatnonzero(~np.array(text)):
+        out.isetitem(i, frame.iloc[:, i].fillna(""))
+    return out
+
+
 def _frame(columns):
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
 
 
 def _file_name(files):
     """A raw file's name without its folder, so lineage does not depend on where the export sat."""
-    return files.astype(str).str.replace(r"^.*[/\\]", "", regex=True).to_numpy()
+    return _without_folder(files.astype(str)).to_numpy()
+
+
+@per_distinct
+def _without_folder(paths):
+    return paths.str.replace(r"^.*[/\\]", "", regex=True)
 
 
 def _source_links(base, kind, source, joined):
