@@ -381,12 +381,9 @@ def epoch(block, date: Name, elements: Name = "SE"):
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
     # The EPOCH depends on the subject and the date only: found once per distinct pair.
     subjects, dates = block.var("USUBJID"), block.var(date)
-    subject_codes, subject_values = pd.factorize(subjects, use_na_sentinel=False)
-    date_codes, date_values = pd.factorize(dates, use_na_sentinel=False)
-    width = max(len(date_values), 1)
-    codes, pairs = pd.factorize(subject_codes * width + date_codes)
-    found = _epochs(pd.Series(np.asarray(subject_values, dtype=object)[pairs // width]),
-                    pd.Series(np.asarray(date_values, dtype=object)[pairs % width]), se)
+    codes, firsts = distinct_rows(subjects, dates)
+    found = _epochs(pd.Series(subjects.to_numpy(dtype=object)[firsts]), pd.Series(dates.to_numpy(dtype=object)[firsts]),
+                    se)
     return pd.Series(found[codes], index=block.index, dtype="object")
 
 

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from specs.conditions import where_mask
-from specs.distinct import per_distinct
+from specs.distinct import distinct_rows, per_distinct
 from specs.errors import InputError
 from specs.frames import check_xpt_values, typed_frame
 from specs.mapping import Condition, Name, Names
@@ -502,8 +502,7 @@ def _source_links(base, kind, source, joined):
 def _groups(frame, columns):
     """Each record's group of equal ``columns`` values (0, 1, ... in order of
     first appearance; blanks equal), and each group's first record's position."""
-    group = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
-    return group, (np.unique(group, return_index=True)[1] if len(group) else np.zeros(0, dtype=np.int64))
+    return distinct_rows(*(frame[c] for c in columns), float_bits=False)
 
 
 def _first_of_group(frame, columns):

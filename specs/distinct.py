@@ -39,17 +39,19 @@ def _blank_missing(codes, uniques):
     return codes, uniques
 
 
-def distinct_rows(*columns):
+def distinct_rows(*columns, float_bits=True):
     """Rows with equal values in every column share a code: returns each row's
     code (0, 1, ... in order of first appearance) and each code's first row.
-    Floats are equal by their bits (0.0 and -0.0 differ, as their texts do);
-    missing values are equal to each other."""
+    Missing values are equal to each other; floats are equal by their bits
+    (0.0 and -0.0 differ, as their texts do) unless ``float_bits`` is false
+    (then as ``groupby`` sees them)."""
     code = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
-    for column in columns:
+    for i, column in enumerate(columns):
         array = np.asarray(column)
-        if array.dtype == np.float64:
+        if array.dtype == np.float64 and float_bits:
             array = np.ascontiguousarray(array).view(np.int64)
         part, uniques = pd.factorize(array, use_na_sentinel=False)
-        code, _ = pd.factorize(code * len(uniques) + part)
-    firsts = np.unique(code, return_index=True)[1] if len(code) else np.zeros(0, dtype=np.int64)
+        code = part.astype(np.int64) if i == 0 else pd.factorize(code * len(uniques) + part)[0]
+    # Codes come in order of first appearance: a row is a first one where the running maximum grows.
+    firsts = np.flatnonzero(np.diff(np.maximum.accumulate(code), prepend=-1) > 0) if len(code) else code
     return code, firsts

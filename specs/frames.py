@@ -31,6 +31,8 @@ def typed_frame(ds, frame, base):
                 raise InputError(f"{where}: {ds.name}.{var.name} value {text.iloc[codes[at]]!r} is not a number "
                                  f"[spec {ds.path}: variables[{var.order - 1}]]")
             out[var.name] = pd.Series(nums.astype("float64").to_numpy()[codes], index=frame.index)
+        elif pd.api.types.infer_dtype(values.to_numpy(dtype=object), skipna=False) == "string":
+            out[var.name] = values.astype(str)          # all text already (the usual case): no missing to blank
         else:
             out[var.name] = values.astype("object").where(values.notna(), "").astype(str)
     return pd.DataFrame(out, index=frame.index)
