@@ -374,15 +374,15 @@ class Mapper:
         base = self.records(ds.name)
         frame = typed_frame(ds, frame, base)
         merged = pd.Series(frame.index, index=frame.index)   # record -> the record it became
+        keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
-            first = _first_of_group(frame, cols)
+            first = _first_of_group(frame, cols, keys)
             merged = merged.map(first)
             frame = frame[frame.index == first.reindex(frame.index).to_numpy()]
         if (ds.mapping or {}).get("collapse"):
             frame, first = _collapse(frame, ds.mapping["collapse"], ds)
             merged = merged.map(first)
-        keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
         for i, var in enumerate(ds.variables):
             how = var.mapping or {}
@@ -505,10 +505,19 @@ def _groups(frame, columns):
     return distinct_rows(*(frame[c] for c in columns), float_bits=False)
 
 
-def _first_of_group(frame, columns):
-    """Each record's first record (in frame order) with the same ``columns`` values."""
-    group, firsts = _groups(frame, columns)
-    return pd.Series(frame.index[firsts[group]], index=frame.index)
+def _first_of_group(frame, columns, narrow=()):
+    """Each record's first record (in frame order) with the same ``columns``
+    values. Records alone in their group of ``narrow`` (some of the columns,
+    e.g. the keys) are alone in their group of all columns too, so only the
+    others are compared on every column."""
+    first = np.arange(len(frame))
+    pool = first
+    if narrow:
+        group, _ = _groups(frame, narrow)
+        pool = np.flatnonzero(np.bincount(group)[group] > 1)
+    group, firsts = _groups(frame.iloc[pool], columns)
+    first[pool] = pool[firsts[group]]
+    return pd.Series(frame.index[first], index=frame.index)
 
 
 def _idvarval(frame, idvar):
