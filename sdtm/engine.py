@@ -542,7 +542,7 @@ def _collapse(frame, spec, ds):
     how.update({v: "min" for v in spec.get("min", [])}, **{v: "max" for v in spec.get("max", [])})
     if spec.get("min"):
         # "first" values then come from the record with the earliest value.
-        frame = frame.sort_values(spec["min"][0], kind="mergesort")
+        frame = _sorted_by(frame, spec["min"][0])
     blanked = frame.mask(frame.eq(""))
     group, firsts = _groups(blanked, by)
     out = pd.DataFrame({v: pd.Series(blanked[v].to_numpy()[firsts] if v in by else
@@ -553,6 +553,13 @@ def _collapse(frame, spec, ds):
     text = [v.name for v in ds.variables if not v.numeric]
     out[text] = out[text].fillna("")
     return out, pd.Series(frame.index[firsts[group]], index=frame.index)
+
+
+def _sorted_by(frame, column):
+    """``frame.sort_values(column, kind="mergesort")``, through the ranks of the
+    distinct values (pandas compares text in Python, record by record)."""
+    ranks, distinct = pd.factorize(frame[column], sort=True)
+    return frame.iloc[np.argsort(np.where(ranks < 0, len(distinct), ranks), kind="stable")]
 
 
 def _transpose(base, spec, path, file):
