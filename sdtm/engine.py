@@ -53,7 +53,7 @@ import pandas as pd
 from specs.conditions import where_mask
 from specs.distinct import distinct_rows, per_distinct
 from specs.errors import InputError
-from specs.frames import check_xpt_values, typed_frame
+from specs.frames import blank_missing, check_xpt_values, typed_frame
 from specs.mapping import Condition, Name, Names
 from specs.text import numbers_text
 
@@ -224,7 +224,7 @@ class Mapper:
                                  f"(found: {', '.join(sorted(self.raw)) or 'none'})")
             frame = self.raw[src.form]
             file = frame.attrs.get("source", src.form)
-            base = _blanked(frame.astype("object")).assign(_file=file, _row=frame.index.to_numpy())
+            base = blank_missing(frame.astype("object")).assign(_file=file, _row=frame.index.to_numpy())
         elif src.dataset is not None:
             frame = self.build(src.dataset)
             base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
@@ -267,7 +267,7 @@ class Mapper:
         form, on = join.get("form"), join.get("on") or []
         if form not in self.raw:
             raise InputError(f"{path}.form: raw form {form!r} is not in the raw data")
-        other = _blanked(self.raw[form].astype("object"))
+        other = blank_missing(self.raw[form].astype("object"))
         file = other.attrs.get("source", form)
         missing = [c for c in on if c not in other.columns or c not in base.columns]
         if not on or missing:
@@ -278,7 +278,7 @@ class Mapper:
                              f"{dict(other.loc[dup, on].iloc[0])}; a joined form needs one row per key [{path}]")
         renamed = other.rename(columns={c: f"{form}.{c}" for c in other.columns if c not in on})
         renamed[f"{_JOINED}{form}"] = other.index.to_numpy().astype(object)
-        return _blanked(base.merge(renamed, on=on, how="left", validate="many_to_one"))
+        return blank_missing(base.merge(renamed, on=on, how="left", validate="many_to_one"))
 
     # -- variables -------------------------------------------------------
     def column(self, name, variable, mapping=None, path=None):
@@ -452,21 +452,6 @@ class Mapper:
 def _spec_file(ds):
     """The spec file's name, for messages that must not depend on where the specs sit."""
     return re.sub(r"^.*[/\\]", "", ds.path or ds.name)
-
-
-def _blanked(frame):
-    """``frame.fillna("")``, without its cost for the columns that are all text
-    (raw forms as read have no missing values)."""
-    text = [pd.api.types.infer_dtype(frame.iloc[:, i].to_numpy(), skipna=False) == "string"
-            for i in range(frame.shape[1])]
-    if all(text):
-        return frame
-    if not any(text):
-        return frame.fillna("")
-    out = frame.copy()
-    for i in np.flatnonzero(~np.array(text)):
-        out.isetitem(i, frame.iloc[:, i].fillna(""))
-    return out
 
 
 def _frame(columns):

@@ -2,7 +2,8 @@
 
 Both engines (SDTM and ADaM) finish every dataset through these: numbers as
 float64, text as str with "" for missing, in spec order; then a check that
-every text value is ASCII and fits its variable's length.
+every text value is ASCII and fits its variable's length. Raw forms and
+record sources get their missing values blanked through ``blank_missing``.
 """
 
 import numpy as np
@@ -56,3 +57,18 @@ def check_xpt_values(ds, frame, base):
                 raise InputError(f"{base.at[first, '_file']}: row {base.at[first, '_row']}: "
                                  f"{ds.name}.{var.name} value {values[first]!r} {why} (XPT v5); "
                                  f"map it in the spec [spec {ds.path}: variables[{var.order - 1}]]")
+
+
+def blank_missing(frame):
+    """``frame.fillna("")``, without its cost for the columns that are all text
+    already (raw forms usually have no missing values)."""
+    text = [pd.api.types.infer_dtype(frame.iloc[:, i].to_numpy(), skipna=False) == "string"
+            for i in range(frame.shape[1])]
+    if all(text):
+        return frame
+    if not any(text):
+        return frame.fillna("")
+    out = frame.copy()
+    for i in np.flatnonzero(~np.array(text)):
+        out.isetitem(i, frame.iloc[:, i].fillna(""))
+    return out
