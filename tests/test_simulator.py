@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from cdisckit.cli import main
-from cdisckit.simulator import generate, simulate, write_export
+from cdisckit.simulator import generate, simulate, write_export, writer
 from specs.errors import InputError
 
 SUBJECTS, SEED = 200, 7
@@ -106,14 +106,13 @@ def test_write_export_leaves_nothing_when_a_write_fails(tmp_path, monkeypatch):
     forms = generate(10, 1)
     calls = []
 
-    def failing_to_csv(self, *args, **kwargs):
+    def failing_open(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        return original(self, *args, **kwargs)
+        return open(*args, **kwargs)
 
-    original = pd.DataFrame.to_csv
-    monkeypatch.setattr(pd.DataFrame, "to_csv", failing_to_csv)
+    monkeypatch.setattr(writer, "open", failing_open, raising=False)   # the third file cannot be written
     with pytest.raises(InputError, match="No space left on device"):
         write_export(forms, tmp_path / "out", {"study": "X"})
     assert list(tmp_path.iterdir()) == []
