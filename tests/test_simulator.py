@@ -102,6 +102,19 @@ def test_rows_sorted_by_site_and_subject(forms):
         assert (frame["SUBJECT"].str[:3] == frame["SITENUMBER"]).all()
 
 
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"A": ["a,b", 'say "hi"', "line\nbreak", "cr\rhere", " sp ", "", "é"],
+                  "B": ["1", None, "", "x", "y", "", "z"]}),
+    pd.DataFrame({"A": ["", "x", "", "a,b"]}),
+    pd.DataFrame({"A": [None, "x"]}, dtype=object),
+    pd.DataFrame({"A": pd.Series([], dtype=object), "B,C": pd.Series([], dtype=object)}),
+    pd.DataFrame({"A": [1, 2], "B": [1.5, None], "C": ["t", "u"]}),
+    pd.DataFrame({'x"y': ["1"], "": ["2"]}),
+], ids=["special characters", "one column with blanks", "one column missing", "no rows", "numbers", "header"])
+def test_csv_text_is_what_pandas_to_csv_writes(frame):
+    assert writer.csv_text(frame) == frame.to_csv(index=False, lineterminator="\n")
+
+
 def test_write_export_leaves_nothing_when_a_write_fails(tmp_path, monkeypatch):
     forms = generate(10, 1)
     calls = []
