@@ -92,20 +92,27 @@ def to_codelist(block, values, column=None, codelist=None):
     value of a non-extensible codelist stops the run; of an extensible one
     it is kept as given (a sponsor extension).
     """
+    terms = _codelist(block, codelist)
+    if terms is None:
+        return values
+    coded, unmapped = _coded(values, _spellings(terms))
+    _refuse(block, terms, unmapped, values, column)
+    return coded
+
+
+def _codelist(block, codelist=None):
+    """The codelist a block's values go through (None: none, or one without terms)."""
     var = block.variable
     name = codelist or (var.codelist if var is not None else None)
     if codelist is not None and codelist not in block.study.codelists:
         raise InputError(f"{block.path}.codelist: codelist {codelist!r} is not defined")
-    codelist = block.study.codelists.get(name) if name else None
-    if codelist is None or not codelist.terms:
-        return values
-    lookup = _spelling_lookup(tuple((spelling, term.value) for term in codelist.terms
-                                    for spelling in [term.value, term.decode, *term.collected] if spelling is not None))
-    coded, unmapped = _coded(values, lookup)
-    if unmapped.any() and not codelist.extensible:
-        block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
-                                       f"{codelist.id} ({', '.join(codelist.values())})", column)
-    return coded
+    terms = block.study.codelists.get(name) if name else None
+    return terms if terms is not None and terms.terms else None
+
+
+def _spellings(codelist):
+    return _spelling_lookup(tuple((spelling, term.value) for term in codelist.terms
+                                  for spelling in [term.value, term.decode, *term.collected] if spelling is not None))
 
 
 @functools.lru_cache(maxsize=256)
@@ -117,13 +124,34 @@ def _spelling_lookup(spellings):
     return lookup
 
 
-@per_distinct
-def _coded(values, lookup):
+def _code(values, lookup):
     """Submission values of spellings (those not found kept, stripped), and where none was found."""
     spelled = normal(values)
     mapped = spelled.map(lookup)
     unmapped = mapped.isna() & (spelled != "")
     return mapped.where(~unmapped, values.str.strip()).fillna(""), unmapped
+
+
+_coded = per_distinct(_code)
+
+
+def _refuse(block, codelist, unmapped, values, column):
+    """Stop at the first value a non-extensible codelist does not hold."""
+    if unmapped.any() and not codelist.extensible:
+        block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
+                                       f"{codelist.id} ({', '.join(codelist.values())})", column)
+
+
+def _constant(block, value, codelist=None):
+    """One value for every record, put through the codelist once."""
+    terms = _codelist(block, codelist)
+    one = pd.Series([value], dtype="object")
+    if terms is None:
+        return pd.Series(value, index=block.index, dtype="object")
+    coded, unmapped = _code(one, _spellings(terms))
+    _refuse(block, terms, pd.Series(bool(unmapped.iloc[0]), index=block.index),
+            pd.Series(value, index=block.index, dtype="object"), None)
+    return pd.Series(coded.iloc[0], index=block.index, dtype=coded.dtype)
 
 
 # -- record-level algorithms ---------------------------------------------
@@ -150,13 +178,19 @@ def study_summary(block, dataset: Name, variable: Name, how: enum("min", "max") 
 
 
 @per_distinct
-def _assigned(values, case, decode):
+def _assigned(values, case, decode, lookup):
     """Raw text with outer spaces removed and inner runs of spaces collapsed,
-    in ``case``, through the ``decode`` table (keys normalised)."""
+    in ``case``, through the ``decode`` table (keys normalised), then to the
+    terms of a codelist (``lookup``, None for none): the result, where no term
+    was found and the text before the codelist."""
     values = values.str.strip().str.replace(r"\s+", " ", regex=True)
     if case:
         values = getattr(values.str, case)()
-    return normal(values).map(decode).fillna(values) if decode else values
+    if decode:
+        values = normal(values).map(decode).fillna(values)
+    if lookup is None:
+        return values, pd.Series(False, index=values.index), values
+    return (*_code(values, lookup), values)
 
 
 @algorithm("assign")
@@ -167,19 +201,23 @@ def assign(block, column: Name, decode: Table = None, case: Case = None, codelis
     if case not in (None, "upper", "lower"):
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
     table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()} if decode else None
-    return to_codelist(block, _assigned(raw, case, table), column, codelist)
+    terms = _codelist(block, codelist)
+    values, unmapped, given = _assigned(raw, case, table, _spellings(terms) if terms is not None else None)
+    if terms is not None:
+        _refuse(block, terms, unmapped, given, column)
+    return values
 
 
 @algorithm("hardcode")
 def hardcode(block, value: Text, codelist: Name = None):
     """One value, checked against the variable's codelist (or ``codelist``)."""
-    return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"), codelist=codelist)
+    return _constant(block, str(value), codelist)
 
 
 @algorithm("parameter")
 def parameter(block, name: Name):
     """A study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...)."""
-    return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
+    return _constant(block, _parameter(block, name))
 
 
 @algorithm("datetime", columns=("date", "time"))
