@@ -23,7 +23,12 @@ TESTS = ("equals", "in", "empty", "not_empty", "matches")
 @per_distinct
 def normal(values):
     """Text as conditions and codelists compare it: stripped, upper case, single spaces."""
-    return values.fillna("").astype(str).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
+    return values.fillna("").astype(str).map(_normal_text)
+
+
+def _normal_text(text):
+    # str.split() splits at the whitespace that str.strip() and the regex \s see: runs of it become one space.
+    return " ".join(text.upper().split())
 
 
 def as_text(values):

@@ -2,6 +2,7 @@
 per-record computation they replace gives, including its corner cases."""
 
 import operator
+import re
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from cdisckit.raw import read_form
 from sdtm.algorithms import _compare, group_reduce
+from specs.conditions import normal
 from specs.distinct import distinct_rows, per_distinct
 from specs.frames import blank_missing
 from specs.text import numbers_text
@@ -91,3 +93,11 @@ def test_group_reduce_text_through_ranks_and_numbers_as_pandas():
     numbers = group_reduce(pd.Series([3.0, np.nan, 1.0, 7.0, np.nan, np.nan]), keys, "max")
     assert numbers.index.tolist() == ["s1", "s2", "s3"]
     assert numbers.iloc[:2].tolist() == [3.0, 7.0] and np.isnan(numbers.iloc[2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8), max_size=12))
+def test_normal_strips_upper_cases_and_collapses_whitespace_as_the_regex_does(texts):
+    values = pd.Series(texts, dtype=object)
+    expected = [re.sub(r"\s+", " ", t.strip().upper()) for t in texts]
+    assert normal(values).tolist() == expected
