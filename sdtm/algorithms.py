@@ -23,7 +23,7 @@ import pandas as pd
 
 from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
 from specs.dates import study_day as days_between, to_date
-from specs.distinct import distinct_rows, per_distinct
+from specs.distinct import distinct_rows, per_distinct, spread
 from specs.errors import InputError
 from specs.mapping import (Case, Cases, Condition, Flag, Name, NameOrOperand, Names, Operand, Operands, Table, Text,
                            enum, one_or_more)
@@ -224,15 +224,28 @@ def parameter(block, name: Name):
 def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
     """ISO 8601 from a raw ``date`` in ``style`` (or a list of styles: each value read
     by the first it fits) and an optional raw ``time``; partial dates stay partial."""
+    key = ("datetime", block.dataset.name, block.source.index, date, repr(style), time)   # e.g. --STDTC and --ENDTC
+    cache = block.mapper.cache
+    if key not in cache:
+        cache[key] = _datetimes(block, date, style, time)
+    return cache[key]
+
+
+def _datetimes(block, date, style, time):
     raw = block.raw(date)
-    dates, bad = iso8601.parse_dates(raw, style)
-    block.fail(bad, lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}", date)
     if time is None:
+        dates, bad = iso8601.parse_dates(raw, style)
+        block.fail(bad, lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}", date)
         return dates
     raw_time = block.raw(time)
-    times, bad = iso8601.parse_times(raw_time)
-    block.fail(bad, lambda i: f"time {raw_time[i]!r} is not a valid HH:MM[:SS] time", time)
-    return iso8601.combine(dates, times)
+    # Once per distinct (date, time) pair; the checks see every record.
+    pairs, firsts = distinct_rows(raw, raw_time)
+    dates, bad = iso8601.parse_dates(raw.iloc[firsts], style)
+    block.fail(spread(bad, pairs, raw.index), lambda i: f"date {raw[i]!r} is not a valid date in the style {style!r}",
+               date)
+    times, bad = iso8601.parse_times(raw_time.iloc[firsts])
+    block.fail(spread(bad, pairs, raw.index), lambda i: f"time {raw_time[i]!r} is not a valid HH:MM[:SS] time", time)
+    return spread(iso8601.combine(dates, times), pairs, raw.index)
 
 
 @algorithm("concat")
@@ -244,7 +257,7 @@ def concat(block, parts: Operands, separator: Text = ""):
     out = values[0].iloc[firsts]
     for more in values[1:]:
         out = out + separator + more.iloc[firsts]
-    return to_codelist(block, pd.Series(out.to_numpy()[codes], index=block.index, dtype=out.dtype))
+    return to_codelist(block, spread(out, codes, block.index))
 
 
 @algorithm("condition")

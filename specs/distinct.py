@@ -20,11 +20,16 @@ def per_distinct(func):
         values = pd.Series(values, dtype="object")
         codes, uniques = _blank_missing(*pd.factorize(values))
         result = func(pd.Series(uniques, dtype="object"), *args, **kwargs)
-
-        def spread(part):
-            return pd.Series(part.to_numpy()[codes], index=values.index, dtype=part.dtype)
-        return tuple(spread(part) for part in result) if isinstance(result, tuple) else spread(result)
+        if isinstance(result, tuple):
+            return tuple(spread(part, codes, values.index) for part in result)
+        return spread(result, codes, values.index)
     return wrapper
+
+
+def spread(values, codes, index):
+    """Values found once per distinct value (or row), back on every record
+    (``codes``: each record's, as ``distinct_rows`` gives them)."""
+    return pd.Series(values.to_numpy()[codes], index=index, dtype=values.dtype)
 
 
 def _blank_missing(codes, uniques):
