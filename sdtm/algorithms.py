@@ -358,7 +358,9 @@ def subject_value(block, dataset: Name, variable: Name):
 @algorithm("study_day")
 def study_day(block, date: Name, reference: Name = None):
     """--DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0."""
-    return numbers_text(days_between(block.var(date), _reference(block, reference)))
+    dates, references = block.var(date), _reference(block, reference)
+    pairs, firsts = distinct_rows(dates, references)      # once per distinct pair of dates
+    return spread(numbers_text(days_between(dates.iloc[firsts], references.iloc[firsts])), pairs, block.index)
 
 
 @algorithm("age")
