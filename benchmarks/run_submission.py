@@ -3,16 +3,15 @@
 Each size runs in a fresh process, as a user's ``cdisckit run`` would: load
 the bundled study's specs, simulate the raw EDC export, map SDTM, derive ADaM,
 write the XPT files, aCRF and define.xml, check conformance and write the
-reports. The process times each stage from the pipeline's progress messages
-and then measures the I/O floor of the same study: reading every raw CSV
-with ``pandas.read_csv`` plus writing every output dataset's bytes with
-cdisckit's XPT writer. The parent reads each process's peak memory (RSS).
+reports. The process times each stage from the pipeline's progress messages.
+Another process then measures the I/O floor of the same study: reading every
+raw CSV with ``pandas.read_csv`` plus writing every output dataset's bytes
+with cdisckit's XPT writer. Peak memory (RSS) is the run's largest process's.
 
 Printed per size: the run's wall time (from the process's first import of
 cdisckit to the last report written; "load" is imports plus reading the
 specs), each stage's time in the main process, the floor, the run's ratio
-to the floor, the validator's share of the run, peak RSS of the main
-process, and the time ratio to the first (baseline) size; then the issue's
+to the floor, the validator's share of the run, peak RSS, and the time ratio to the first (baseline) size; then the issue's
 targets, met or not. By default the run gives independent steps to a second
 process (the SDTM files while ADaM is derived, and so on): their time is
 hidden, and "wait" is the main process waiting for them. ``--serial`` runs
@@ -52,29 +51,35 @@ def stage_of(message):
     raise ValueError(f"progress message of no known stage: {message!r} (update STAGES)")
 
 
-def io_floor(raw, datasets):
-    """Seconds to read every raw CSV with pandas plus write every dataset file again with write_xpt."""
+def io_floor(subjects, seed, datasets):
+    """Seconds to read every raw CSV of the study with pandas plus write every dataset file
+    of ``datasets`` again with write_xpt (each read back first, untimed)."""
     import pandas as pd
 
+    from cdisckit.simulator import simulate
     from cdisckit.xpt import read_xpt, write_xpt
 
-    files = sorted(Path(datasets).rglob("*.xpt"))
-    frames = [read_xpt(f) for f in files]
-    start = time.perf_counter()
-    for csv in sorted(Path(raw).glob("*.csv")):
-        pd.read_csv(csv)
+    seconds = 0.0
     with tempfile.TemporaryDirectory() as out:
-        for (frame, meta), f in zip(frames, files):
-            write_xpt(frame, Path(out) / f.name, name=meta.name, label=meta.label, variables=meta.variables,
+        raw = Path(out) / "raw"
+        simulate(raw, subjects=subjects, seed=seed)
+        for csv in sorted(raw.glob("*.csv")):
+            start = time.perf_counter()
+            pd.read_csv(csv)
+            seconds += time.perf_counter() - start
+        for path in sorted(Path(datasets).rglob("*.xpt")):
+            frame, meta = read_xpt(path)
+            start = time.perf_counter()
+            write_xpt(frame, Path(out) / path.name, name=meta.name, label=meta.label, variables=meta.variables,
                       created=meta.created)
-    return time.perf_counter() - start
+            seconds += time.perf_counter() - start
+    return seconds
 
 
-def child(subjects, seed, out, parallel):
-    """One run in this process; prints a JSON line of stage seconds and the floor."""
+def run(subjects, seed, out, parallel):
+    """One run in this process: its stage seconds and the whole run's."""
     start = time.perf_counter()
-    from cdisckit.pipeline import creation_time, run_submission, submission_folders
-    from cdisckit.simulator import simulate
+    from cdisckit.pipeline import creation_time, run_submission
     from specs import load_study
 
     seconds = dict.fromkeys(COLUMNS, 0.0)
@@ -87,29 +92,30 @@ def child(subjects, seed, out, parallel):
         current, since = stage_of(message), now
 
     study = load_study("camrelizumab-npc")
-    problems, findings = run_submission(study, Path(out) / "submission", subjects=subjects, seed=seed,
-                                        created=creation_time(CREATED), progress=progress, parallel=parallel)
+    run_submission(study, Path(out), subjects=subjects, seed=seed, created=creation_time(CREATED),
+                   progress=progress, parallel=parallel)
     progress("reviewer")    # closes the last stage
-    run = time.perf_counter() - start
-    raw = Path(out) / "raw"
-    simulate(raw, subjects=subjects, seed=seed)
-    floor = io_floor(raw, submission_folders(Path(out) / "submission", study.studyid)["sdtm"].parents[3])
-    print(json.dumps({"stages": seconds, "run": run, "floor": floor,
-                      "findings": len(findings.frame), "problems": len(problems)}))
+    return {"stages": seconds, "run": time.perf_counter() - start}
 
 
 def measure(subjects, seed, serial):
-    """Run one size in a fresh process: (its JSON result, peak RSS in MiB)."""
+    """The run in a fresh process, then its I/O floor in another: (stages and
+    times, peak RSS in MiB of the run's largest process)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     with tempfile.TemporaryDirectory(prefix="cdisckit-bench-") as out:
-        process = subprocess.Popen([sys.executable, __file__, "--child", str(subjects), "--seed", str(seed),
-                                    "--out", out] + ["--serial"] * serial, env=env, stdout=subprocess.PIPE, text=True)
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code:
-        raise SystemExit(f"{subjects} subjects: the run failed (exit {code})")
-    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+        results = []
+        for task in ("run", "floor"):
+            process = subprocess.Popen([sys.executable, __file__, "--child", task, "--subjects", str(subjects),
+                                        "--seed", str(seed), "--out", out] + ["--serial"] * serial,
+                                       env=env, stdout=subprocess.PIPE, text=True)
+            output = process.stdout.read()
+            _, status, usage = os.wait4(process.pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if code:
+                raise SystemExit(f"{subjects} subjects: the {task} failed (exit {code})")
+            results.append((json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024))
+    (result, rss), (floor, _) = results
+    return {**result, "floor": floor}, rss
 
 
 def targets(rows):
@@ -137,11 +143,13 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--serial", action="store_true",
                         help="run every step in the main process, one after another (exact stage times)")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("run", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child is not None:
-        return child(args.child, args.seed, args.out, not args.serial)
+    if args.child == "run":
+        return print(json.dumps(run(int(args.subjects), args.seed, args.out, not args.serial)))
+    if args.child == "floor":
+        return print(json.dumps(io_floor(int(args.subjects), args.seed, args.out)))
     sizes = [int(n) for n in args.subjects.split(",")]
     print(f"cdisckit run of the bundled study, seed {args.seed}, {os.cpu_count()} CPUs, "
           f"{'serial' if args.serial else 'a second process for independent steps'}; seconds")
@@ -150,11 +158,12 @@ def main():
     rows = {}
     for n in sizes:
         result, rss = measure(n, args.seed, args.serial)
-        stages, run = result["stages"], result["run"]
-        rows[n] = (run, result, rss)
-        print(f"{n:>8} {run:>7.2f} " + " ".join(f"{stages[c]:>8.2f}" for c in COLUMNS)
-              + f" {result['floor']:>7.2f} {run / result['floor']:>7.1f} {100 * stages['checks'] / run:>6.1f}%"
-              + f" {rss:>8.0f} {run / rows[sizes[0]][0]:>7.2f}", flush=True)
+        stages, run_time = result["stages"], result["run"]
+        rows[n] = (run_time, result, rss)
+        print(f"{n:>8} {run_time:>7.2f} " + " ".join(f"{stages[c]:>8.2f}" for c in COLUMNS)
+              + f" {result['floor']:>7.2f} {run_time / result['floor']:>7.1f}"
+              + f" {100 * stages['checks'] / run_time:>6.1f}% {rss:>8.0f} {run_time / rows[sizes[0]][0]:>7.2f}",
+              flush=True)
     targets(rows)
 
 

@@ -158,6 +158,7 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
         analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
         progress("lineage and mapping coverage")
         mapping = jobs.start(write_mapping, study, raw_forms, mapped, folders["reports"], created, analysis)
+        del raw_forms, mapped       # the raw forms and the lineage are not needed here again: memory for the checks
         adam_documents, problems = write_model(study, "ADaM", submitted(analysis), folders["adam"], created, formats,
                                                progress=progress)
         progress("waiting for the background process: SDTM files, lineage and mapping coverage")
