@@ -31,7 +31,7 @@ from . import expression
 from .finding import MISSING, dataset_hits, hits
 from .dictionaries import dictionary_file, read_dictionary
 from .rule import NotRun, kind
-from .table import display, from_frame, shared_codes
+from .table import from_frame, shared_codes
 
 _PREFIX = re.compile(r"--(?=[A-Z])")
 
@@ -343,7 +343,7 @@ def metadata_table(table, sub, of="variables"):
 def metadata(table, sub, test, when=None, of="variables"):
     """Variables (or, ``of: dataset``, the dataset) whose metadata (``metadata_table``) meets
     ``when`` but not ``test``; one finding per variable."""
-    meta = metadata_table(table, sub, of)
+    meta = sub.per_table(("metadata", of), table, lambda: metadata_table(table, sub, of))
     if meta.rows == 0:
         return None
     applies = _mask(when, meta, sub, ())
@@ -352,7 +352,6 @@ def metadata(table, sub, test, when=None, of="variables"):
     bad = np.flatnonzero(applies & ~passes)
     items = []
     for row in bad:
-        record = meta.frame.iloc[row]
-        values = "; ".join(f"{n}={display(meta.frame[n].iloc[[row]]).iloc[0] or MISSING}" for n in shown)
-        items.append(([record["NAME"]] if of == "variables" else "", values, ""))
+        values = "; ".join(f"{n}={meta.shown(n)[row] or MISSING}" for n in shown)
+        items.append(([meta.frame["NAME"].iloc[row]] if of == "variables" else "", values, ""))
     return dataset_hits(items)

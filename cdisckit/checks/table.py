@@ -86,6 +86,13 @@ class Table:
             return codes, values.reset_index(drop=True)
         return self.cached(("distinct", name), compute)
 
+    def shown(self, name):
+        """Values of ``name`` as a report shows them (``display``), as an array over the rows."""
+        def compute():
+            codes, values = self.distinct(name)
+            return np.append(values.to_numpy(dtype=object), "")[codes]
+        return self.cached(("shown", name), compute)
+
     def codes(self, name):
         """(codes, values): each row's position among the distinct stripped, non-blank text
         values of ``name``; -1 where the value is missing or blank."""
