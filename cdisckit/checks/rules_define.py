@@ -160,31 +160,39 @@ def _value_level(table, sub):
     spec = _reference(table, sub)
     if spec is None or not spec.value_level:
         return None
-    return [(entry, where_mask(table.frame, entry.where).to_numpy(dtype=bool))
-            for entry in spec.value_level if table.has(entry.variable)]
+    return sub.per_table("value level", table, lambda: [(entry, _selects(table, entry.where))
+                                                         for entry in spec.value_level if table.has(entry.variable)])
+
+
+def _selects(table, conditions):
+    """The rows a where clause selects (``define.where.where_mask``), worked out on one row
+    of each combination of the values of the variables it reads."""
+    names = list(dict.fromkeys(c.variable for c in conditions if table.has(c.variable)))
+    if not names:
+        return where_mask(table.frame, conditions).to_numpy(dtype=bool)
+    first, groups = table.alike(names)
+    return where_mask(table.frame[names].iloc[first], conditions).to_numpy(dtype=bool)[groups]
 
 
 def _value_level_hits(table, sub, test):
-    """Hits of the records a value-level entry selects where ``test(entry, values)`` (values:
-    the variable's text on those rows) is False; the detail names the where clause."""
+    """Hits of the records a value-level entry selects where ``test(entry)`` (a boolean array
+    over the rows, or None: not tested) is False; the detail names the where clause."""
     entries = _value_level(table, sub)
     if entries is None:
         return None
     parts = []
     for entry, rows in entries:
-        values = table.text(entry.variable)
-        failed = test(entry, values)
-        if failed is None:
+        passed = test(entry)
+        if passed is None:
             continue
-        parts.append(hits(table, rows & ~np.asarray(failed, dtype=bool), [entry.variable],
-                          f"where {_where_text(entry.where)}"))
+        parts.append(hits(table, rows & ~passed, [entry.variable], f"where {_where_text(entry.where)}"))
     return pd.concat(parts, ignore_index=True) if parts else dataset_hits([])
 
 
 @implements("CK0811")
 def value_level_mandatory(table, sub):
     """Records a mandatory value-level entry selects whose value is null."""
-    return _value_level_hits(table, sub, lambda entry, values: values.notna().to_numpy() if entry.mandatory else None)
+    return _value_level_hits(table, sub, lambda entry: ~table.blank(entry.variable) if entry.mandatory else None)
 
 
 _NUMBER = {"integer": r"-?\d+", "float": r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"}
@@ -194,21 +202,23 @@ _NUMBER = {"integer": r"-?\d+", "float": r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"}
 def value_level_type(table, sub):
     """Records a value-level entry of data type integer or float selects whose value does not
     read as one."""
-    def test(entry, values):
+    def test(entry):
         pattern = _NUMBER.get(entry.data_type)
         if pattern is None or table.numeric(entry.variable) and entry.data_type == "float":
             return None
-        return (values.isna() | values.str.fullmatch(pattern).fillna(False)).to_numpy(dtype=bool)
+        return table.per_text(entry.variable, ("fullmatch", pattern),
+                              lambda texts: texts.str.fullmatch(pattern), missing=True)
     return _value_level_hits(table, sub, test)
 
 
 @implements("CK0813")
 def value_level_length(table, sub):
     """Records a value-level entry with a length selects whose text value is longer."""
-    def test(entry, values):
+    def test(entry):
         if entry.length is None or table.numeric(entry.variable):
             return None
-        return (values.isna() | values.str.len().le(entry.length)).to_numpy(dtype=bool)
+        return table.per_text(entry.variable, ("length at most", entry.length),
+                              lambda texts: texts.str.len().le(entry.length), missing=True)
     return _value_level_hits(table, sub, test)
 
 

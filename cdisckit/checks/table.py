@@ -122,6 +122,31 @@ class Table:
         result = np.asarray(test(values), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
         return np.append(result, False)[codes]
 
+    def per_text(self, name, key, test, missing=False):
+        """``test`` (Series of the distinct stripped, non-blank texts of ``name`` -> booleans)
+        spread over the rows, ``missing`` where the value is missing or blank (a boolean array);
+        computed once per table for ``key``, the test's name and parameters."""
+        def compute():
+            codes, texts = self.codes(name)
+            result = np.asarray(test(texts), dtype=bool) if len(texts) else np.zeros(0, dtype=bool)
+            return np.append(result, missing)[codes]
+        return self.cached(("per text", name, key), compute)
+
+    def alike(self, names):
+        """(first, groups): the rows with the very same values of ``names`` (numbers bit for
+        bit) form a group; ``first`` is the first row of each group, ``groups`` each row's group."""
+        def compute():
+            parts = []
+            for name in names:
+                dtype = self.frame[name].dtype
+                if isinstance(dtype, np.dtype) and dtype.kind == "f":
+                    parts.append(pd.factorize(self.frame[name].to_numpy(dtype="float64").view(np.int64))[0])
+                else:
+                    parts.append(self.distinct(name)[0] + 1)
+            _, first, groups = np.unique(combine(parts), return_index=True, return_inverse=True)
+            return first, groups.reshape(-1)
+        return self.cached(("alike", tuple(names)), compute)
+
     def group(self, names, required=None):
         """One code per row for its combination of ``names`` values (as text). The first
         ``required`` names (default: all) must have a value, else the code is -1; a missing
