@@ -80,9 +80,12 @@ class Table:
         written (numbers as ``display`` shows them), -1 where missing."""
         def compute():
             series = self.frame[name]
-            codes, uniques = pd.factorize(series)
-            values = (display(pd.Series(uniques, dtype="float64")) if _is_number(series)
-                      else pd.Series(uniques, dtype="str"))
+            if _is_number(series):
+                codes, uniques = pd.factorize(series)
+                values = display(pd.Series(uniques, dtype="float64"))
+            else:                           # as objects: twice as fast as through the "str" dtype
+                codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+                values = pd.Series(uniques, dtype="str")
             return codes, values.reset_index(drop=True)
         return self.cached(("distinct", name), compute)
 
