@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .finding import MISSING, dataset_hits, hits
+from .finding import MISSING, concat, dataset_hits, hits
 from .rule import implements, kind
 from .rules_generic import per_variable
 from .table import display, shared_codes, text
@@ -44,7 +44,7 @@ def adsl_copies(table, sub, ignore):
             shown = display(theirs.iloc[rows])
             return f"ADSL has {name}=" + shown.where(shown.ne(""), MISSING).to_numpy(dtype=object)
         parts.append(hits(table, differ & ref["_known"].to_numpy(), [name], detail))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)
 
 
 @implements("CK0607")
@@ -301,4 +301,4 @@ def sdtm_copies(table, sub, ignore):
             differ = known & (a != b)
             parts.append(hits(table, differ, [seq, name],
                               lambda rows, b=b, n=name, s=source.name: [f"{s} has {n}={v or MISSING}" for v in b[rows]]))
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)

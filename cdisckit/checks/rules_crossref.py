@@ -13,7 +13,7 @@ import pandas as pd
 from specs.dates import study_day, to_date
 
 from . import dates
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
 from .table import condition, display, shared_codes
 
@@ -66,7 +66,7 @@ def parent_records(table, sub):
     missing = dataset_hits((["RDOMAIN"], f"RDOMAIN={domain}",
                             f"no dataset of domain {domain} is in the submission ({n} records refer to it)")
                            for domain, n in sorted(absent.items()))
-    return pd.concat([found, missing], ignore_index=True) if absent else found
+    return concat([found, missing]) if absent else found
 
 
 @implements("CK0505", "CK0506", "CK0507")

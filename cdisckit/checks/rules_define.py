@@ -14,14 +14,11 @@ with ``define.structure`` (references, unused definitions, leaf files present).
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from define.oids import codelist_oid
 from define.structure import DatasetFile, check_structure
 from define.where import where_mask
 
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import NotRun, implements, kind
 
 
@@ -48,9 +45,7 @@ def dataset_delivered(table, sub):
     missing = [d.name for d in sub.reference.datasets.values()
                if (d.model == "ADaM" and "ADaM" in models or d.model != "ADaM" and "SDTM" in models)
                and not d.has_no_data and d.name not in present]
-    found = dataset_hits(("", f"file={d.lower()}.xpt", "") for d in sorted(missing))
-    found["dataset"] = pd.Series(sorted(missing), dtype="str")
-    return found
+    return dataset_hits(("", f"file={d.lower()}.xpt", "") for d in sorted(missing)).in_datasets(sorted(missing))
 
 
 @implements("CK0803")
@@ -186,7 +181,7 @@ def _value_level_hits(table, sub, test):
         if passed is None:
             continue
         parts.append(hits(table, rows & ~passed, [entry.variable], f"where {_where_text(entry.where)}"))
-    return pd.concat(parts, ignore_index=True) if parts else dataset_hits([])
+    return concat(parts) or dataset_hits([])
 
 
 @implements("CK0811")
@@ -266,6 +261,5 @@ def define_structure(table, sub):
             kind, _, rest = problem.partition(": ")
             owner = re.search(r"(?:IG|IT|VL|WC)\.([A-Z][A-Z0-9]*)", rest)
             items.append((owner.group(1) if owner else path.name, kind, rest))
-    found = dataset_hits(("", kind, text) for _, kind, text in items)
-    found["dataset"] = pd.Series([dataset for dataset, _, _ in items], dtype="str")
-    return found
+    return dataset_hits(("", kind, text) for _, kind, text in items).in_datasets(
+        [dataset for dataset, _, _ in items])

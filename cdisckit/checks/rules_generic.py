@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import expression
-from .finding import MISSING, dataset_hits, hits
+from .finding import MISSING, concat, dataset_hits, hits
 from .dictionaries import dictionary_file, read_dictionary
 from .rule import NotRun, kind
 from .table import from_frame, shared_codes
@@ -74,7 +74,7 @@ def per_variable(func):
             if match:
                 parts.append(func(table, sub, *_fill(list(args), match), **_fill(params, match)))
         parts = [p for p in parts if p is not None]
-        return pd.concat(parts, ignore_index=True) if parts else None
+        return concat(parts)
     return run
 
 
@@ -147,7 +147,7 @@ def lookup(table, sub, keys, source, when=None, where=None, optional=(), absent=
     sources = [source] if isinstance(source, str) else list(source)
     parts = [p for p in (_lookup(table, sub, keys, s, when, where, optional, absent) for s in sources)
              if p is not None]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)
 
 
 def _lookup(table, sub, keys, source, when, where, optional, absent):
@@ -242,9 +242,7 @@ def dataset_needed(table, sub, dataset, when_present=None, when_variable=None, m
         return dataset_hits([])
     why = f"{dataset} is absent" + (f" although {when_present} is present" if when_present else "") + \
         (f" although {when_variable} is used" if when_variable else "")
-    found = dataset_hits([("", "", why)])
-    found["dataset"] = pd.Series([dataset], dtype="str")
-    return found
+    return dataset_hits([("", "", why)]).in_datasets([dataset])
 
 
 @kind("dictionary")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from define.where import data_text, where_mask
 
-from .finding import hits
+from .finding import concat, hits
 from .rule import implements
 
 _SHOWN_TERMS = 12
@@ -79,7 +79,7 @@ def codelist_values(table, sub, extensible):
         if mask is not None:
             bad &= mask
         parts.append(hits(table, bad, [name], _terms(codelist)))
-    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    return concat(parts).unique()
 
 
 @implements("CK0303", "CK0304", "CK0610", "CK0611", "CK0612")
@@ -98,4 +98,4 @@ def allowed_values(table, sub, values, variables=(), pattern=None, required=Fals
         codes, texts = table.codes(name)
         bad = np.append(~texts.isin(allowed).to_numpy(dtype=bool), required)[codes]
         parts.append(hits(table, bad, [name], f"allowed: {shown}"))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)

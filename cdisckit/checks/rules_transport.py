@@ -7,11 +7,9 @@ a character variable no longer than its longest value.
 
 from pathlib import Path
 
-import pandas as pd
-
 from specs import transport
 
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
 
 
@@ -73,7 +71,7 @@ def long_values(table, sub, limit):
     """Character values longer than ``limit`` bytes."""
     parts = [hits(table, table.per_value(n, lambda v: v.str.encode("utf-8").str.len() > limit), [n])
              for n in _text_names(table)]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)
 
 
 @implements("CK0709")
@@ -81,7 +79,7 @@ def non_ascii(table, sub):
     """Character values with characters outside ASCII."""
     parts = [hits(table, table.per_value(n, lambda v: ~v.map(str.isascii).astype(bool)), [n])
              for n in _text_names(table)]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)
 
 
 @implements("CK0710")
