@@ -131,9 +131,11 @@ def _formula(text, table):
 
 
 def _decimals(values):
-    """Decimal places each number is given with (at XPT precision)."""
-    text = pd.Series([format(v, ".15g") for v in values], dtype=object)
-    return text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).to_numpy(dtype="float64")
+    """Decimal places each number is given with (at XPT precision); worked out once per distinct number."""
+    codes, uniques = pd.factorize(values)
+    text = pd.Series([format(v, ".15g") for v in uniques], dtype=object)
+    places = text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).to_numpy(dtype="float64")
+    return places[codes]
 
 
 @kind("arithmetic")
@@ -232,11 +234,17 @@ def variable_named(table, sub, pattern):
 # ------------------------------------------------------------------ traceability to the SDTM (--sdtm)
 
 def _seq_keys(table, seq):
-    """USUBJID and sequence number of each row as one text key ("" where either is missing)."""
-    subject = table.text("USUBJID").fillna("")
-    number = pd.to_numeric(table.frame[seq], errors="coerce") if table.has(seq) else pd.Series(np.nan, index=table.frame.index)
-    text = number.map(lambda v: "" if pd.isna(v) else format(v, ".15g"))
-    return (subject + "|" + text).where(subject.ne("") & text.ne(""), "")
+    """USUBJID and sequence number of each row as one text key ("" where either is missing);
+    once per table."""
+    def compute():
+        subject = table.text("USUBJID").fillna("")
+        number = pd.to_numeric(table.frame[seq], errors="coerce") if table.has(seq) else \
+            pd.Series(np.nan, index=table.frame.index)
+        codes, uniques = pd.factorize(number)
+        text = pd.Series(np.array([format(v, ".15g") for v in uniques] + [""], dtype=object)[codes],
+                         index=table.frame.index, dtype=object)
+        return (subject + "|" + text).where(subject.ne("") & text.ne(""), "")
+    return table.cached(("seq keys", seq), compute)
 
 
 @implements("CK0620")
@@ -267,7 +275,7 @@ def source_records(table, sub, domain="SRCDOM", variable="SRCVAR", seq="SRCSEQ")
         if table.has(seq) and source_seq and source.has(source_seq, "USUBJID"):
             mine = _seq_keys(table, seq)
             wanted = rows & mine.ne("").to_numpy(dtype=bool)
-            lost = wanted & ~mine.isin(set(_seq_keys(source, source_seq))).to_numpy(dtype=bool)
+            lost = wanted & ~mine.isin(_seq_keys(source, source_seq)).to_numpy(dtype=bool)
             bad |= lost
             why[lost] = f"no {name} record with this USUBJID and {source_seq}"
     if not looked and not bad.any():
