@@ -174,7 +174,8 @@ def _why_not(rule, sub):
 
 
 def _targets(rule, sub):
-    return [t for t in sub.tables.values() if rule.scope.matches(t, sub)]
+    """The datasets a rule looks at (worked out once per distinct scope: many rules share one)."""
+    return sub.cached(("targets", rule.scope), lambda: [t for t in sub.tables.values() if rule.scope.matches(t, sub)])
 
 
 def _resolve(value, prefix):

@@ -39,7 +39,7 @@ def iso8601(table, sub, suffix):
         values = values.str.strip()
         wrong = ~values.str.fullmatch(dates.DTC).fillna(False).astype(bool) | _impossible_date(values)
         return values.ne("") & wrong
-    return concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0202")
@@ -51,7 +51,7 @@ def iso8601_duration(table, sub, variables):
     def bad(values):
         values = values.str.strip()
         return values.ne("") & ~values.str.fullmatch(dates.DURATION).fillna(False).astype(bool)
-    return concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0203", "CK0205", "CK0603")
@@ -85,7 +85,7 @@ def leading_blank(table, sub, exclude):
 
     def bad(values):
         return values.str.match(r"\s").fillna(False).astype(bool) | values.str.fullmatch(r"\.").fillna(False)
-    return concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0208", "CK0606")

@@ -69,17 +69,17 @@ def _text_names(table):
 @implements("CK0708")
 def long_values(table, sub, limit):
     """Character values longer than ``limit`` bytes."""
-    parts = [hits(table, table.per_value(n, lambda v: v.str.encode("utf-8").str.len() > limit), [n])
-             for n in _text_names(table)]
-    return concat(parts)
+    names = _text_names(table)
+    return concat(hits(table, mask, [n]) for n, mask in
+                  zip(names, table.per_values(names, lambda v: v.str.encode("utf-8").str.len() > limit)))
 
 
 @implements("CK0709")
 def non_ascii(table, sub):
     """Character values with characters outside ASCII."""
-    parts = [hits(table, table.per_value(n, lambda v: ~v.map(str.isascii).astype(bool)), [n])
-             for n in _text_names(table)]
-    return concat(parts)
+    names = _text_names(table)
+    return concat(hits(table, mask, [n]) for n, mask in
+                  zip(names, table.per_values(names, lambda v: ~v.map(str.isascii).astype(bool))))
 
 
 @implements("CK0710")

@@ -101,8 +101,8 @@ class Table:
         values of ``name``; -1 where the value is missing or blank."""
         def compute():
             codes, values = self.distinct(name)
-            stripped = values.str.strip()
-            recoded, texts = pd.factorize(stripped.where(stripped.ne("")))
+            stripped = [v.strip() for v in values.to_numpy(dtype=object)]
+            recoded, texts = pd.factorize(np.array([v or None for v in stripped], dtype=object))
             return np.append(recoded, -1)[codes], pd.Series(texts, dtype="str")
         return self.cached(("codes", name), compute)
 
@@ -124,6 +124,15 @@ class Table:
         codes, values = self.distinct(name)
         result = np.asarray(test(values), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
         return np.append(result, False)[codes]
+
+    def per_values(self, names, test):
+        """``per_value`` of each of ``names`` (a list of boolean arrays), with ``test`` run once
+        on the distinct values of all of them together."""
+        parts = [self.distinct(n) for n in names]
+        values = pd.concat([v for _, v in parts], ignore_index=True) if parts else pd.Series([], dtype="str")
+        result = np.asarray(test(values), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
+        ends = np.cumsum([len(v) for _, v in parts])
+        return [np.append(piece, False)[codes] for (codes, _), piece in zip(parts, np.split(result, ends[:-1]))]
 
     def per_text(self, name, key, test, missing=False):
         """``test`` (Series of the distinct stripped, non-blank texts of ``name`` -> booleans)
