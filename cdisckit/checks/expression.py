@@ -322,7 +322,7 @@ def _compare(op, left, right):
 
 
 def _compare_pairs(op, left, right, li, ri):
-    a, b = left.numbers()[li], right.numbers()[ri]
+    a, b = _paired_numbers(left, right, li, ri)
     numeric = ~np.isnan(a) & ~np.isnan(b)
     if op in ("==", "!=", "~=", "!~="):
         if op in ("~=", "!~="):
@@ -344,6 +344,16 @@ def _compare_pairs(op, left, right, li, ri):
         comparable = left.comparable()[li] & right.comparable()[ri]
         result[text] = np.where(comparable, outcome, _ORDER[op](lt[text].astype(str), rt[text].astype(str)))
     return result
+
+
+def _paired_numbers(left, right, li, ri):
+    """Both sides of each pair as numbers; the other side is only read as numbers when the side
+    with fewer values has some (``'Y'`` against a column of text needs no parsing of the column)."""
+    fewer = right if len(right.text) <= len(left.text) else left
+    if np.isnan(fewer.numbers()).all():
+        nothing = np.full(len(li), np.nan)
+        return nothing, nothing
+    return left.numbers()[li], right.numbers()[ri]
 
 
 _ORDER = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
