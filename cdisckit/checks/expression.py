@@ -268,9 +268,22 @@ def _subject_value(table, sub, dataset, variable):
         raise LookupError(f"{dataset}.{variable}")
 
     def per_subject():
-        frame = pd.DataFrame({"USUBJID": other.text("USUBJID"),
-                              "v": other.frame[variable] if other.numeric(variable) else other.text(variable)})
-        return frame.dropna().groupby("USUBJID")["v"].max()
+        subject, subjects = other.codes("USUBJID")
+        if other.numeric(variable):
+            column = other.frame[variable]
+            keep = (subject >= 0) & column.notna().to_numpy(dtype=bool)
+            largest = column[keep].groupby(subject[keep]).max()
+            return pd.Series(largest.to_numpy(), index=subjects.to_numpy(dtype=object)[largest.index])
+        codes, texts = other.codes(variable)
+        texts = texts.to_numpy(dtype=object)
+        order = np.argsort(texts, kind="stable")          # text order: the largest has the highest rank
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[order] = np.arange(len(texts))
+        keep = (subject >= 0) & (codes >= 0)
+        best = np.full(len(subjects), -1, dtype=np.int64)
+        np.maximum.at(best, subject[keep], rank[codes[keep]])
+        found = best >= 0
+        return pd.Series(texts[order[best[found]]], index=subjects.to_numpy(dtype=object)[found], dtype=object)
 
     def compute():
         codes, subjects = table.codes("USUBJID")
