@@ -202,8 +202,7 @@ def source_covered(table, sub, source, keys):
     other = sub.table(source)
     if other is None or not table.has(*keys) or not other.has(*keys):
         return None
-    here, there = shared_codes([table.text(k).reset_index(drop=True) for k in keys],
-                               [other.text(k).reset_index(drop=True) for k in keys])
+    here, there = shared_codes([table.codes(k) for k in keys], [other.codes(k) for k in keys])
     lost = np.flatnonzero((there >= 0) & ~np.isin(there, here))
     if not len(lost):
         return dataset_hits([])

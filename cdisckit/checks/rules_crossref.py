@@ -15,7 +15,7 @@ from specs.dates import study_day, to_date
 from . import dates
 from .finding import concat, dataset_hits, hits
 from .rule import implements
-from .table import condition, display, shared_codes
+from .table import coded, condition, display, shared_codes
 
 
 def _lookup_detail(prefix, values):
@@ -57,7 +57,7 @@ def parent_records(table, sub):
         mine = [group["USUBJID"]] + ([] if pd.isna(idvar) else [group["IDVARVAL"]])
         theirs = [pd.concat([t.text(n) for t in parents], ignore_index=True) if parents else
                   pd.Series(dtype="str") for n in keyed]
-        left, right = shared_codes(mine, theirs)
+        left, right = shared_codes([coded(m) for m in mine], [coded(t) for t in theirs])
         missing = ~np.isin(left, right[right >= 0])
         positions = table.frame.index.get_indexer(group.index[missing])
         bad[positions] = True
@@ -169,7 +169,7 @@ def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     if other is None or not table.has(keys[0]) or not other.has(theirs[keys[0]]):
         return None
     names = [k for k in keys if table.has(k) and other.has(theirs[k])]
-    left, right = shared_codes([table.text(n) for n in names], [other.text(theirs[n]) for n in names])
+    left, right = shared_codes([table.codes(n) for n in names], [other.codes(theirs[n]) for n in names])
     exempt = np.zeros(table.rows, dtype=bool)
     for name in names if ignore else ():
         codes, values = table.codes(name)

@@ -172,20 +172,21 @@ def _lookup(table, sub, keys, source, when, where, optional, absent):
         kept = _mask(where.replace("%from%", sub.prefix(other) or "") if where else None, other, sub, optional)
     except LookupError:
         return None
-    here_codes, there_codes = shared_codes([_key_text(table, k) for k in keys],
-                                           [_key_text(other, k) for k in there])
+    here_codes, there_codes = shared_codes([_key_codes(table, k) for k in keys],
+                                           [_key_codes(other, k) for k in there])
     known = np.isin(here_codes, there_codes[kept & (there_codes >= 0)])
     return hits(table, applies & ~known, list(keys), f"no {source} record with these values")
 
 
-def _key_text(table, name):
-    """Key values as text, numbers at XPT precision (VISITNUM 1.2000000000000002 matches 1.2)."""
+def _key_codes(table, name):
+    """Key values coded as text (``Table.codes``), numbers at XPT precision (VISITNUM
+    1.2000000000000002 matches 1.2)."""
     if table.numeric(name):
-        values = table.frame[name].to_numpy(dtype="float64", na_value=np.nan)
-        coded = expression.coded_numbers(values)
-        text = pd.Series(coded.text[coded.codes], dtype=object)
-        return text.where(text.ne(""))
-    return table.text(name).reset_index(drop=True)
+        def compute():
+            coded = expression.coded_numbers(table.frame[name].to_numpy(dtype="float64", na_value=np.nan))
+            return np.where(coded.text[coded.codes] == "", -1, coded.codes), coded.text
+        return table.cached(("key codes", name), compute)
+    return table.codes(name)
 
 
 @kind("exists")

@@ -191,12 +191,24 @@ def combine(code_arrays):
 
 
 def shared_codes(left, right):
-    """Codes of the rows of two lists of text Series (same length lists), in one code space:
-    equal combinations get equal codes in both; -1 where a part is missing."""
-    n = len(left[0])
-    parts = [pd.factorize(pd.concat([a, b], ignore_index=True))[0] for a, b in zip(left, right)]
+    """Codes of the rows of two lists of coded variables (``(codes, texts)`` as ``Table.codes``
+    or ``coded`` give them; same length lists), in one code space: equal combinations get equal
+    codes in both; -1 where a part is missing. Only the distinct texts are hashed."""
+    n = len(left[0][0])
+    parts = []
+    for (codes_a, texts_a), (codes_b, texts_b) in zip(left, right):
+        texts_a, texts_b = np.asarray(texts_a, dtype=object), np.asarray(texts_b, dtype=object)
+        union = pd.factorize(np.concatenate([texts_a, texts_b]))[0]
+        parts.append(np.concatenate([np.append(union[:len(texts_a)], -1)[codes_a],
+                                     np.append(union[len(texts_a):], -1)[codes_b]]))
     codes = combine(parts)
     return codes[:n], codes[n:]
+
+
+def coded(series):
+    """(codes, texts) of a Series of text: each row's position among the distinct values, -1 where missing."""
+    codes, uniques = pd.factorize(series)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def from_frame(name, frame, *, label=None, columns=None, path=None):
