@@ -31,7 +31,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from specs.dates import study_day
+from specs.dates import study_day, to_date
 from specs.text import number_text
 
 from . import dates
@@ -220,6 +220,11 @@ class _Value:
         """The distinct values as plain ISO 8601 text ("" where not one; ``dates.plain``)."""
         return self._fact("dates", lambda: dates.plain(self.text))
 
+    def calendar(self):
+        """The distinct values as calendar dates (``specs.dates.to_date``; NaT where not a complete date)."""
+        return self._fact("calendar", lambda: to_date(pd.Series(self.text, dtype=object)).to_numpy(
+            dtype="datetime64[ns]"))
+
     def comparable(self):
         """True for the distinct values that look like dates, so compare as dates, not as text."""
         return self._fact("comparable", lambda: np.array([bool(_PLAIN_DATE.fullmatch(v)) for v in self.text],
@@ -377,7 +382,7 @@ def _call(node, table, sub, optional):
     args = [_operand(a, table, sub, optional) for a in node.args]
     if node.value == "studyday":
         li, ri, rows = _pairs(*args)
-        reference, date = (pd.Series(v, dtype=object) for v in (args[0].text[li], args[1].text[ri]))
+        reference, date = pd.Series(args[0].calendar()[li]), pd.Series(args[1].calendar()[ri])
         days = study_day(date, reference).to_numpy(dtype="float64", na_value=np.nan)
         found = coded_numbers(days)
         return _Value(found.codes[rows], found.text, found.number)
