@@ -127,6 +127,11 @@ def subject_date(table, sub, when, variable, dataset, reference):
                 _lookup_detail(f"{dataset}.{reference}=", ref[reference]))
 
 
+def _reference_dates(table, sub, ref):
+    """DM.RFSTDTC of each row's subject (``ref``, ``subject_values``) as calendar dates, once per dataset."""
+    return sub.per_table("RFSTDTC dates", table, lambda: to_date(ref["RFSTDTC"]))
+
+
 @implements("CK0513", "CK0514", "CK0515")
 def study_days(table, sub, day, date):
     """Study days that differ from the day computed from the date and DM.RFSTDTC
@@ -136,7 +141,7 @@ def study_days(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    expected = study_day(table.frame[date], ref["RFSTDTC"])
+    expected = study_day(table.dates(date), _reference_dates(table, sub, ref))
     stored = table.frame[day]
     bad = (expected.notna() & stored.notna() & expected.ne(stored)).to_numpy(dtype=bool)
 
@@ -154,7 +159,7 @@ def day_without_dates(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    incomplete = to_date(table.frame[date]).isna() | to_date(ref["RFSTDTC"]).isna()
+    incomplete = table.dates(date).isna() | _reference_dates(table, sub, ref).isna()
     bad = (table.frame[day].notna() & incomplete & ref["_known"]).to_numpy(dtype=bool)
     return hits(table, bad, [day, date], _lookup_detail("DM.RFSTDTC=", ref["RFSTDTC"]))
 

@@ -226,16 +226,20 @@ class Submission:
     def subject_values(self, table, name, variables):
         """``variables`` of dataset ``name`` for the subject of each row of ``table`` (a frame
         aligned with the table's rows, with a boolean column ``_known`` telling whether the
-        subject is in ``name``), or None when either lacks what it takes."""
+        subject is in ``name``), or None when either lacks what it takes. Read-only: computed once
+        per run."""
         lookup = self.by_subject(name, variables)
         if lookup is None or not table.has("USUBJID"):
             return None
-        codes, subjects = table.codes("USUBJID")
-        per_subject = lookup.reindex(list(subjects) + [None])       # last row: no subject
-        rows = np.where(codes < 0, len(subjects), codes)
-        out = per_subject.iloc[rows].set_axis(table.frame.index)
-        out["_known"] = np.append(subjects.isin(lookup.index).to_numpy(dtype=bool), False)[rows]
-        return out
+
+        def compute():
+            codes, subjects = table.codes("USUBJID")
+            per_subject = lookup.reindex(list(subjects) + [None])       # last row: no subject
+            rows = np.where(codes < 0, len(subjects), codes)
+            out = per_subject.iloc[rows].set_axis(table.frame.index)
+            out["_known"] = np.append(subjects.isin(lookup.index).to_numpy(dtype=bool), False)[rows]
+            return out
+        return self.per_table(("subject values", name, tuple(variables)), table, compute)
 
     def cached(self, key, compute):
         """``compute()``, computed once per run for ``key``."""

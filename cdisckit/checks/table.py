@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from specs.dates import to_date
 from specs.errors import InputError
 from specs.text import numbers_text
 from specs.transport import text_length
@@ -113,6 +114,18 @@ class Table:
             values = np.append(texts.to_numpy(dtype=object), None)[codes]
             return pd.Series(values, index=self.frame.index, dtype="str")
         return self.cached(("text", name), compute)
+
+    def dates(self, name):
+        """Values of ``name`` as calendar dates (``specs.dates.to_date``: datetime64, NaT where not
+        a complete date), a Series aligned with the rows; text is read once per distinct value."""
+        def compute():
+            column = self.frame[name]
+            if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+                return to_date(column)
+            codes, values = self.distinct(name)
+            parsed = to_date(values).to_numpy(dtype="datetime64[ns]")
+            return pd.Series(np.append(parsed, np.datetime64("NaT", "ns"))[codes], index=self.frame.index)
+        return self.cached(("dates", name), compute)
 
     def blank(self, name):
         """True where ``name`` is missing or blank (a boolean array)."""
