@@ -16,7 +16,6 @@ from pathlib import Path
 
 from define.oids import codelist_oid
 from define.structure import DatasetFile, check_structure
-from define.where import where_mask
 
 from .finding import concat, dataset_hits, hits
 from .rule import NotRun, implements, kind
@@ -155,18 +154,8 @@ def _value_level(table, sub):
     spec = _reference(table, sub)
     if spec is None or not spec.value_level:
         return None
-    return sub.per_table("value level", table, lambda: [(entry, _selects(table, entry.where))
+    return sub.per_table("value level", table, lambda: [(entry, table.where(entry.where))
                                                          for entry in spec.value_level if table.has(entry.variable)])
-
-
-def _selects(table, conditions):
-    """The rows a where clause selects (``define.where.where_mask``), worked out on one row
-    of each combination of the values of the variables it reads."""
-    names = list(dict.fromkeys(c.variable for c in conditions if table.has(c.variable)))
-    if not names:
-        return where_mask(table.frame, conditions).to_numpy(dtype=bool)
-    first, groups = table.alike(names)
-    return where_mask(table.frame[names].iloc[first], conditions).to_numpy(dtype=bool)[groups]
 
 
 def _value_level_hits(table, sub, test):

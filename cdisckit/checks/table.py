@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from define.where import where_mask
 from specs.dates import to_date
 from specs.errors import InputError
 from specs.text import numbers_text
@@ -156,6 +157,15 @@ class Table:
             result = np.asarray(test(texts), dtype=bool) if len(texts) else np.zeros(0, dtype=bool)
             return np.append(result, missing)[codes]
         return self.cached(("per text", name, key), compute)
+
+    def where(self, conditions):
+        """The rows a value-level where clause selects (``define.where.where_mask``; a boolean
+        array), worked out on one row of each combination of the values of the variables it reads."""
+        names = list(dict.fromkeys(c.variable for c in conditions if self.has(c.variable)))
+        if not names:
+            return where_mask(self.frame, conditions).to_numpy(dtype=bool)
+        first, groups = self.alike(names)
+        return where_mask(self.frame[names].iloc[first], conditions).to_numpy(dtype=bool)[groups]
 
     def alike(self, names):
         """(first, groups): the rows with the very same values of ``names`` (numbers bit for
