@@ -220,6 +220,11 @@ class _Value:
         """The distinct values as plain ISO 8601 text ("" where not one; ``dates.plain``)."""
         return self._fact("dates", lambda: dates.plain(self.text))
 
+    def matches(self, pattern):
+        """True for the distinct values the compiled regular expression matches as a whole."""
+        return self._fact(("matches", pattern), lambda: np.array([bool(pattern.fullmatch(str(v))) for v in self.text],
+                                                                dtype=bool))
+
     def calendar(self):
         """The distinct values as calendar dates (``specs.dates.to_date``; NaT where not a complete date)."""
         return self._fact("calendar", lambda: to_date(pd.Series(self.text, dtype=object)).to_numpy(
@@ -422,7 +427,7 @@ def _mask(node, table, sub, optional):
     if node.kind == "in":
         return np.isin(value.text, list(node.value))[value.codes]
     if node.kind == "matches":
-        return np.array([bool(node.value.fullmatch(str(v))) for v in value.text], dtype=bool)[value.codes]
+        return value.matches(node.value)[value.codes]
     raise ExpressionError(f"a value where a condition is expected ({node.kind})")
 
 
