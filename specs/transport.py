@@ -45,5 +45,6 @@ def length_problem(length):
 def text_length(values):
     """Length an XPT character variable needs for ``values``: longest value in
     bytes, at least 1 (FDA: variable length = longest value, never padded)."""
-    distinct = pd.unique(pd.Series(values, dtype="object").dropna())
-    return max([len(str(v).rstrip().encode("utf-8")) for v in distinct] + [1])
+    distinct = pd.Series(pd.unique(pd.Series(values, dtype="object").dropna()), dtype="object")
+    lengths = distinct.map(lambda v: len(str(v).rstrip().encode("utf-8")))
+    return max(int(lengths.max()) if len(lengths) else 0, 1)
