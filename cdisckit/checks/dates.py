@@ -56,11 +56,13 @@ def order(a, b):
     (aligned arrays of ``plain`` text): compared at the precision both have ("2021-03" is neither
     before nor after "2021-03-04"), seconds with decimals at whole seconds."""
     out = np.zeros(len(a), dtype=np.int8)
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x and y:
-            n = min(len(x), len(y), _PRECISIONS[-1])
-            x, y = x[:n], y[:n]
-            out[i] = (x > y) - (x < y)
+    sizes = [np.fromiter(map(len, values), dtype=np.int64, count=len(values)) for values in (a, b)]
+    common = np.minimum(np.minimum(*sizes), _PRECISIONS[-1])
+    for length in _PRECISIONS:          # text cut to the precision both have, compared as text
+        rows = np.flatnonzero(common == length)
+        if len(rows):
+            x, y = (np.asarray(values, dtype=object)[rows].astype(f"U{length}") for values in (a, b))
+            out[rows] = (x > y).astype(np.int8) - (x < y).astype(np.int8)
     return out
 
 
