@@ -309,7 +309,7 @@ def _subject_value(table, sub, dataset, variable):
 
 
 def _literal(value, rows):
-    codes = np.zeros(rows, dtype=np.int64)
+    codes = np.broadcast_to(np.int64(0), (rows,))      # every row the one value, without a row array
     if isinstance(value, float):
         return _Value(codes, _number_text([value]), np.array([value]))
     return _Value(codes, np.array([value], dtype=object), _literal_number(value))
