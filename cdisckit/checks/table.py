@@ -168,17 +168,11 @@ class Table:
         return where_mask(self.frame[names].iloc[first], conditions).to_numpy(dtype=bool)[groups]
 
     def alike(self, names):
-        """(first, groups): the rows with the very same values of ``names`` (numbers bit for
-        bit) form a group; ``first`` is the first row of each group, ``groups`` each row's group."""
+        """(first, groups): the rows with the same values of ``names`` (as ``pd.factorize`` tells
+        them apart) form a group; ``first`` is the first row of each group, ``groups`` each row's."""
         def compute():
-            parts = []
-            for name in names:
-                dtype = self.frame[name].dtype
-                if isinstance(dtype, np.dtype) and dtype.kind == "f":
-                    parts.append(pd.factorize(self.frame[name].to_numpy(dtype="float64").view(np.int64))[0])
-                else:
-                    parts.append(self.distinct(name)[0] + 1)
-            _, first, groups = np.unique(combine(parts), return_index=True, return_inverse=True)
+            _, first, groups = np.unique(combine([self.distinct(n)[0] + 1 for n in names]),
+                                         return_index=True, return_inverse=True)
             return first, groups.reshape(-1)
         return self.cached(("alike", tuple(names)), compute)
 
