@@ -19,6 +19,19 @@ from .rules_generic import per_variable
 from .table import display, shared_codes, text
 
 
+def _as_text_codes(table, sub, names, name):
+    """Variable ``name`` here and in ADSL for each row's subject, as codes among the table's
+    stripped texts (``Table.codes``): -1 where missing (both sides), -2 for an ADSL text the
+    table does not have. ADSL's values are read once per subject."""
+    mine, texts = table.codes(name)
+    subject, subjects = table.codes("USUBJID")
+    per_subject = text(sub.by_subject("ADSL", names)[name]).reindex(list(subjects) + [None])
+    found = pd.Index(texts).get_indexer(per_subject.to_numpy(dtype=object))
+    theirs = np.where(per_subject.isna().to_numpy(dtype=bool), -1, np.where(found < 0, -2, found))
+    theirs = theirs[np.where(subject < 0, len(subjects), subject)]
+    return np.where(mine < 0, -1, mine), theirs
+
+
 @implements("CK0602")
 def adsl_copies(table, sub, ignore):
     """Variables shared with ADSL whose value differs from the subject's ADSL value."""
@@ -37,8 +50,8 @@ def adsl_copies(table, sub, ignore):
             b = theirs.to_numpy(dtype="float64", na_value=np.nan)
             differ = ~np.isclose(a, b, rtol=1e-12, atol=0, equal_nan=True)
         else:
-            a, b = table.text(name), text(theirs)
-            differ = ~((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+            mine_codes, theirs_codes = _as_text_codes(table, sub, names, name)
+            differ = mine_codes != theirs_codes
 
         def detail(rows, name=name, theirs=theirs):
             shown = display(theirs.iloc[rows])
