@@ -10,7 +10,7 @@ domain prefix, so one rule covers AE, CM, LB and every other domain.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -153,12 +153,12 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
                 found = _evaluate(rule, table, sub)
                 if found is None:
                     continue
-                checks.append((rule.id, table.name if table is not None else "", len(found)))
-                if len(found):
+                checks.append((rule.id, table.name if table is not None else "", found.count))
+                if found.count:
                     parts.append(found)
             if targets and len(checks) == ran:
                 not_run.append((rule.id, _why_not(rule, sub)))
-    frame = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+    frame = _findings(parts) if parts else empty_findings()
     frame = frame.sort_values(["dataset", "rule", "record"], kind="stable", na_position="first")
     return Findings(frame=frame.reset_index(drop=True)[list(COLUMNS)], rules=rules,
                     checks=pd.DataFrame(checks, columns=["rule", "dataset", "findings"]),
@@ -174,7 +174,8 @@ def _why_not(rule, sub):
 
 
 def _targets(rule, sub):
-    return [t for t in sub.tables.values() if rule.scope.matches(t, sub)]
+    """The datasets a rule looks at (worked out once per distinct scope: many rules share one)."""
+    return sub.cached(("targets", rule.scope), lambda: [t for t in sub.tables.values() if rule.scope.matches(t, sub)])
 
 
 def _resolve(value, prefix):
@@ -191,6 +192,14 @@ def _resolve(value, prefix):
     return value
 
 
+@dataclass
+class _Found:
+    """What one rule found on one table: ``count`` findings, and for them the columns of the
+    findings frame as arrays (built once for the whole run by ``_findings``)."""
+    count: int
+    columns: dict | None = None
+
+
 def _evaluate(rule, table, sub):
     """The findings of one rule on one table (None: the rule does not apply)."""
     try:
@@ -203,9 +212,9 @@ def _evaluate(rule, table, sub):
         if found is None:
             return None
         if not len(found):
-            return found
-        return _findings(rule, table, sub, found, rule.words(rule.message, words),
-                         rule.words(rule.condition, words))
+            return _Found(0)
+        return _Found(len(found), _located(rule, table, sub, found, rule.words(rule.message, words),
+                                           rule.words(rule.condition, words)))
     except NotRun as reason:            # e.g. no dictionary: said in the reports' rules not run
         sub.not_run[rule.id] = str(reason)
         return None
@@ -216,14 +225,14 @@ def _evaluate(rule, table, sub):
 
 
 def _take(table, name, rows):
-    """Values of variable ``name`` at 0-based ``rows`` (NA rows give NA)."""
+    """Values of variable ``name`` at 0-based ``rows`` (NaN rows give None)."""
     out = np.full(len(rows), None, dtype=object)
     if table is None or name is None or not table.has(name):
         return out
-    known = ~pd.isna(rows)
-    positions = np.asarray(rows[known], dtype="int64")
+    known = ~np.isnan(rows)
+    positions = rows[known].astype("int64")
     values = table.frame[name] if table.numeric(name) else table.text(name)
-    out[np.asarray(known)] = values.iloc[positions].to_numpy(dtype=object)
+    out[known] = values.iloc[positions].to_numpy(dtype=object)
     return out
 
 
@@ -235,24 +244,37 @@ def _seq_name(table, sub):
     return None
 
 
-def _findings(rule, table, sub, found, message, condition):
-    rows = found["row"].to_numpy(dtype=object)
-    rows = np.where(pd.isna(rows), np.nan, rows).astype("float64")
-    if "dataset" in found:
-        dataset = found["dataset"].astype("str").to_numpy()
+def _located(rule, table, sub, found, message, condition):
+    """The findings columns of the hits ``found`` of ``rule`` on ``table``: where each is
+    (dataset, record, USUBJID, --SEQ) and what it says."""
+    n = len(found)
+    rows = np.where(found.row < 0, np.nan, found.row).astype("float64")
+    if found.dataset is not None:
+        dataset = pd.Series(found.dataset, dtype=object).astype("str").to_numpy(dtype=object)
     else:
-        dataset = table.name if table is not None else ""
+        dataset = np.full(n, table.name if table is not None else "", dtype=object)
     seq_name = _seq_name(table, sub) if table is not None else None
-    seq = _take(table, seq_name, rows) if seq_name else [None] * len(found)
-    subjects = _take(table, "USUBJID", rows)
+    seq = _take(table, seq_name, rows) if seq_name else np.full(n, None, dtype=object)
+    return {"rule": np.full(n, rule.id, dtype=object), "severity": np.full(n, rule.severity, dtype=object),
+            "category": np.full(n, rule.category, dtype=object), "dataset": dataset, "record": rows,
+            "usubjid": _take(table, "USUBJID", rows),
+            "seq": pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce").to_numpy(dtype="float64"),
+            "variables": found.variables, "values": found.values,
+            "message": np.full(n, message, dtype=object), "condition": np.full(n, condition, dtype=object),
+            "detail": pd.Series(found.detail, dtype=object).astype("str").to_numpy(dtype=object)}
+
+
+def _findings(parts):
+    """One findings frame (``COLUMNS``) from the parts of every rule and table."""
+    columns = {c: np.concatenate([p.columns[c] for p in parts]) for c in parts[0].columns}
+    rows, subjects = columns["record"], columns["usubjid"]
     return pd.DataFrame({
-        "rule": rule.id, "severity": rule.severity, "category": rule.category, "dataset": dataset,
+        **{c: columns[c] for c in ("rule", "severity", "category", "dataset")},
         "record": pd.array(np.where(np.isnan(rows), np.nan, rows + 1), dtype="Float64").astype("Int64"),
         "usubjid": pd.Series(subjects, dtype="str").mask(pd.isna(subjects)),  # pandas 2 spells None 'None'
-        "seq": pd.array(pd.to_numeric(pd.Series(seq, dtype=object), errors="coerce"), dtype="Float64"),
-        "variables": found["variables"].to_numpy(), "values": found["values"].to_numpy(),
-        "message": message, "condition": condition,
-        "detail": found["detail"].astype("str").to_numpy(), "explanation": "",
+        "seq": pd.array(columns["seq"], dtype="Float64"),
+        **{c: columns[c] for c in ("variables", "values", "message", "condition", "detail")},
+        "explanation": "",
     })
 
 
