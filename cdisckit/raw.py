@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from specs.errors import InputError
+from specs.frames import blank_missing
 from specs.yamlio import read_yaml_file
 
 
@@ -27,7 +28,7 @@ def read_form(path):
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         raise InputError(f"{path}: cannot be read as a raw form: {str(exc).splitlines()[0]}") from None
-    frame = frame.astype("object").fillna("")
+    frame = blank_missing(frame.astype("object"))
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = np.arange(2, len(frame) + 2)
     frame.attrs["source"] = str(path)

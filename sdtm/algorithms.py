@@ -14,6 +14,7 @@ The catalogue (names, parameters and what each fills a variable with) is
 listed in the README, generated from these functions.
 """
 
+import functools
 import operator
 import re
 
@@ -22,11 +23,11 @@ import pandas as pd
 
 from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
 from specs.dates import study_day as days_between, to_date
-from specs.distinct import per_distinct
+from specs.distinct import distinct_rows, per_distinct
 from specs.errors import InputError
 from specs.mapping import (Case, Cases, Condition, Flag, Name, NameOrOperand, Names, Operand, Operands, Table, Text,
                            enum, one_or_more)
-from specs.text import number_text
+from specs.text import numbers_text
 
 from . import iso8601
 
@@ -91,25 +92,66 @@ def to_codelist(block, values, column=None, codelist=None):
     value of a non-extensible codelist stops the run; of an extensible one
     it is kept as given (a sponsor extension).
     """
+    terms = _codelist(block, codelist)
+    if terms is None:
+        return values
+    coded, unmapped = _coded(values, _spellings(terms))
+    _refuse(block, terms, unmapped, values, column)
+    return coded
+
+
+def _codelist(block, codelist=None):
+    """The codelist a block's values go through (None: none, or one without terms)."""
     var = block.variable
     name = codelist or (var.codelist if var is not None else None)
     if codelist is not None and codelist not in block.study.codelists:
         raise InputError(f"{block.path}.codelist: codelist {codelist!r} is not defined")
-    codelist = block.study.codelists.get(name) if name else None
-    if codelist is None or not codelist.terms:
-        return values
-    spellings = [(spelling, term.value) for term in codelist.terms
-                 for spelling in [term.value, term.decode, *term.collected] if spelling is not None]
+    terms = block.study.codelists.get(name) if name else None
+    return terms if terms is not None and terms.terms else None
+
+
+def _spellings(codelist):
+    return _spelling_lookup(tuple((spelling, term.value) for term in codelist.terms
+                                  for spelling in [term.value, term.decode, *term.collected] if spelling is not None))
+
+
+@functools.lru_cache(maxsize=256)
+def _spelling_lookup(spellings):
+    """Normalised spelling -> submission value, from (spelling, value) pairs (the first pair wins)."""
     lookup = {}
     for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
         lookup.setdefault(key, value)
+    return lookup
+
+
+def _code(values, lookup):
+    """Submission values of spellings (those not found kept, stripped), and where none was found."""
     spelled = normal(values)
     mapped = spelled.map(lookup)
     unmapped = mapped.isna() & (spelled != "")
+    return mapped.where(~unmapped, values.str.strip()).fillna(""), unmapped
+
+
+_coded = per_distinct(_code)
+
+
+def _refuse(block, codelist, unmapped, values, column):
+    """Stop at the first value a non-extensible codelist does not hold."""
     if unmapped.any() and not codelist.extensible:
         block.fail(unmapped, lambda i: f"value {values[i]!r} is not in the non-extensible codelist "
                                        f"{codelist.id} ({', '.join(codelist.values())})", column)
-    return mapped.where(~unmapped, values.str.strip()).fillna("")
+
+
+def _constant(block, value, codelist=None):
+    """One value for every record, put through the codelist once."""
+    terms = _codelist(block, codelist)
+    one = pd.Series([value], dtype="object")
+    if terms is None:
+        return pd.Series(value, index=block.index, dtype="object")
+    coded, unmapped = _code(one, _spellings(terms))
+    _refuse(block, terms, pd.Series(bool(unmapped.iloc[0]), index=block.index),
+            pd.Series(value, index=block.index, dtype="object"), None)
+    return pd.Series(coded.iloc[0], index=block.index, dtype=coded.dtype)
 
 
 # -- record-level algorithms ---------------------------------------------
@@ -136,36 +178,46 @@ def study_summary(block, dataset: Name, variable: Name, how: enum("min", "max") 
 
 
 @per_distinct
-def _tidy(values):
-    """Raw text with outer spaces removed and inner runs of spaces collapsed."""
-    return values.str.strip().str.replace(r"\s+", " ", regex=True)
+def _assigned(values, case, decode, lookup):
+    """Raw text with outer spaces removed and inner runs of spaces collapsed,
+    in ``case``, through the ``decode`` table (keys normalised), then to the
+    terms of a codelist (``lookup``, None for none): the result, where no term
+    was found and the text before the codelist."""
+    values = values.str.strip().str.replace(r"\s+", " ", regex=True)
+    if case:
+        values = getattr(values.str, case)()
+    if decode:
+        values = normal(values).map(decode).fillna(values)
+    if lookup is None:
+        return values, pd.Series(False, index=values.index), values
+    return (*_code(values, lookup), values)
 
 
 @algorithm("assign")
 def assign(block, column: Name, decode: Table = None, case: Case = None, codelist: Name = None):
     """A raw column (spaces trimmed and collapsed, optional ``case``: upper/lower),
     through an optional ``decode`` table, then the variable's codelist (or ``codelist``)."""
-    values = _tidy(block.raw(column))
-    if case in ("upper", "lower"):
-        values = getattr(values.str, case)()
-    elif case is not None:
+    raw = block.raw(column)
+    if case not in (None, "upper", "lower"):
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
-    if decode:
-        table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()}
-        values = normal(values).map(table).fillna(values)
-    return to_codelist(block, values, column, codelist)
+    table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()} if decode else None
+    terms = _codelist(block, codelist)
+    values, unmapped, given = _assigned(raw, case, table, _spellings(terms) if terms is not None else None)
+    if terms is not None:
+        _refuse(block, terms, unmapped, given, column)
+    return values
 
 
 @algorithm("hardcode")
 def hardcode(block, value: Text, codelist: Name = None):
     """One value, checked against the variable's codelist (or ``codelist``)."""
-    return to_codelist(block, pd.Series(str(value), index=block.index, dtype="object"), codelist=codelist)
+    return _constant(block, str(value), codelist)
 
 
 @algorithm("parameter")
 def parameter(block, name: Name):
     """A study.yaml ``parameters`` entry or study field (``studyid``, ``protocol``, ...)."""
-    return to_codelist(block, pd.Series(_parameter(block, name), index=block.index, dtype="object"))
+    return _constant(block, _parameter(block, name))
 
 
 @algorithm("datetime", columns=("date", "time"))
@@ -187,10 +239,12 @@ def datetime(block, date: Name, style: one_or_more(Text), time: Name = None):
 def concat(block, parts: Operands, separator: Text = ""):
     """``parts`` (operands) joined by ``separator``."""
     values = [operand(block, p) for p in parts]
-    out = values[0]
+    # Once per distinct combination of the parts (subject numbers repeat over records).
+    codes, firsts = distinct_rows(*values)
+    out = values[0].iloc[firsts]
     for more in values[1:]:
-        out = out + separator + more
-    return to_codelist(block, out)
+        out = out + separator + more.iloc[firsts]
+    return to_codelist(block, pd.Series(out.to_numpy()[codes], index=block.index, dtype=out.dtype))
 
 
 @algorithm("condition")
@@ -255,12 +309,26 @@ def subject_summary(block, dataset: Name, variable: Name,
         other = other[mask.to_numpy()]
     values = other[variable].astype(str)
     values = values[values != ""]
-    groups = values.groupby(other.loc[values.index, "USUBJID"], sort=False)
-    summary = {"min": groups.min, "max": groups.max, "first": groups.first, "last": groups.last,
-               "count": groups.count, "any": lambda: groups.count().gt(0).map({True: "Y"})}.get(how)
+    subjects = other.loc[values.index, "USUBJID"]
+    groups = values.groupby(subjects, sort=False)
+    summary = {"count": groups.count, "any": lambda: groups.count().gt(0).map({True: "Y"}),
+               **{h: lambda h=h: group_reduce(values, subjects, h) for h in ("min", "max", "first", "last")}}.get(how)
     if summary is None:
         raise InputError(f"{block.path}.how: {how!r} must be min, max, first, last, count or any")
     return block.var("USUBJID").map(summary()).fillna("").astype(str)
+
+
+def group_reduce(values, keys, how):
+    """``values.groupby(keys).agg(how)`` for ``how`` first, last, min or max,
+    missing values skipped; text through its ranks (pandas would compare it in
+    Python, group by group)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.groupby(np.asarray(keys)).agg(how)
+    valid = values.notna().to_numpy()
+    kept = values.to_numpy(dtype=object)[valid]
+    ranks, picks = (np.arange(len(kept)), kept) if how in ("first", "last") else pd.factorize(kept, sort=True)
+    best = pd.Series(ranks).groupby(np.asarray(keys)[valid]).agg("max" if how in ("max", "last") else "min")
+    return pd.Series(np.asarray(picks, dtype=object)[best.to_numpy()], index=best.index, dtype=object)
 
 
 def _reference(block, reference):
@@ -277,7 +345,7 @@ def subject_value(block, dataset: Name, variable: Name):
 @algorithm("study_day")
 def study_day(block, date: Name, reference: Name = None):
     """--DY of ``date`` against ``reference`` (default DM.RFSTDTC); no day 0."""
-    return days_between(block.var(date), _reference(block, reference)).map(number_text)
+    return numbers_text(days_between(block.var(date), _reference(block, reference)))
 
 
 @algorithm("age")
@@ -290,7 +358,7 @@ def age(block, birth: Name, reference: Name):
     month = pd.to_numeric(born.str.slice(5, 7), errors="coerce").fillna(12)
     day = pd.to_numeric(born.str.slice(8, 10), errors="coerce").fillna(31)
     years = ref.dt.year - year - ((ref.dt.month * 100 + ref.dt.day) < (month * 100 + day)).astype(int)
-    return years.map(number_text)
+    return numbers_text(years)
 
 
 def _period(dates):
@@ -310,9 +378,32 @@ def _period(dates):
 
 def _compare(left, right, op):
     """``left op right`` per pair of ISO 8601 texts at the precision both have
-    (a date against a datetime compares the dates)."""
-    return np.array([op(a[:min(len(a), len(b))], b[:min(len(a), len(b))]) for a, b in zip(left, right)],
-                    dtype=bool)
+    (a date against a datetime compares the dates): the code points of each
+    pair's common length, compared at the first position where they differ."""
+    left, right = np.asarray(left, dtype=object), np.asarray(right, dtype=object)
+    shared = np.minimum(_lengths(left), _lengths(right))
+    a, b = _code_points(left), _code_points(right)
+    width = max(a.shape[1], b.shape[1])
+    a, b = _widen(a, width), _widen(b, width)
+    differ = (a != b) & (np.arange(width) < shared[:, None])
+    first = differ.argmax(axis=1)
+    rows = np.arange(len(a))
+    sign = np.where(differ[rows, first], np.sign(a[rows, first].astype(np.int64) - b[rows, first]), 0)
+    return op(sign, 0)
+
+
+def _lengths(texts):
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _code_points(texts):
+    """Texts as rows of Unicode code points, zero-padded to the longest."""
+    fixed = np.asarray(texts, dtype=str) if len(texts) else np.zeros(0, dtype="<U1")
+    return fixed.view(np.uint32).reshape(len(fixed), fixed.itemsize // 4)
+
+
+def _widen(points, width):
+    return np.pad(points, ((0, 0), (0, width - points.shape[1]))) if points.shape[1] < width else points
 
 
 @algorithm("epoch")
@@ -326,16 +417,26 @@ def epoch(block, date: Name, elements: Name = "SE"):
     is still screening); a date equal to the end of an element that no element
     follows belongs to it."""
     se = block.other_dataset(elements, ["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"])
-    lo, hi = _period(block.var(date))
-    out = pd.Series("", index=block.index, dtype="object")
-    known = lo != ""
-    frame = pd.DataFrame({"USUBJID": block.var("USUBJID")[known], "lo": lo[known], "hi": hi[known],
-                          "_i": lo[known].index})
+    # The EPOCH depends on the subject and the date only: found once per distinct pair.
+    subjects, dates = block.var("USUBJID"), block.var(date)
+    codes, firsts = distinct_rows(subjects, dates)
+    found = _epochs(pd.Series(subjects.to_numpy(dtype=object)[firsts]), pd.Series(dates.to_numpy(dtype=object)[firsts]),
+                    se)
+    return pd.Series(found[codes], index=block.index, dtype="object")
+
+
+def _epochs(subjects, dates, se):
+    """EPOCH per (subject, date) pair (the rules of ``epoch``), as an object array."""
+    lo, hi = _period(dates)
+    out = np.full(len(dates), "", dtype=object)
+    known = (lo != "").to_numpy()
+    frame = pd.DataFrame({"USUBJID": subjects[known], "lo": lo[known], "hi": hi[known],
+                          "_i": np.flatnonzero(known)})
     spans = se[["USUBJID", "SESTDTC", "SEENDTC", "EPOCH"]].fillna("")
-    starts = set(zip(spans["USUBJID"], spans["SESTDTC"]))
+    starts = set(zip(spans["USUBJID"].to_numpy(object), spans["SESTDTC"].to_numpy(object)))
     # Followed by no element: none starts at its end, or it starts and ends at once (death on the day).
-    spans = spans.assign(_last=[(s, e) not in starts or e == b
-                                for s, b, e in zip(spans["USUBJID"], spans["SESTDTC"], spans["SEENDTC"])])
+    spans = spans.assign(_last=[(s, e) not in starts or e == b for s, b, e in
+                                zip(*(spans[c].to_numpy(object) for c in ("USUBJID", "SESTDTC", "SEENDTC")))])
     joined = frame.merge(spans, on="USUBJID", how="inner")
     after_start = _compare(joined["lo"], joined["SESTDTC"], operator.ge)
     open_end = (joined["SEENDTC"] == "").to_numpy()
@@ -344,7 +445,7 @@ def epoch(block, date: Name, elements: Name = "SE"):
               & _compare(joined["hi"], joined["SEENDTC"], operator.le))
     joined = joined[inside | at_end].assign(_rank=(~inside[inside | at_end]).astype(int))
     joined = joined.sort_values(["_i", "_rank"], kind="mergesort").drop_duplicates("_i")
-    out.loc[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy()
+    out[joined["_i"].to_numpy()] = joined["EPOCH"].to_numpy(object)
     return out
 
 
@@ -359,13 +460,13 @@ def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Te
     tv = block.other_dataset("TV", ["VISIT", "VISITNUM", "VISITDY"])
     numbers = dict(zip(normal(tv["VISIT"]), pd.to_numeric(tv["VISITNUM"])))
     given = operand(block, visit if isinstance(visit, dict) else {"variable": visit})
-    names = normal(given)
+    names, extra = _visit_names(given, unscheduled.upper())
     nums = names.map(numbers)
-    extra = nums.isna() & names.str.startswith(unscheduled.upper())
+    extra &= nums.isna()
     block.fail(nums.isna() & ~extra & (names != ""), lambda i: f"visit {given[i]!r} is not a TV visit "
                                                                 f"and not {unscheduled}")
     if not extra.any():
-        return nums.map(number_text)
+        return numbers_text(nums)
     if date is None:
         raise InputError(f"{block.path}: unscheduled visits need the date parameter")
     day = days_between(block.var(date)[extra], _reference(block, reference)[extra])
@@ -379,7 +480,7 @@ def visit_number(block, visit: NameOrOperand, date: Name = None, unscheduled: Te
     dates = frame.drop_duplicates(["s", "d"]).sort_values(["s", "base", "d"])
     dates["num"] = dates["base"] + (dates.groupby(["s", "base"]).cumcount() + 1) / 100
     nums[extra] = frame.merge(dates[["s", "d", "num"]], on=["s", "d"], how="left").set_index(frame.index)["num"]
-    return nums.map(number_text)
+    return numbers_text(nums)
 
 
 @algorithm("visit_name")
@@ -387,10 +488,17 @@ def visit_name(block, visit: NameOrOperand, number: Name, unscheduled: Text = "U
     """VISIT: the visit name in upper case, except that unscheduled visits are
     named ``UNSCHEDULED`` and their VISITNUM (``number``), so VISIT and
     VISITNUM stay one-to-one across subjects."""
-    names = normal(operand(block, visit if isinstance(visit, dict) else {"variable": visit}))
-    extra = names.str.startswith(unscheduled.upper())
+    names, extra = _visit_names(operand(block, visit if isinstance(visit, dict) else {"variable": visit}),
+                                unscheduled.upper())
     numbers = block.var(number).fillna("").astype(str)
     return names.where(~extra, unscheduled.upper() + " " + numbers)
+
+
+@per_distinct
+def _visit_names(given, unscheduled):
+    """Visit names as conditions compare them, and whether each starts with ``unscheduled``."""
+    names = normal(given)
+    return names, names.str.startswith(unscheduled)
 
 
 @algorithm("baseline_flag")
@@ -400,10 +508,10 @@ def baseline_flag(block, result: Name, date: Name, by: Names, reference: Name = 
     ref = _reference(block, reference or "DM.RFXSTDTC")
     dates = block.var(date).fillna("")
     has = block.var(result).fillna("") != ""
-    # Compare at the precision both have; a same-day record counts as before.
-    both = dates.str.len().combine(ref.str.len(), min)
-    on_or_before = pd.Series([d[:n] <= r[:n] for d, r, n in zip(dates, ref, both)], index=block.index, dtype=bool) \
-        if len(dates) else pd.Series(dtype=bool)
+    # Compare at the precision both have (once per distinct pair); a same-day record counts as before.
+    pairs, firsts = distinct_rows(dates, ref)
+    on_or_before = pd.Series(_compare(dates.to_numpy(object)[firsts], ref.to_numpy(object)[firsts],
+                                      operator.le)[pairs], index=block.index, dtype=bool)
     ok = has & (dates != "") & (ref != "") & on_or_before
     keys = [block.var("USUBJID")] + [block.var(b) for b in by]
     names = [f"k{i}" for i in range(len(keys))]
@@ -438,21 +546,29 @@ def _affine(conversion):
 
 
 def _rounded(values, tests, digits):
-    """Values rounded to the digits of their test (unrounded where the spec gives none)."""
-    return pd.Series([round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
-                      for v, t in zip(values, tests)], index=values.index, dtype="float64")
+    """Values rounded to the digits of their test (unrounded where the spec gives none),
+    by Python's decimal-exact ``round``, once per distinct value and test."""
+    values_array = values.to_numpy(dtype="float64", na_value=np.nan)
+    tests_array = np.asarray(tests, dtype=object)
+    codes, firsts = distinct_rows(values_array, tests_array)
+    done = [round(v, digits.get(t)) if pd.notna(v) and digits.get(t) is not None else v
+            for v, t in zip(values_array[firsts].tolist(), tests_array[firsts])]
+    return pd.Series(np.array(done, dtype="float64")[codes], index=values.index, dtype="float64")
 
 
 def _standardized(block, result, unit, test, conversions):
     """Standard result (text, number) and unit per test, from spec conversion factors."""
-    res, units, tests = block.var(result).str.strip(), block.var(unit).str.strip(), block.var(test)
+    res, number, upper, limit = _results(block.var(result))
+    units, tests = _stripped(block.var(unit)), block.var(test)
     std_unit = tests.map({t: c["unit"] for t, c in conversions.items()})
     factors = {(t, u): f for t, c in conversions.items() for u, f in (c.get("factors") or {}).items()}
     factors.update({(t, c["unit"]): 1.0 for t, c in conversions.items()})
-    scale = [_affine(factors.get((t, u))) for t, u in zip(tests, units)]
-    factor = pd.Series([f for f, _ in scale], index=block.index, dtype="float64")
-    offset = pd.Series([o for _, o in scale], index=block.index, dtype="float64")
-    number = pd.to_numeric(res, errors="coerce")
+    pairs = np.asarray(tests, dtype=object), np.asarray(units, dtype=object)
+    codes, firsts = distinct_rows(*pairs)
+    scale = np.array([_affine(factors.get((t, u))) for t, u in zip(pairs[0][firsts], pairs[1][firsts])],
+                     dtype="float64").reshape(-1, 2)[codes]
+    factor = pd.Series(scale[:, 0], index=block.index, dtype="float64")
+    offset = pd.Series(scale[:, 1], index=block.index, dtype="float64")
     numeric = number.notna()
     known = tests.isin(list(conversions))
     block.fail(known & numeric & factor.isna() & (units != ""),
@@ -461,23 +577,39 @@ def _standardized(block, result, unit, test, conversions):
     digits = {t: c.get("digits") for t, c in conversions.items()}
     value = number * factor + offset
     rounded = _rounded(value, tests, digits)
-    text = rounded.map(lambda v: number_text(v, 10))
+    text = numbers_text(rounded, 10)
     # Non-numeric results (e.g. "<500", "NEGATIVE") are carried as text.
-    text = text.where(numeric, res.str.upper())
-    limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
-                          errors="coerce") * factor + offset
-    limit = _rounded(limit, tests, digits)
-    return {"l": limit.map(lambda v: number_text(v, 10)),
-            "c": text, "n": rounded.map(lambda v: number_text(v, 10)),
+    text = text.where(numeric, upper)
+    limit = _rounded(limit * factor + offset, tests, digits)
+    return {"l": numbers_text(limit, 10),
+            "c": text, "n": numbers_text(rounded, 10),
             "u": std_unit.where(res != "", "").fillna(units).where(known, units)}
+
+
+@per_distinct
+def _results(values):
+    """Results stripped, as numbers (NaN if not one), in upper case, and the limit ``x`` of a ``<x`` result."""
+    res = values.str.strip()
+    limit = pd.to_numeric(res.str.extract(r"^<\s*(\d+(?:\.\d+)?(?:[Ee][+-]?\d+)?)$", expand=False),
+                          errors="coerce")
+    return res, pd.to_numeric(res, errors="coerce"), res.str.upper(), limit
+
+
+@per_distinct
+def _stripped(values):
+    return values.str.strip()
+
+
+@per_distinct
+def numbers(values):
+    """Text as numbers (NaN where it is not one)."""
+    return pd.to_numeric(values, errors="coerce")
 
 
 @algorithm("range_indicator")
 def range_indicator(block, result: Name, low: Name, high: Name):
     """--NRIND: LOW/HIGH/NORMAL of ``result`` against ``low``/``high``."""
-    value = pd.to_numeric(block.var(result), errors="coerce")
-    lo = pd.to_numeric(block.var(low), errors="coerce")
-    hi = pd.to_numeric(block.var(high), errors="coerce")
+    value, lo, hi = numbers(block.var(result)), numbers(block.var(low)), numbers(block.var(high))
     out = pd.Series("", index=block.index, dtype="object")
     judged = value.notna() & (lo.notna() | hi.notna())
     out[judged] = "NORMAL"

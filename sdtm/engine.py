@@ -51,13 +51,14 @@ import numpy as np
 import pandas as pd
 
 from specs.conditions import where_mask
+from specs.distinct import distinct_rows, per_distinct
 from specs.errors import InputError
-from specs.frames import check_xpt_values, typed_frame
+from specs.frames import blank_missing, check_xpt_values, typed_frame
 from specs.mapping import Condition, Name, Names
-from specs.text import number_text
+from specs.text import numbers_text
 
 from . import toxicity  # noqa: F401  (registers the toxicity_grade algorithm)
-from .algorithms import ALGORITHMS, FINAL_ALGORITHMS
+from .algorithms import ALGORITHMS, FINAL_ALGORITHMS, group_reduce
 from .collection import condition_text
 
 INTERNAL = ("_file", "_row", "_src")
@@ -141,7 +142,11 @@ class Block:
         columns, file = self.mapper.source_columns(self.dataset.name, self.source.index)
         if column not in columns:
             raise InputError(f"{file}: column {column!r} not found (needed by {self.path})")
-        return self.mapper.records(self.dataset.name).loc[self.index, column].fillna("").astype(str)
+        key = ("raw", self.dataset.name, self.source.index, column)   # read by several variables: once
+        if key not in self.mapper.cache:
+            self.mapper.cache[key] = self.mapper.records(self.dataset.name).loc[self.index, column] \
+                .fillna("").astype(str)
+        return self.mapper.cache[key]
 
     def var(self, name):
         """Values of another variable of the same dataset for these records."""
@@ -219,7 +224,7 @@ class Mapper:
                                  f"(found: {', '.join(sorted(self.raw)) or 'none'})")
             frame = self.raw[src.form]
             file = frame.attrs.get("source", src.form)
-            base = frame.astype("object").fillna("").assign(_file=file, _row=frame.index.to_numpy())
+            base = blank_missing(frame.astype("object")).assign(_file=file, _row=frame.index.to_numpy())
         elif src.dataset is not None:
             frame = self.build(src.dataset)
             base = frame.astype("object").assign(_file=f"{src.dataset} (SDTM)", _row=np.arange(1, len(frame) + 1))
@@ -262,7 +267,7 @@ class Mapper:
         form, on = join.get("form"), join.get("on") or []
         if form not in self.raw:
             raise InputError(f"{path}.form: raw form {form!r} is not in the raw data")
-        other = self.raw[form].astype("object").fillna("")
+        other = blank_missing(self.raw[form].astype("object"))
         file = other.attrs.get("source", form)
         missing = [c for c in on if c not in other.columns or c not in base.columns]
         if not on or missing:
@@ -273,7 +278,7 @@ class Mapper:
                              f"{dict(other.loc[dup, on].iloc[0])}; a joined form needs one row per key [{path}]")
         renamed = other.rename(columns={c: f"{form}.{c}" for c in other.columns if c not in on})
         renamed[f"{_JOINED}{form}"] = other.index.to_numpy().astype(object)
-        return base.merge(renamed, on=on, how="left", validate="many_to_one").fillna("")
+        return blank_missing(base.merge(renamed, on=on, how="left", validate="many_to_one"))
 
     # -- variables -------------------------------------------------------
     def column(self, name, variable, mapping=None, path=None):
@@ -369,15 +374,15 @@ class Mapper:
         base = self.records(ds.name)
         frame = typed_frame(ds, frame, base)
         merged = pd.Series(frame.index, index=frame.index)   # record -> the record it became
+        keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         if (ds.mapping or {}).get("distinct"):
             cols = [v.name for v in ds.variables if (v.mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
-            first = _first_of_group(frame, cols)
+            first = _first_of_group(frame, cols, keys)
             merged = merged.map(first)
             frame = frame[frame.index == first.reindex(frame.index).to_numpy()]
         if (ds.mapping or {}).get("collapse"):
             frame, first = _collapse(frame, ds.mapping["collapse"], ds)
             merged = merged.map(first)
-        keys = [k for k in ds.keys if (ds.variable(k).mapping or {}).get("algorithm") not in FINAL_ALGORITHMS]
         frame = frame.sort_values(keys, kind="mergesort", na_position="first") if keys else frame
         for i, var in enumerate(ds.variables):
             how = var.mapping or {}
@@ -455,7 +460,12 @@ def _frame(columns):
 
 def _file_name(files):
     """A raw file's name without its folder, so lineage does not depend on where the export sat."""
-    return files.astype(str).str.replace(r"^.*[/\\]", "", regex=True).to_numpy()
+    return _without_folder(files.astype(str)).to_numpy()
+
+
+@per_distinct
+def _without_folder(paths):
+    return paths.str.replace(r"^.*[/\\]", "", regex=True)
 
 
 def _source_links(base, kind, source, joined):
@@ -474,14 +484,25 @@ def _source_links(base, kind, source, joined):
     return pd.concat(parts, ignore_index=True)
 
 
-def _first_of_group(frame, columns):
-    """Each record's first record (in frame order) with the same ``columns`` values."""
-    first = pd.Series(frame.index, index=frame.index)
-    twins = frame.duplicated(subset=columns, keep=False)
-    if twins.any():
-        rows = frame[twins]
-        first[twins] = first[twins].groupby([rows[c] for c in columns], sort=False, dropna=False).transform("first")
-    return first
+def _groups(frame, columns):
+    """Each record's group of equal ``columns`` values (0, 1, ... in order of
+    first appearance; blanks equal), and each group's first record's position."""
+    return distinct_rows(*(frame[c] for c in columns), float_bits=False)
+
+
+def _first_of_group(frame, columns, narrow=()):
+    """Each record's first record (in frame order) with the same ``columns``
+    values. Records alone in their group of ``narrow`` (some of the columns,
+    e.g. the keys) are alone in their group of all columns too, so only the
+    others are compared on every column."""
+    first = np.arange(len(frame))
+    pool = first
+    if narrow:
+        group, _ = _groups(frame, narrow)
+        pool = np.flatnonzero(np.bincount(group)[group] > 1)
+    group, firsts = _groups(frame.iloc[pool], columns)
+    first[pool] = pool[firsts[group]]
+    return pd.Series(frame.index[first], index=frame.index)
 
 
 def _idvarval(frame, idvar):
@@ -489,7 +510,7 @@ def _idvarval(frame, idvar):
         return ""
     values = frame[idvar]
     if pd.api.types.is_numeric_dtype(values):
-        return values.map(number_text).to_numpy()
+        return numbers_text(values).to_numpy()
     return values.astype(str).to_numpy()
 
 
@@ -506,14 +527,24 @@ def _collapse(frame, spec, ds):
     how.update({v: "min" for v in spec.get("min", [])}, **{v: "max" for v in spec.get("max", [])})
     if spec.get("min"):
         # "first" values then come from the record with the earliest value.
-        frame = frame.sort_values(spec["min"][0], kind="mergesort")
+        frame = _sorted_by(frame, spec["min"][0])
     blanked = frame.mask(frame.eq(""))
-    grouped = blanked.groupby(by, sort=False, dropna=False)
-    out = grouped.agg(how).reset_index()
-    out.index = grouped.head(1).index
+    group, firsts = _groups(blanked, by)
+    out = pd.DataFrame({v: pd.Series(blanked[v].to_numpy()[firsts] if v in by else
+                                     group_reduce(blanked[v], group, how[v]).reindex(range(len(firsts))).to_numpy(),
+                                     dtype=blanked[v].dtype)
+                        for v in frame.columns})
+    out.index = frame.index[firsts]
     text = [v.name for v in ds.variables if not v.numeric]
     out[text] = out[text].fillna("")
-    return out[frame.columns], _first_of_group(blanked, by)
+    return out, pd.Series(frame.index[firsts[group]], index=frame.index)
+
+
+def _sorted_by(frame, column):
+    """``frame.sort_values(column, kind="mergesort")``, through the ranks of the
+    distinct values (pandas compares text in Python, record by record)."""
+    ranks, distinct = pd.factorize(frame[column], sort=True)
+    return frame.iloc[np.argsort(np.where(ranks < 0, len(distinct), ranks), kind="stable")]
 
 
 def _transpose(base, spec, path, file):

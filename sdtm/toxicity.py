@@ -29,10 +29,11 @@ grade of the direction in which it is abnormal (the high one when both are).
 import numpy as np
 import pandas as pd
 
+from specs.distinct import distinct_rows
 from specs.errors import InputError
 from specs.mapping import Name, Table, Text, enum
 
-from .algorithms import algorithm
+from .algorithms import algorithm, numbers
 
 _BASES = {"uln": "high", "lln": "low", "baseline": "base", "value": None}
 
@@ -78,10 +79,10 @@ def toxicity_grade(block, result: Name, test: Name, low: Name, high: Name, crite
     subject's baseline for the test; ``normal`` is written for a gradable result
     that meets no grade (default blank).
     """
-    value = pd.to_numeric(block.var(result), errors="coerce").to_numpy(dtype="float64")
+    value = numbers(block.var(result)).to_numpy(dtype="float64")
     tests = block.var(test).fillna("").astype(str).to_numpy()
-    limits = {"low": pd.to_numeric(block.var(low), errors="coerce").to_numpy(dtype="float64"),
-              "high": pd.to_numeric(block.var(high), errors="coerce").to_numpy(dtype="float64"),
+    limits = {"low": numbers(block.var(low)).to_numpy(dtype="float64"),
+              "high": numbers(block.var(high)).to_numpy(dtype="float64"),
               "base": np.full(len(value), np.nan)}
     if baseline is not None:
         subjects = block.var("USUBJID").fillna("").astype(str).to_numpy()
@@ -114,5 +115,7 @@ def toxicity_grade(block, result: Name, test: Name, low: Name, high: Name, crite
         term[rows] = names
     if output == "term":
         return pd.Series(term, index=block.index, dtype="object")
-    return pd.Series([("" if np.isnan(g) else str(normal) if g == 0 else str(int(g))) for g in grade],
-                     index=block.index, dtype="object")
+    codes, firsts = distinct_rows(grade)
+    texts = np.array([("" if np.isnan(g) else str(normal) if g == 0 else str(int(g))) for g in grade[firsts]] + [""],
+                     dtype=object)
+    return pd.Series(texts[codes], index=block.index, dtype="object")

@@ -57,8 +57,14 @@ def evaluate_condition(records, cond):
     if "not_empty" in cond:
         return (values != "") == bool(cond["not_empty"])
     if "matches" in cond:
-        return values.str.fullmatch(cond["matches"], case=False)
+        return _matches(values, cond["matches"])
     raise InputError(f"{records.path}: condition {cond!r} needs {', '.join(TESTS[:-1])} or {TESTS[-1]}")
+
+
+@per_distinct
+def _matches(values, pattern):
+    """Whether each value matches the regular expression, ignoring case."""
+    return values.str.fullmatch(pattern, case=False)
 
 
 def condition_variables(cond):

@@ -9,6 +9,7 @@ rather than the row count.
 
 import functools
 
+import numpy as np
 import pandas as pd
 
 
@@ -17,10 +18,40 @@ def per_distinct(func):
     @functools.wraps(func)
     def wrapper(values, *args, **kwargs):
         values = pd.Series(values, dtype="object")
-        codes, uniques = pd.factorize(values.fillna(""))
+        codes, uniques = _blank_missing(*pd.factorize(values))
         result = func(pd.Series(uniques, dtype="object"), *args, **kwargs)
 
         def spread(part):
             return pd.Series(part.to_numpy()[codes], index=values.index, dtype=part.dtype)
         return tuple(spread(part) for part in result) if isinstance(result, tuple) else spread(result)
     return wrapper
+
+
+def _blank_missing(codes, uniques):
+    """Factorized values with missing ones (code -1) counted as ""."""
+    uniques = np.asarray(uniques, dtype=object)
+    missing = codes < 0
+    if missing.any():
+        blank = np.flatnonzero(uniques == "")
+        if not len(blank):
+            uniques, blank = np.append(uniques, ""), [len(uniques)]
+        codes[missing] = blank[0]
+    return codes, uniques
+
+
+def distinct_rows(*columns, float_bits=True):
+    """Rows with equal values in every column share a code: returns each row's
+    code (0, 1, ... in order of first appearance) and each code's first row.
+    Missing values are equal to each other; floats are equal by their bits
+    (0.0 and -0.0 differ, as their texts do) unless ``float_bits`` is false
+    (then as ``groupby`` sees them)."""
+    code = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for i, column in enumerate(columns):
+        array = np.asarray(column)
+        if array.dtype == np.float64 and float_bits:
+            array = np.ascontiguousarray(array).view(np.int64)
+        part, uniques = pd.factorize(array, use_na_sentinel=False)
+        code = part.astype(np.int64) if i == 0 else pd.factorize(code * len(uniques) + part)[0]
+    # Codes come in order of first appearance: a row is a first one where the running maximum grows.
+    firsts = np.flatnonzero(np.diff(np.maximum.accumulate(code), prepend=-1) > 0) if len(code) else code
+    return code, firsts

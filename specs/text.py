@@ -7,6 +7,8 @@ reads back as the number at the precision asked (``3`` for 3.0, ``0.25``),
 import numpy as np
 import pandas as pd
 
+from .distinct import distinct_rows
+
 
 def number_text(value, digits=15):
     """``value`` as text with at most ``digits`` significant digits; "" when missing."""
@@ -15,8 +17,10 @@ def number_text(value, digits=15):
     return f"{float(value):.{digits}g}"
 
 
-def numbers_text(values):
+def numbers_text(values, digits=15):
     """``number_text`` of every value of a Series, computed once per distinct value."""
-    codes, uniques = pd.factorize(values)          # missing values get code -1
-    texts = np.array([number_text(u) for u in uniques] + [""], dtype=object)
+    values = pd.Series(values)
+    floats = values.to_numpy(dtype="float64", na_value=np.nan)
+    codes, firsts = distinct_rows(floats)
+    texts = np.array([number_text(v, digits) for v in floats[firsts]], dtype=object)
     return pd.Series(texts[codes], index=values.index, dtype=object)

@@ -42,6 +42,11 @@ def _positions(subject, folder, how):
     return np.arange(len(subject)) - starts + 1
 
 
+def _texts(numbers):
+    """Whole numbers 0.. as text, each distinct one written once."""
+    return np.array([str(k) for k in range(int(numbers.max(initial=0)) + 1)], dtype=object)[numbers]
+
+
 def build_form(protocol: Protocol, timeline: Timeline, name: str, subject, values: dict,
                folder, foldername, sort=(), position="zero") -> pd.DataFrame:
     """One form as text columns in crf.yaml order, rows sorted by subject then ``sort`` keys.
@@ -66,7 +71,7 @@ def build_form(protocol: Protocol, timeline: Timeline, name: str, subject, value
         "SUBJECT": timeline.subject[subject],
         "FOLDER": folder,
         "FOLDERNAME": foldername,
-        "RECORDPOSITION": _positions(subject, folder, position).astype(str).astype(object),
+        "RECORDPOSITION": _texts(_positions(subject, folder, position)),
     }
     for column, array in values.items():
         columns[column] = np.broadcast_to(np.asarray(array, dtype=object), (size,))[order]

@@ -13,6 +13,8 @@ import datetime as dt
 
 import numpy as np
 
+from specs.distinct import distinct_rows
+
 from .protocol import EPOCH
 
 NEVER = 10**8
@@ -58,7 +60,9 @@ def format_numbers(values, decimals, blank=None) -> np.ndarray:
     out = np.full(values.shape, "", dtype=object)
     for places in np.unique(decimals):
         sel = decimals == places
-        out[sel] = [f"{v:.{places}f}" for v in values[sel]]
+        chosen = values[sel]
+        codes, firsts = distinct_rows(chosen)     # reference ranges and rounded results repeat: each once
+        out[sel] = np.array([f"{v:.{places}f}" for v in chosen[firsts]] + [""], dtype=object)[codes]
     return out if blank is None else np.where(blank, "", out)
 
 

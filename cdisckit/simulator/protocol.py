@@ -55,9 +55,12 @@ class Protocol:
         return self.crf["messiness"][kind]["where"][where]
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)    # libyaml when present: the same data, sooner
+
+
 def _read(name: str) -> dict:
     with resources.files(__package__).joinpath(name).open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))   # libyaml: 1 s less
+        return yaml.load(handle, Loader=_LOADER)
 
 
 def load_protocol() -> Protocol:

@@ -19,6 +19,7 @@ import yaml
 
 from specs.atomic import atomic_folder, check_folder
 from specs.errors import InputError
+from specs.frames import blank_missing
 
 
 class _Dumper(yaml.SafeDumper):
@@ -26,35 +27,6 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data):
         return True
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """The frame as CSV text, the bytes ``frame.to_csv(index=False, lineterminator="\\n")``
-    writes, with each distinct value of a column made a field once (rows are
-    joined, not written one by one). Frames with a column that is not text are
-    left to pandas."""
-    if not all(pd.api.types.is_string_dtype(dtype) for dtype in frame.dtypes) or frame.shape[1] < 2:
-        return frame.to_csv(index=False, lineterminator="\n")
-    columns = []
-    for name in frame.columns:
-        codes, distinct = pd.factorize(frame[name].to_numpy(dtype=object), use_na_sentinel=False)
-        columns.append(np.array(_fields(["" if pd.isna(v) else v for v in distinct]) or [""], dtype=object)[codes])
-    lines = [",".join(_fields([str(name) for name in frame.columns])), *map(",".join, zip(*columns))]
-    return "\n".join(lines) + "\n"
-
-
-def _fields(values: list[str]) -> list[str]:
-    """Each value as Python's csv writer (which pandas uses) writes it inside a row:
-    quoted, quotes doubled, when it holds a comma, a quote or a line break."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    fields = []
-    for value in values:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow((value, ""))      # two fields: an empty value is not quoted
-        fields.append(buffer.getvalue()[:-2])
-    return fields
 
 
 def write_export(forms: dict[str, pd.DataFrame], out_dir, dictionary: dict) -> list[Path]:
@@ -65,9 +37,43 @@ def write_export(forms: dict[str, pd.DataFrame], out_dir, dictionary: dict) -> l
     try:
         with atomic_folder(out_dir) as staging:
             for name, frame in forms.items():
-                (staging / f"{name}.csv").write_text(csv_text(frame), encoding="utf-8", newline="\n")
+                with open(staging / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+                    handle.write(csv_text(frame))
             with open(staging / "forms.yaml", "w", encoding="utf-8", newline="\n") as handle:
                 yaml.dump(dictionary, handle, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from exc
     return [out_dir / name for name in names]
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as ``frame.to_csv(index=False, lineterminator="\\n")`` writes it
+    (text; missing values blank), built a column at a time: pandas' writer
+    handles every field in Python."""
+    frame = blank_missing(frame.astype("object")).astype(str)
+    columns = [_fields(frame.iloc[:, i].to_numpy(dtype=object)) for i in range(frame.shape[1])]
+    if len(columns) == 1:   # a record of one empty field is written quoted, so it is not a blank line
+        columns = [np.where(columns[0] == "", '""', columns[0])]
+    header = ",".join(_fields(np.array([str(c) for c in frame.columns], dtype=object)))
+    body = "\n".join(map(",".join, zip(*columns)))
+    return header + "\n" + (body + "\n" if len(frame) else "")
+
+
+_SPECIAL = ',"\r\n'
+
+
+def _fields(values: np.ndarray) -> np.ndarray:
+    """Text values as CSV fields: those holding a delimiter, quote or line break
+    as the csv module writes them (quoted, quotes doubled), the rest as they are."""
+    joined = "".join(values)
+    if not any(c in joined for c in _SPECIAL):
+        return values
+    out = values.copy()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for i in np.flatnonzero([any(c in value for c in _SPECIAL) for value in values]):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([values[i]])
+        out[i] = buffer.getvalue()[:-1]
+    return out
