@@ -36,12 +36,24 @@ _LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
 _MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
 
 
+def _distinct(dtc):
+    """Dates repeat: --DTC values as codes into their distinct texts (stripped,
+    "" for missing), with the values' index."""
+    values = pd.Series(dtc, dtype=object)
+    codes, uniques = pd.factorize(values)
+    texts = pd.Series([*uniques, ""], dtype=object).astype(str).str.strip()
+    return values.index, np.where(codes < 0, len(uniques), codes), texts
+
+
 def parse_dtc(dtc):
     """ISO 8601 --DTC text to its numeric parts (year ... second), NaN from the
     first unknown part on (right truncation or a "-" placeholder)."""
-    text = pd.Series(dtc, dtype=object).fillna("").astype(str).str.strip()
-    codes, uniques = pd.factorize(text)            # dates repeat: parse each once
-    uniques = pd.Series(uniques, dtype=object)
+    index, codes, texts = _distinct(dtc)
+    return _parts(texts).iloc[codes].set_axis(index)
+
+
+def _parts(uniques):
+    """``parse_dtc`` of texts (a Series indexed 0..n-1)."""
     parts = uniques.str.extract(_DTC)
     bad = ~uniques.str.fullmatch(_DTC)
     if bad.any():
@@ -52,7 +64,7 @@ def parse_dtc(dtc):
         values = pd.to_numeric(parts[part].where(parts[part] != "-"), errors="coerce")
         known &= values.notna()
         out[part] = values.where(known)
-    return out.iloc[codes].set_axis(text.index)
+    return out
 
 
 def _check(highest, date, time):
@@ -93,7 +105,24 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
     aligned with ``dtc`` (NaN: no bound).
     """
     _check(highest, date, time)
-    parts = parse_dtc(dtc)
+    index, codes, texts = _distinct(dtc)
+    imputed = _impute_parts(_parts(texts), highest, date, time, ignore_seconds)
+    result = imputed[["date", "time", "dtf", "tmf"]].iloc[codes].set_axis(index)
+    days = result["date"].to_numpy()
+    for bound, later in ((not_before, True), (not_after, False)):
+        if bound is None:
+            continue
+        bound = np.asarray(bound, dtype="float64")
+        inside = (imputed["imputed"].to_numpy()[codes] & (bound >= imputed["low"].to_numpy()[codes])
+                  & (bound <= imputed["high"].to_numpy()[codes]))
+        days = np.where(inside & ((days < bound) if later else (days > bound)), bound, days)
+    result["date"] = days
+    return result
+
+
+def _impute_parts(parts, highest, date, time, ignore_seconds):
+    """``impute_dtc`` of the parts of distinct texts, with ``imputed`` (month or
+    day imputed) and the ``low`` and ``high`` SAS dates the partial date allows."""
     allowed = LEVELS.index(highest)
     level = {"month": 1, "day": 2, "hour": 3, "minute": 4, "second": 5}
     year_known = parts["year"].notna()
@@ -117,22 +146,14 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
                            errors="coerce")
     days = ((stamp - SAS_EPOCH).dt.days).astype("float64")
     imputed = date_ok & (parts["month"].isna() | parts["day"].isna())
-    if not_before is not None or not_after is not None:
-        low = sas_date(pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
-                                                    "month": parts["month"].fillna(1).where(date_ok, 1),
-                                                    "day": parts["day"].fillna(1).where(date_ok, 1)}),
-                                      errors="coerce")).set_axis(parts.index)
-        last_month = parts["month"].fillna(12).where(date_ok, 12)
-        end = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000), "month": last_month,
-                                           "day": 1}), errors="coerce") + pd.offsets.MonthEnd(0)
-        high = sas_date(end).set_axis(parts.index).where(parts["day"].isna(), low)
-        for bound, later in ((not_before, True), (not_after, False)):
-            if bound is None:
-                continue
-            bound = pd.Series(np.asarray(bound, dtype="float64"), index=parts.index)
-            inside = imputed & bound.between(low, high)
-            move = inside & ((days < bound) if later else (days > bound))
-            days = days.where(~move, bound)
+    low = sas_date(pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
+                                                "month": parts["month"].fillna(1).where(date_ok, 1),
+                                                "day": parts["day"].fillna(1).where(date_ok, 1)}),
+                                  errors="coerce")).set_axis(parts.index)
+    last_month = parts["month"].fillna(12).where(date_ok, 12)
+    end = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000), "month": last_month,
+                                       "day": 1}), errors="coerce") + pd.offsets.MonthEnd(0)
+    high = sas_date(end).set_axis(parts.index).where(parts["day"].isna(), low)
     dtf = pd.Series("", index=parts.index, dtype=object)
     dtf[imputed & parts["day"].isna()] = "D"
     dtf[imputed & parts["month"].isna()] = "M"
@@ -147,9 +168,9 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
         seconds += value * scale
         if part != "second" or not ignore_seconds:
             tmf[missing] = flag
-    seconds = seconds.where(time_ok)
-    tmf = tmf.where(time_ok, "")
-    return pd.DataFrame({"date": days, "time": seconds, "dtf": dtf.where(date_ok, ""), "tmf": tmf})
+    return pd.DataFrame({"date": days, "time": seconds.where(time_ok), "dtf": dtf.where(date_ok, ""),
+                         "tmf": tmf.where(time_ok, ""), "imputed": imputed, "low": low.astype("float64"),
+                         "high": high.astype("float64")})
 
 
 def _imputed(dataset, dtc, impute, **bounds):
