@@ -21,6 +21,7 @@ records of its scale's items at its visit); a record with none of these goes to 
 ADSL (or DM) record. Nothing of it is written into an XPT file.
 """
 
+import csv
 import gzip
 import io
 from pathlib import Path
@@ -37,13 +38,66 @@ FILE_NAME = "lineage.csv.gz"
 
 
 def write_lineage(path, lineage):
-    """Write a lineage frame as gzip'd CSV, byte-identical for the same content."""
-    text = lineage[LINEAGE].to_csv(index=False, lineterminator="\n")
+    """Write a lineage frame as gzip'd CSV, byte-identical for the same content
+    (the text ``DataFrame.to_csv`` writes, made a block of rows at a time)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0, compresslevel=6) as handle:
-        handle.write(text.encode("utf-8"))
+        handle.write((",".join(map(_cell, LINEAGE)) + "\n").encode("utf-8"))
+        for block in _csv_blocks(lineage[LINEAGE]):
+            handle.write(block)
     write_bytes(path, buffer.getvalue())
     return Path(path)
+
+
+def _cell(value):
+    """A value as pandas' CSV writer writes it among other fields (minimal quoting)."""
+    text = str(value)
+    if not text:
+        return text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([text])
+    return out.getvalue()[:-1]
+
+
+def _cells(values):
+    """The CSV cells of a column: (width, a function of a row slice giving the
+    cells there as a byte matrix, one row per record, each cell left-aligned
+    and padded with NUL bytes). Non-negative integers are written digit by
+    digit; other values once per run of equal values (text, "" when missing)."""
+    if pd.api.types.is_integer_dtype(values) and (values >= 0).all():
+        numbers = values.to_numpy(dtype="uint64")
+        powers = 10 ** np.arange(len(str(numbers.max())) - 1, -1, -1, dtype="uint64")
+
+        def digits(rows):
+            out = np.empty((len(numbers[rows]), len(powers)), dtype=np.uint8)
+            for j, power in enumerate(powers):
+                high = numbers[rows] // power
+                out[:, j] = np.where((high > 0) | (power == 1), high % 10 + ord("0"), 0)
+            return out
+        return len(powers), digits
+    array = values.to_numpy(dtype=object)
+    starts = np.flatnonzero(np.concatenate([[True], array[1:] != array[:-1]]))
+    codes, distinct = pd.factorize(array[starts])          # missing: -1, the last text
+    codes = np.repeat(codes, np.diff(np.append(starts, len(array))))
+    texts = [_cell(value).encode("utf-8") for value in distinct] + [b""]
+    width = max(1, *map(len, texts))
+    table = np.array(texts, dtype=f"V{width}")           # a cell as one item: fast to take
+    return width, lambda rows: np.take(table, codes[rows]).view(np.uint8).reshape(-1, width)
+
+
+def _csv_blocks(frame, size=1 << 18):
+    """The CSV lines of ``frame`` (no header, "\\n" after each) as bytes, ``size``
+    rows at a time: the cells side by side in a byte matrix, separators
+    between, and the NUL padding dropped (text in a lineage holds no NUL)."""
+    columns = [_cells(frame[name]) for name in frame.columns] if len(frame) else []
+    ends = np.cumsum([width + 1 for width, _ in columns])
+    for start in range(0, len(frame), size):
+        rows = slice(start, start + size)
+        block = np.full((len(frame.index[rows]), ends[-1]), ord(","), dtype=np.uint8)
+        for (width, cells), end in zip(columns, ends):
+            block[:, end - width - 1:end - 1] = cells(rows)
+        block[:, -1] = ord("\n")
+        yield block[block != 0].tobytes()
 
 
 def read_lineage(path):
