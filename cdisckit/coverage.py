@@ -35,7 +35,7 @@ from specs.atomic import write_bytes, write_text
 
 from .checks.report_html import STYLE, html_table
 from .checks.report_xlsx import reproducible_xlsx, sheet
-from .lineage import raw_sources
+from .lineage import raw_sources, text_codes
 
 NOT_SUBMITTED = "not submitted"
 SELECTS = "selects records"
@@ -137,8 +137,8 @@ def _spellings(study, forms, fields, links, datasets):
     coded = fields[(fields["role"] == "value") & (fields["algorithm"] == "assign") & (fields["codelist"] != "")]
     coded = coded[["dataset", "variable", "condition", "codelist", "form", "column"]].drop_duplicates()
     parts = []
-    submitted = _cached(lambda dataset, variable: _text_codes(datasets[dataset][variable], as_text))
-    collected = _cached(lambda form, column: _text_codes(forms[form][column],
+    submitted = _cached(lambda dataset, variable: text_codes(datasets[dataset][variable]))
+    collected = _cached(lambda form, column: text_codes(forms[form][column],
                                                          lambda values: values.fillna("").astype(str)))
     lines = _cached(lambda form, dataset: (links[form, dataset]["record"].to_numpy() - 1,
                                            forms[form].index.get_indexer(links[form, dataset]["row"].to_numpy())))
@@ -177,14 +177,6 @@ def _spellings(study, forms, fields, links, datasets):
     out = pd.concat(parts, ignore_index=True)[SPELLINGS]
     return out.sort_values(["dataset", "variable", "form", "column", "collected"], kind="mergesort") \
         .reset_index(drop=True)
-
-
-def _text_codes(values, text):
-    """(codes, texts): each value's code into the distinct texts of ``text(values)``
-    (an object array, "" last), ``text`` applied once per distinct value."""
-    codes, uniques = pd.factorize(values)          # missing: -1, text ""
-    distinct, texts = pd.factorize(np.array([*text(pd.Series(uniques)), ""], dtype=object))
-    return distinct[codes], np.array([*texts, ""], dtype=object)
 
 
 def _cached(read):
