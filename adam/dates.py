@@ -31,6 +31,8 @@ LEVELS = ("Y", "M", "D", "h", "m", "s", "n")     # highest imputation, as admira
 _PARTS = ("year", "month", "day", "hour", "minute", "second")
 _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
         r"(?:T(?P<hour>\d{2}|-)?(?::(?P<minute>\d{2}|-)?(?::(?P<second>\d{2}(?:\.\d+)?|-)?)?)?)?)?)?$")
+_LAYOUT = "0000-00-00T00:00:00"   # the complete form; 0: a digit
+_ENDS = (4, 7, 10, 13, 16, 19)    # where year ... second end in it
 _FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
 _LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
 _MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
@@ -52,18 +54,35 @@ def parse_dtc(dtc):
     return _parts(texts).iloc[codes].set_axis(index)
 
 
-def _parts(uniques):
-    """``parse_dtc`` of texts (a Series indexed 0..n-1)."""
-    parts = uniques.str.extract(_DTC)
-    bad = ~uniques.str.fullmatch(_DTC)
+def _parts(texts):
+    """``parse_dtc`` of texts (a Series indexed 0..n-1): the usual ones, a
+    complete date-time cut after one of its parts (YYYY, YYYY-MM, ...,
+    YYYY-MM-DDThh:mm:ss), read as columns of digits at once; others (with a
+    "-" placeholder or a fraction of a second) through the regular expression."""
+    out = pd.DataFrame(np.nan, index=texts.index, columns=list(_PARTS))
+    lengths = texts.str.len().to_numpy()
+    usual = np.isin(lengths, _ENDS)
+    chars = np.array(texts[usual].tolist(), dtype=f"U{len(_LAYOUT)}").view(np.uint32).reshape(-1, len(_LAYOUT))
+    layout = np.array([ord(c) for c in _LAYOUT])
+    digits = chars - ord("0")
+    fits = np.where(layout == ord("0"), (digits >= 0) & (digits <= 9), chars == layout)
+    fits |= np.arange(len(_LAYOUT)) >= lengths[usual][:, None]
+    read = np.flatnonzero(usual)[fits.all(axis=1)]
+    digits = digits[fits.all(axis=1)]
+    for part, end in zip(_PARTS, _ENDS):
+        start = end - (4 if part == "year" else 2)
+        value = digits[:, start:end] @ 10 ** np.arange(end - start - 1, -1, -1)
+        out.loc[read, part] = np.where(lengths[read] >= end, value, np.nan)
+    rest = texts.drop(read)
+    parts = rest.str.extract(_DTC)
+    bad = ~rest.str.fullmatch(_DTC)
     if bad.any():
-        raise InputError(f"{uniques[bad].iloc[0]!r} is not an ISO 8601 date/time")
-    out = pd.DataFrame(index=uniques.index)
-    known = pd.Series(True, index=uniques.index)
+        raise InputError(f"{rest[bad].iloc[0]!r} is not an ISO 8601 date/time")
+    known = pd.Series(True, index=rest.index)
     for part in _PARTS:
         values = pd.to_numeric(parts[part].where(parts[part] != "-"), errors="coerce")
         known &= values.notna()
-        out[part] = values.where(known)
+        out.loc[rest.index, part] = values.where(known)
     return out
 
 
