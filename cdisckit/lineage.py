@@ -249,7 +249,8 @@ def raw_sources(lineage):
     for _ in range(20):   # datasets built from datasets: a few levels at most
         if not len(todo):
             break
-        found = todo[["dataset", "record", "source", "row"]].merge(upstream, on=["source", "row"], how="inner")
+        sources = upstream[upstream["source"].isin(set(todo["source"]))]     # only the datasets linked to
+        found = todo[["dataset", "record", "source", "row"]].merge(sources, on=["source", "row"], how="inner")
         found = found[["dataset", "record", "kind", "_source", "file", "_row"]].rename(
             columns={"_source": "source", "_row": "row"}).drop_duplicates()
         hop = found["kind"] == "dataset"
