@@ -97,6 +97,7 @@ def write_datasets(study, frames, folder, created, formats=("xpt",)):
 def map_raw(study, raw_dir, progress=lambda message: None):
     """Map a raw export folder to the study's SDTM frames, with their lineage;
     returns the raw forms and the ``sdtm.engine.Mapped`` result."""
+    progress("reading the raw export")
     forms, _ = read_raw(raw_dir)
     names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
     return forms, map_and_trace(study, forms, names, progress=lambda name: progress(
@@ -132,6 +133,7 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
         raw_forms, mapped = map_raw(study, raw, progress)
+        progress("CRF forms of the raw export")
         forms = export_forms(study, raw)
     frames = mapped.datasets
     analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
@@ -149,11 +151,13 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
         for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
             if not data:
                 continue
-            progress(f"writing {model} {', '.join(formats)} files and define.xml")
+            progress(f"writing {model} {', '.join(formats)} files")
             folder = folders[model.lower()]
             write_datasets(study, data, folder, created, formats)
             if model == "SDTM":
+                progress("annotated CRF")
                 documents[folder] = write_acrf(study, folder, forms, fields, created)
+            progress(f"{model} define.xml")
             problems += write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
         progress("lineage and mapping coverage")
         coverage = write_mapping(study, raw_forms, mapped, folders["reports"], created, analysis)
