@@ -31,28 +31,59 @@ LEVELS = ("Y", "M", "D", "h", "m", "s", "n")     # highest imputation, as admira
 _PARTS = ("year", "month", "day", "hour", "minute", "second")
 _DTC = (r"^(?P<year>\d{4}|-)?(?:-(?P<month>\d{2}|-)?(?:-(?P<day>\d{2}|-)?"
         r"(?:T(?P<hour>\d{2}|-)?(?::(?P<minute>\d{2}|-)?(?::(?P<second>\d{2}(?:\.\d+)?|-)?)?)?)?)?)?$")
+_LAYOUT = "0000-00-00T00:00:00"   # the complete form; 0: a digit
+_ENDS = (4, 7, 10, 13, 16, 19)    # where year ... second end in it
 _FIRST = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
 _LAST = {"month": 12, "hour": 23, "minute": 59, "second": 59}
 _MID = {"month": 6, "day": 15, "hour": 12, "minute": 0, "second": 0}
 
 
+def _distinct(dtc):
+    """Dates repeat: --DTC values as codes into their distinct texts (stripped,
+    "" for missing), with the values' index."""
+    values = pd.Series(dtc, dtype=object)
+    codes, uniques = pd.factorize(values)
+    texts = pd.Series([*uniques, ""], dtype=object).astype(str).str.strip()
+    return values.index, np.where(codes < 0, len(uniques), codes), texts
+
+
 def parse_dtc(dtc):
     """ISO 8601 --DTC text to its numeric parts (year ... second), NaN from the
     first unknown part on (right truncation or a "-" placeholder)."""
-    text = pd.Series(dtc, dtype=object).fillna("").astype(str).str.strip()
-    codes, uniques = pd.factorize(text)            # dates repeat: parse each once
-    uniques = pd.Series(uniques, dtype=object)
-    parts = uniques.str.extract(_DTC)
-    bad = ~uniques.str.fullmatch(_DTC)
+    index, codes, texts = _distinct(dtc)
+    return _parts(texts).iloc[codes].set_axis(index)
+
+
+def _parts(texts):
+    """``parse_dtc`` of texts (a Series indexed 0..n-1): the usual ones, a
+    complete date-time cut after one of its parts (YYYY, YYYY-MM, ...,
+    YYYY-MM-DDThh:mm:ss), read as columns of digits at once; others (with a
+    "-" placeholder or a fraction of a second) through the regular expression."""
+    out = pd.DataFrame(np.nan, index=texts.index, columns=list(_PARTS))
+    lengths = texts.str.len().to_numpy()
+    usual = np.isin(lengths, _ENDS)
+    chars = np.array(texts[usual].tolist(), dtype=f"U{len(_LAYOUT)}").view(np.uint32).reshape(-1, len(_LAYOUT))
+    layout = np.array([ord(c) for c in _LAYOUT])
+    digits = chars - ord("0")
+    fits = np.where(layout == ord("0"), (digits >= 0) & (digits <= 9), chars == layout)
+    fits |= np.arange(len(_LAYOUT)) >= lengths[usual][:, None]
+    read = np.flatnonzero(usual)[fits.all(axis=1)]
+    digits = digits[fits.all(axis=1)]
+    for part, end in zip(_PARTS, _ENDS):
+        start = end - (4 if part == "year" else 2)
+        value = digits[:, start:end] @ 10 ** np.arange(end - start - 1, -1, -1)
+        out.loc[read, part] = np.where(lengths[read] >= end, value, np.nan)
+    rest = texts.drop(read)
+    parts = rest.str.extract(_DTC)
+    bad = ~rest.str.fullmatch(_DTC)
     if bad.any():
-        raise InputError(f"{uniques[bad].iloc[0]!r} is not an ISO 8601 date/time")
-    out = pd.DataFrame(index=uniques.index)
-    known = pd.Series(True, index=uniques.index)
+        raise InputError(f"{rest[bad].iloc[0]!r} is not an ISO 8601 date/time")
+    known = pd.Series(True, index=rest.index)
     for part in _PARTS:
         values = pd.to_numeric(parts[part].where(parts[part] != "-"), errors="coerce")
         known &= values.notna()
-        out[part] = values.where(known)
-    return out.iloc[codes].set_axis(text.index)
+        out.loc[rest.index, part] = values.where(known)
+    return out
 
 
 def _check(highest, date, time):
@@ -93,7 +124,24 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
     aligned with ``dtc`` (NaN: no bound).
     """
     _check(highest, date, time)
-    parts = parse_dtc(dtc)
+    index, codes, texts = _distinct(dtc)
+    imputed = _impute_parts(_parts(texts), highest, date, time, ignore_seconds)
+    result = imputed[["date", "time", "dtf", "tmf"]].iloc[codes].set_axis(index)
+    days = result["date"].to_numpy()
+    for bound, later in ((not_before, True), (not_after, False)):
+        if bound is None:
+            continue
+        bound = np.asarray(bound, dtype="float64")
+        inside = (imputed["imputed"].to_numpy()[codes] & (bound >= imputed["low"].to_numpy()[codes])
+                  & (bound <= imputed["high"].to_numpy()[codes]))
+        days = np.where(inside & ((days < bound) if later else (days > bound)), bound, days)
+    result["date"] = days
+    return result
+
+
+def _impute_parts(parts, highest, date, time, ignore_seconds):
+    """``impute_dtc`` of the parts of distinct texts, with ``imputed`` (month or
+    day imputed) and the ``low`` and ``high`` SAS dates the partial date allows."""
     allowed = LEVELS.index(highest)
     level = {"month": 1, "day": 2, "hour": 3, "minute": 4, "second": 5}
     year_known = parts["year"].notna()
@@ -117,22 +165,14 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
                            errors="coerce")
     days = ((stamp - SAS_EPOCH).dt.days).astype("float64")
     imputed = date_ok & (parts["month"].isna() | parts["day"].isna())
-    if not_before is not None or not_after is not None:
-        low = sas_date(pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
-                                                    "month": parts["month"].fillna(1).where(date_ok, 1),
-                                                    "day": parts["day"].fillna(1).where(date_ok, 1)}),
-                                      errors="coerce")).set_axis(parts.index)
-        last_month = parts["month"].fillna(12).where(date_ok, 12)
-        end = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000), "month": last_month,
-                                           "day": 1}), errors="coerce") + pd.offsets.MonthEnd(0)
-        high = sas_date(end).set_axis(parts.index).where(parts["day"].isna(), low)
-        for bound, later in ((not_before, True), (not_after, False)):
-            if bound is None:
-                continue
-            bound = pd.Series(np.asarray(bound, dtype="float64"), index=parts.index)
-            inside = imputed & bound.between(low, high)
-            move = inside & ((days < bound) if later else (days > bound))
-            days = days.where(~move, bound)
+    low = sas_date(pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000),
+                                                "month": parts["month"].fillna(1).where(date_ok, 1),
+                                                "day": parts["day"].fillna(1).where(date_ok, 1)}),
+                                  errors="coerce")).set_axis(parts.index)
+    last_month = parts["month"].fillna(12).where(date_ok, 12)
+    end = pd.to_datetime(pd.DataFrame({"year": filled["year"].where(date_ok, 2000), "month": last_month,
+                                       "day": 1}), errors="coerce") + pd.offsets.MonthEnd(0)
+    high = sas_date(end).set_axis(parts.index).where(parts["day"].isna(), low)
     dtf = pd.Series("", index=parts.index, dtype=object)
     dtf[imputed & parts["day"].isna()] = "D"
     dtf[imputed & parts["month"].isna()] = "M"
@@ -147,9 +187,9 @@ def impute_dtc(dtc, highest="n", date="first", time="first", ignore_seconds=Fals
         seconds += value * scale
         if part != "second" or not ignore_seconds:
             tmf[missing] = flag
-    seconds = seconds.where(time_ok)
-    tmf = tmf.where(time_ok, "")
-    return pd.DataFrame({"date": days, "time": seconds, "dtf": dtf.where(date_ok, ""), "tmf": tmf})
+    return pd.DataFrame({"date": days, "time": seconds.where(time_ok), "dtf": dtf.where(date_ok, ""),
+                         "tmf": tmf.where(time_ok, ""), "imputed": imputed, "low": low.astype("float64"),
+                         "high": high.astype("float64")})
 
 
 def _imputed(dataset, dtc, impute, **bounds):

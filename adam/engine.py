@@ -72,7 +72,13 @@ class Records(Context):
         super().__init__(engine, ds)
         self.base, self.index = base, base.index
         self.values, self.sides, self.busy = {}, {}, set()
-        self.variable = None
+        self.variable, self._subjects = None, None
+
+    def subjects(self):
+        """Each record's code into the distinct USUBJIDs (read once, for the ADSL variables merged in)."""
+        if self._subjects is None:
+            self._subjects = pd.factorize(self.var("USUBJID"), use_na_sentinel=False)
+        return self._subjects
 
     def spec_variable(self, name):
         var = self.dataset.variable(name)
@@ -150,7 +156,8 @@ class Records(Context):
                     raise InputError(f"{self.dataset.path}: variables[{spec.order - 1}].origin.predecessor: "
                                      f"{variable} is not a variable of ADSL")
                 lookup = pd.Series(adsl[variable].to_numpy(), index=adsl["USUBJID"].to_numpy())
-                values = self.var("USUBJID").map(lookup)
+                codes, subjects = self.subjects()
+                values = pd.Series(pd.Series(subjects).map(lookup).to_numpy()[codes], index=self.index)
                 return values if spec.numeric else values.fillna("")
             if variable in self.base.columns:
                 return self.base[variable]

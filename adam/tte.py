@@ -204,9 +204,11 @@ def _dated(source, frames):
 
 def _by_subject(dated, start):
     """Records on or after each subject's origin, in date order, as lists per subject."""
-    dated = dated.assign(_start=dated["USUBJID"].map(start))
-    dated = dated[dated["date"] >= dated["_start"]].sort_values("date", kind="mergesort")
-    return {s: list(g.drop(columns="_start").itertuples(index=False)) for s, g in dated.groupby("USUBJID", sort=False)}
+    dated = dated[dated["date"] >= dated["USUBJID"].map(start)].sort_values("date", kind="mergesort")
+    records = {}
+    for record in dated.itertuples(index=False):
+        records.setdefault(record.USUBJID, []).append(record)
+    return records
 
 
 @dataclass

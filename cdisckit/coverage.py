@@ -35,7 +35,7 @@ from specs.atomic import write_bytes, write_text
 
 from .checks.report_html import STYLE, html_table
 from .checks.report_xlsx import reproducible_xlsx, sheet
-from .lineage import raw_sources
+from .lineage import raw_sources, text_codes
 
 NOT_SUBMITTED = "not submitted"
 SELECTS = "selects records"
@@ -79,9 +79,9 @@ def mapping_coverage(study, forms, mapped):
 
 
 def _filled(values):
-    """Which values are not blank, judged once per distinct value."""
-    codes, uniques = pd.factorize(values.astype(str))
-    return np.array([u.strip() != "" for u in uniques], dtype=bool)[codes] if len(uniques) else codes >= 0
+    """Which values are not blank as text (a missing value is "nan", not blank), judged once per distinct value."""
+    codes, uniques = pd.factorize(values)          # missing: -1, the last flag
+    return np.array([str(u).strip() != "" for u in uniques] + [True], dtype=bool)[codes]
 
 
 def _columns(study, forms, fields, fed):
@@ -131,35 +131,41 @@ def _dropped(forms, fields, fed, dropped):
 
 def _spellings(study, forms, fields, links, datasets):
     """Collected spellings of codelist-mapped columns and the values they became
-    (``links``: (form, dataset) -> the raw lines of the dataset's records)."""
+    (``links``: (form, dataset) -> the raw lines of the dataset's records).
+    Each raw column, dataset variable and link is read once, as codes into its
+    distinct texts; a spelling is a pair of codes, counted in order of first record."""
     coded = fields[(fields["role"] == "value") & (fields["algorithm"] == "assign") & (fields["codelist"] != "")]
     coded = coded[["dataset", "variable", "condition", "codelist", "form", "column"]].drop_duplicates()
-    parts, texts = [], {}
-
-    def text(dataset, variable):
-        if (dataset, variable) not in texts:
-            texts[dataset, variable] = as_text(datasets[dataset][variable]).to_numpy()
-        return texts[dataset, variable]
+    parts = []
+    submitted = _cached(lambda dataset, variable: text_codes(datasets[dataset][variable]))
+    collected = _cached(lambda form, column: text_codes(forms[form][column],
+                                                         lambda values: values.fillna("").astype(str)))
+    lines = _cached(lambda form, dataset: (links[form, dataset]["record"].to_numpy() - 1,
+                                           forms[form].index.get_indexer(links[form, dataset]["row"].to_numpy())))
 
     for r in coded.itertuples(index=False):
         codelist = study.codelists.get(r.codelist)
         frame, data = forms.get(r.form), datasets.get(r.dataset)
-        mine = links.get((r.form, r.dataset))
-        if codelist is None or not codelist.terms or frame is None or data is None or mine is None \
-                or r.column not in frame:
+        if codelist is None or not codelist.terms or frame is None or data is None \
+                or (r.form, r.dataset) not in links or r.column not in frame:
             continue
-        records = mine["record"].to_numpy() - 1
-        keep = np.ones(len(mine), dtype=bool)
+        records, rows = lines(r.form, r.dataset)
         if r.condition:
             var, value = r.condition.split(" = ", 1)
             if var in data.columns:
-                keep = text(r.dataset, var)[records] == value
-        collected = frame[r.column].reindex(mine["row"].to_numpy()[keep]).fillna("").astype(str).to_numpy()
-        pairs = pd.DataFrame({"collected": collected, "submitted": text(r.dataset, r.variable)[records[keep]]})
-        pairs = pairs[_filled(pairs["collected"])]
+                codes, texts = submitted(r.dataset, var)
+                keep = texts[codes[records]] == value
+                records, rows = records[keep], rows[keep]
+        said, said_texts = collected(r.form, r.column)
+        said = np.where(rows >= 0, said[rows], len(said_texts) - 1)   # a line not in the form: ""
+        became, became_texts = submitted(r.dataset, r.variable)
+        pairs = (said * len(became_texts) + became[records])[_filled(said_texts)[said]]
         if not len(pairs):
             continue
-        counted = pairs.value_counts(sort=False).rename("records").reset_index()
+        codes, distinct = pd.factorize(pairs)                        # in order of first record
+        counts = np.bincount(codes, minlength=len(distinct))
+        counted = pd.DataFrame({"collected": said_texts[distinct // len(became_texts)],
+                                "submitted": became_texts[distinct % len(became_texts)], "records": counts})
         terms = set(codelist.values())
         if pd.api.types.is_numeric_dtype(data[r.variable]):
             terms = set(as_text(pd.to_numeric(pd.Series(list(terms)), errors="coerce")))
@@ -171,6 +177,12 @@ def _spellings(study, forms, fields, links, datasets):
     out = pd.concat(parts, ignore_index=True)[SPELLINGS]
     return out.sort_values(["dataset", "variable", "form", "column", "collected"], kind="mergesort") \
         .reset_index(drop=True)
+
+
+def _cached(read):
+    """``read`` of each argument tuple once."""
+    done = {}
+    return lambda *key: done[key] if key in done else done.setdefault(key, read(*key))
 
 
 # -- reports ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from specs.errors import InputError
 from define.dataset_columns import read_define_columns
 from define.writer import build_define
 
+from . import background
 from .checks import run_checks, write_reports
 from .coverage import mapping_coverage, write_mapping_reports
 from .dataset_json import write_dataset_json
@@ -97,6 +98,7 @@ def write_datasets(study, frames, folder, created, formats=("xpt",)):
 def map_raw(study, raw_dir, progress=lambda message: None):
     """Map a raw export folder to the study's SDTM frames, with their lineage;
     returns the raw forms and the ``sdtm.engine.Mapped`` result."""
+    progress("reading the raw export")
     forms, _ = read_raw(raw_dir)
     names = [d.name for d in study.model_datasets("SDTM") if not d.has_no_data]
     return forms, map_and_trace(study, forms, names, progress=lambda name: progress(
@@ -117,13 +119,20 @@ def write_mapping(study, raw_forms, mapped, reports, created, analysis=None):
 
 
 def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, created=None, progress=lambda m: None,
-                   formats=("xpt",)):
+                   formats=("xpt",), parallel=True):
     """Raw export (given, or simulated) to the whole submission tree under ``out``.
 
     Datasets are written in each of ``formats``; the define.xml leaves name
     the files of the first. Everything is built in a staging folder and moved into ``out`` only when
     every step succeeded. Returns the define.xml validation problems and the
     conformance findings.
+
+    Steps that need each other's results only later run in a second process
+    (``background``): the SDTM files while ADaM is derived, the lineage and
+    coverage reports while the ADaM files are written, the dataset-level rules
+    of half the data while the main process checks the other half, the
+    reviewer's guides while the review page is drawn. ``parallel=False`` runs them in turn in
+    this process (same files).
     """
     created = created or creation_time()
     with tempfile.TemporaryDirectory(prefix="cdisckit-raw-") as scratch:
@@ -132,51 +141,71 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
             raw = Path(scratch) / "raw"
             simulate(raw, subjects=subjects, seed=seed)
         raw_forms, mapped = map_raw(study, raw, progress)
+        progress("CRF forms of the raw export")
         forms = export_forms(study, raw)
     frames = mapped.datasets
-    analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
     fields = annotated_fields(study)
-    problems, written = [], []
+    written = []
 
     def keep(relative):
         # Dataset files of an earlier run that this run did not write would sit
         # beside a define.xml that does not describe them: not carried over.
         return not (relative.suffix.lower() in SUFFIXES and relative.parent in written)
 
-    with atomic_folder(out, keep=keep) as stage:
+    with atomic_folder(out, keep=keep) as stage, background.Jobs(parallel) as jobs:
         folders = submission_folders(stage, study.studyid)
-        documents = {}
-        for model, data in (("SDTM", submitted(frames)), ("ADaM", submitted(analysis))):
-            if not data:
-                continue
-            progress(f"writing {model} {', '.join(formats)} files and define.xml")
-            folder = folders[model.lower()]
-            write_datasets(study, data, folder, created, formats)
-            if model == "SDTM":
-                documents[folder] = write_acrf(study, folder, forms, fields, created)
-            problems += write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
+        sdtm_files = jobs.start(write_model, study, "SDTM", submitted(frames), folders["sdtm"], created, formats,
+                                forms=forms, fields=fields, progress=progress)
+        analysis = build_adam(study, frames, progress=lambda name: progress(f"ADaM: {name}"))
         progress("lineage and mapping coverage")
-        coverage = write_mapping(study, raw_forms, mapped, folders["reports"], created, analysis)
+        mapping = jobs.start(write_mapping, study, raw_forms, mapped, folders["reports"], created, analysis)
+        del raw_forms, mapped       # the raw forms and the lineage are not needed here again: memory for the checks
+        adam_documents, problems = write_model(study, "ADaM", submitted(analysis), folders["adam"], created, formats,
+                                               progress=progress)
+        progress("waiting for the background process: SDTM files, lineage and mapping coverage")
+        documents, sdtm_problems = sdtm_files.result()
+        documents.update(adam_documents)
+        problems = sdtm_problems + problems
+        coverage = mapping.result()
         progress("conformance checks")
         checked = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, checked, created, coverage)
-        progress("reviewer's guides, review page and define.xml links")
-        for folder, docs in write_guides(study, folders, submitted(frames), submitted(analysis), findings, created,
-                                         forms=forms, fields=fields).items():
+        findings = check_submission(study, stage, checked, created, coverage, parallel=parallel)
+        progress("reviewer's guides")
+        guides = jobs.start(write_guides, study, folders, submitted(frames), submitted(analysis), findings, created,
+                            forms=forms, fields=fields)
+        progress("review page")
+        write_review({**submitted(frames), **submitted(analysis)}, folders["reports"] / "review.html",
+                     study=study, findings=findings)
+        progress("waiting for the background process: reviewer's guides")
+        for folder, docs in guides.result().items():
             documents.setdefault(folder, {}).update(docs)
         for folder in checked:
             problems += link_problems(folder, documents.get(folder, {}))
-        write_review({**submitted(frames), **submitted(analysis)}, folders["reports"] / "review.html",
-                     study=study, findings=findings)
         written += [folder.relative_to(stage) for folder in checked]
     return problems, findings
 
 
-def check_submission(study, stage, folders, created, coverage=None):
+def write_model(study, model, data, folder, created, formats, *, forms=None, fields=None,
+                progress=lambda m: None):
+    """One model's dataset files, its aCRF (SDTM, with ``forms``) and define.xml in ``folder``;
+    returns (folder -> {href: DocumentFile}, define.xml problems)."""
+    if not data:
+        return {}, []
+    progress(f"writing {model} {', '.join(formats)} files")
+    write_datasets(study, data, folder, created, formats)
+    documents = {}
+    if forms is not None:
+        progress("annotated CRF")
+        documents[folder] = write_acrf(study, folder, forms, fields, created)
+    progress(f"{model} define.xml")
+    return documents, write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
+
+
+def check_submission(study, stage, folders, created, coverage=None, parallel=False):
     """Run the checks on the written datasets against their define.xml files
     and write the reports; paths in the reports are relative to the tree."""
     defines = [folder / "define.xml" for folder in folders]
-    findings = run_checks(folders, study=study, define=defines, coverage=coverage)
+    findings = run_checks(folders, study=study, define=defines, coverage=coverage, parallel=parallel)
     relative = {"data": [str(f.relative_to(stage)) for f in folders],
                 "define": [str(d.relative_to(stage)) for d in defines],
                 "study": study.studyid}

@@ -29,12 +29,13 @@ what is wrong``.
 from dataclasses import dataclass
 from itertools import zip_longest
 
+import numpy as np
 import pandas as pd
 
 from specs.model import Condition
 
 from .tree import NS, def_name, element_path, parse, prefixed, xlink_name
-from .where import data_text, where_mask
+from .where import FrameTexts
 
 DEFINITIONS = ("ItemGroupDef", "ItemDef", "CodeList", "MethodDef", "def:CommentDef",
                "def:ValueListDef", "def:WhereClauseDef", "def:Standard", "def:leaf")
@@ -198,6 +199,7 @@ def _check_dataset(group, entry, defs, extensible, problems):
         refs = sorted(refs, key=lambda ref: int(ref.get("OrderNumber")))
     names = [items[r.get("ItemOID")].get("Name") if r.get("ItemOID") in items else None for r in refs]
     _check_order(group, refs, names, entry, problems)
+    texts = FrameTexts(entry.frame) if entry.frame is not None else None
     for ref, name in zip(refs, names):
         item = items.get(ref.get("ItemOID"))
         if item is None or name not in entry.columns:
@@ -206,9 +208,9 @@ def _check_dataset(group, entry, defs, extensible, problems):
         if stored is not None and item.get("Length") != str(stored):
             problems.append(f"length: {element_path(item)}: Length {item.get('Length')} but {entry.file} "
                             f"stores {name} with length {stored}")
-        if entry.frame is not None:
-            _check_values(item, entry.frame[name], defs, extensible, entry, problems)
-            _check_value_level(item, entry, defs, extensible, problems)
+        if texts is not None:
+            _check_values(item, lambda: texts.distinct(name), defs, extensible, entry, problems)
+            _check_value_level(item, texts, entry, defs, extensible, problems)
 
 
 def _check_order(group, refs, names, entry, problems):
@@ -229,8 +231,8 @@ def _check_order(group, refs, names, entry, problems):
             return
 
 
-def _check_values(item, values, defs, extensible, entry, problems):
-    """The data ``values`` of ``item`` must be in its codelist."""
+def _check_values(item, found, defs, extensible, entry, problems):
+    """The data texts of ``item`` (``found()``: a set, None for missing) must be in its codelist."""
     ref = item.find("odm:CodeListRef", NS)
     if ref is None:
         return
@@ -240,7 +242,7 @@ def _check_values(item, values, defs, extensible, entry, problems):
         return
     allowed = {e.get("CodedValue") for e in codelist.xpath("odm:CodeListItem|odm:EnumeratedItem",
                                                            namespaces=NS)}
-    bad = sorted({data_text(v) for v in pd.unique(values)} - allowed - {None})
+    bad = sorted(found() - allowed - {None})
     if bad:
         shown = ", ".join(repr(v) for v in bad[:MAX_VALUES_SHOWN])
         more = f" and {len(bad) - MAX_VALUES_SHOWN} more" if len(bad) > MAX_VALUES_SHOWN else ""
@@ -248,23 +250,24 @@ def _check_values(item, values, defs, extensible, entry, problems):
                         f"{shown}{more}, not in codelist {oid}")
 
 
-def _check_value_level(item, entry, defs, extensible, problems):
-    """Codelist values of each value-level item, on the rows of its where clauses."""
+def _check_value_level(item, texts, entry, defs, extensible, problems):
+    """Codelist values of each value-level item, on the rows of its where clauses
+    (``texts``: the ``FrameTexts`` of the dataset's data)."""
     ref = item.find("def:ValueListRef", NS)
     valuelist = defs["def:ValueListDef"].get(ref.get("ValueListOID")) if ref is not None else None
     if valuelist is None:
         return
-    frame = entry.frame
     for vl_ref in valuelist.xpath("odm:ItemRef", namespaces=NS):
         vl_item = defs["ItemDef"].get(vl_ref.get("ItemOID"))
         if vl_item is None:
             continue
-        mask = pd.Series(False, index=frame.index)
+        mask = np.zeros(len(entry.frame), dtype=bool)
         for wc_ref in vl_ref.xpath("def:WhereClauseRef", namespaces=NS):
             clause = defs["def:WhereClauseDef"].get(wc_ref.get("WhereClauseOID"))
             if clause is not None:
-                mask |= where_mask(frame, _conditions(clause, defs))
-        _check_values(vl_item, frame.loc[mask, item.get("Name")], defs, extensible, entry, problems)
+                mask |= texts.mask(_conditions(clause, defs))
+        _check_values(vl_item, lambda rows=mask: texts.distinct(item.get("Name"), rows), defs, extensible, entry,
+                      problems)
 
 
 def _conditions(clause, defs):

@@ -23,11 +23,46 @@ def data_text(value):
     return text if text.strip() else None
 
 
-def data_texts(column):
-    """``data_text`` of every value of a Series, computed once per distinct value."""
+def _distinct_texts(column):
+    """Each value's code into the ``data_text`` of the distinct values (the last: None, missing)."""
     codes, uniques = pd.factorize(column)          # missing values get code -1
-    texts = np.array([data_text(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(texts[codes], index=column.index, dtype=object)
+    return codes, np.array([data_text(u) for u in uniques] + [None], dtype=object)
+
+
+class FrameTexts:
+    """The columns of one frame read as ``data_text`` once each, for the many
+    where clauses and codelist tests of its value-level metadata."""
+
+    def __init__(self, frame):
+        self.frame, self._texts = frame, {}
+
+    def codes(self, name):
+        """(codes, texts) of column ``name``: ``texts[codes]`` is the ``data_text`` of each value."""
+        if name not in self._texts:
+            self._texts[name] = _distinct_texts(self.frame[name])
+        return self._texts[name]
+
+    def distinct(self, name, rows=None):
+        """The set of data texts of column ``name`` (on the boolean ``rows``); None for missing."""
+        codes, texts = self.codes(name)
+        return set(texts[np.unique(codes if rows is None else codes[rows])])
+
+    def mask(self, conditions):
+        """Boolean array: the rows where every condition holds (see ``where_mask``)."""
+        mask = np.ones(len(self.frame), dtype=bool)
+        for cond in conditions:
+            if cond.variable not in self.frame.columns:
+                return np.zeros(len(self.frame), dtype=bool)
+            if cond.comparator in ("EQ", "IN", "NE", "NOTIN"):
+                codes, texts = self.codes(cond.variable)
+                hit = pd.Series(texts, dtype=object).isin(cond.values).to_numpy()[codes]
+                mask &= ~hit if cond.comparator in ("NE", "NOTIN") else hit
+            else:
+                number = pd.to_numeric(self.frame[cond.variable], errors="coerce")
+                limit = pd.to_numeric(cond.values[0], errors="coerce")   # NaN: no row
+                test = {"LT": number.lt, "LE": number.le, "GT": number.gt, "GE": number.ge}[cond.comparator]
+                mask &= test(limit).fillna(False).to_numpy(dtype=bool)
+        return mask
 
 
 def where_mask(frame, conditions):
@@ -36,17 +71,4 @@ def where_mask(frame, conditions):
     EQ/NE/IN/NOTIN compare the values as text; LT/LE/GT/GE as numbers. A
     condition on a column the frame lacks holds for no row.
     """
-    mask = pd.Series(True, index=frame.index)
-    for cond in conditions:
-        if cond.variable not in frame.columns:
-            return pd.Series(False, index=frame.index)
-        column = frame[cond.variable]
-        if cond.comparator in ("EQ", "IN", "NE", "NOTIN"):
-            hit = data_texts(column).isin(cond.values)
-            mask &= ~hit if cond.comparator in ("NE", "NOTIN") else hit
-        else:
-            number = pd.to_numeric(column, errors="coerce")
-            limit = pd.to_numeric(cond.values[0], errors="coerce")   # NaN: no row
-            test = {"LT": number.lt, "LE": number.le, "GT": number.gt, "GE": number.ge}[cond.comparator]
-            mask &= test(limit).fillna(False).astype(bool)
-    return mask
+    return pd.Series(FrameTexts(frame).mask(conditions), index=frame.index)

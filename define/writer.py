@@ -21,7 +21,7 @@ from specs.transport import text_length
 from . import model as E
 from . import oids
 from .tree import NSMAP, XML_LANG, def_name, element_path, odm_name, prefixed, xlink_name
-from .where import where_mask
+from .where import FrameTexts
 
 DEFINE_VERSION = "2.1.0"
 ODM_VERSION = "1.3.2"
@@ -153,7 +153,7 @@ def _plan(study, frames, model, lengths):
 
 def _plan_value_level(plan, study, ds, frame):
     """Value-level items of ``ds`` whose variable is in the data."""
-    seen = {}
+    seen, texts = {}, FrameTexts(frame)
     for i, vlm in enumerate(ds.value_level):
         if vlm.variable not in frame.columns:
             continue
@@ -175,7 +175,7 @@ def _plan_value_level(plan, study, ds, frame):
         elif ds.variable(vlm.variable).numeric:
             length = NUMERIC_LENGTH
         else:
-            length = text_length(frame.loc[where_mask(frame, vlm.where), vlm.variable])
+            length = text_length(frame.loc[texts.mask(vlm.where), vlm.variable])
         plan.value_items.setdefault((ds.name, vlm.variable), []).append(_ValueItem(vlm, oid, wc, length))
         _refer(plan, study, vlm)
 

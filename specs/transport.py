@@ -6,6 +6,7 @@ XPT writer checks data against them before writing a byte.
 
 import re
 
+import numpy as np
 import pandas as pd
 
 NAME_MAX = 8
@@ -45,6 +46,5 @@ def length_problem(length):
 def text_length(values):
     """Length an XPT character variable needs for ``values``: longest value in
     bytes, at least 1 (FDA: variable length = longest value, never padded)."""
-    distinct = pd.Series(pd.unique(pd.Series(values, dtype="object").dropna()), dtype="object")
-    lengths = distinct.map(lambda v: len(str(v).rstrip().encode("utf-8")))
-    return max(int(lengths.max()) if len(lengths) else 0, 1)
+    distinct = pd.unique(np.asarray(values, dtype=object))
+    return max(max((len(str(v).rstrip().encode("utf-8")) for v in distinct if not pd.isna(v)), default=0), 1)

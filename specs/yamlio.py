@@ -6,6 +6,10 @@ ISO 8601 strings that corrupts data. Here only ``true``/``false`` are
 booleans and dates stay strings. Nesting deeper than ``MAX_DEPTH`` and
 integers longer than ``MAX_DIGITS`` digits are YAML errors (with their line),
 not a crash of the parser.
+
+Where PyYAML has libyaml, the C scanner and parser read the text (specs are
+hundreds of kilobytes; the pure-Python scanner was most of loading a study)
+while composing, with its depth bound, stays in Python.
 """
 
 import re
@@ -20,8 +24,23 @@ MAX_DEPTH = 100
 MAX_DIGITS = 100
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans, no implicit timestamps and bounds."""
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _Base(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's scanner and parser under PyYAML's composer and safe constructor."""
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """A safe loader with YAML 1.2 booleans, no implicit timestamps and bounds."""
 
     _depth = 0
 

@@ -363,8 +363,9 @@ CASES = {
     "CK0524": Case([_tumour_sums(49)], [("TR", 3, "TRLNKGRP, TRSTRESN")], [_tumour_sums(50)]),
     # ADaM
     "CK0601": Case([adsl(2, USUBJID=["1", "1"])], [("ADSL", 1, "USUBJID"), ("ADSL", 2, "USUBJID")], [adsl(2)]),
-    "CK0602": Case([adsl(), T("ADAE", USUBJID=["1", "1"], AGE=[40, 41], SEX=["F", "F"])], [("ADAE", 2, "AGE")],
-                   [adsl(), T("ADAE", USUBJID=["1", "9"], AGE=[40, 41], SEX=["F", "M"])]),
+    "CK0602": Case([adsl(), T("ADAE", USUBJID=["1", "1", "1"], AGE=[40, 41, 40], SEX=["F", "F", "M"])],
+                   [("ADAE", 2, "AGE"), ("ADAE", 3, "SEX")],
+                   [adsl(), T("ADAE", USUBJID=["1", "9"], AGE=[40, 41], SEX=[" F", "M"])]),
     "CK0603": Case([T("ADLB", PARAMCD=["ALT", "ALT_TOO_LONG"])], [("ADLB", 2, "PARAMCD")], [T("ADLB", PARAMCD=["ALT", "AST"])]),
     "CK0604": Case([T("ADLB", PARAMCD=["ALT"] * 3, PARAM=["ALT (U/L)"] * 2 + ["ALT"])], [("ADLB", 3, "PARAM, PARAMCD")],
                    [T("ADLB", PARAMCD=["ALT", "AST"], PARAM=["ALT (U/L)", "AST (U/L)"])]),

@@ -71,8 +71,9 @@ def test_huge_yaml_integers_are_bounded(mini_study):
 
 def test_yaml_control_characters_give_one_line(mini_study):
     problem = _spec_problem(mini_study, "- id: M\x07\n")
-    assert problem == f"{mini_study / 'methods.yaml'}: character 8: invalid YAML: special characters are " \
-                      "not allowed"
+    # the wording is the parser's: libyaml says "control", pure-Python PyYAML "special"
+    assert problem in [f"{mini_study / 'methods.yaml'}: character 8: invalid YAML: {kind} characters are not allowed"
+                       for kind in ("control", "special")]
 
 
 def _raw(tmp_path, dictionary):
@@ -84,7 +85,7 @@ def _raw(tmp_path, dictionary):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"forms: [a, b\n", r"forms.yaml: line 2, column 1: invalid YAML: expected ',' or ']', but got"),
+    (b"forms: [a, b\n", r"forms.yaml: line 2, column 1: invalid YAML: (did not find )?expected ',' or ']'"),
     (b"forms: \xff\xfe\n", r"forms.yaml: not UTF-8 text \(invalid start byte at byte 7\)"),
     (b"- a\n- b\n", r"forms.yaml: must be a mapping of form names to their columns, not a list"),
     (b"a: " + b"[" * 300 + b"]" * 300, r"forms.yaml: line 1, column 103: invalid YAML: nesting deeper than 100"),

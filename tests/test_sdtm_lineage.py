@@ -138,3 +138,27 @@ def test_twenty_random_records_lead_back_to_raw_lines_that_give_their_values(bun
                      & (dated["column"] != column)]
         expected = iso(line[column], line[time["column"].iloc[0]] if len(time) else "")
         assert values[variable] == expected, (name, record, variable)
+
+
+def test_lineage_file_is_the_csv_pandas_writes(tmp_path, monkeypatch):
+    """The block-wise writer gives the bytes of ``DataFrame.to_csv``: quoting of commas,
+    quotes and line breaks, missing text, zero and numbers of different widths,
+    runs of equal text and blocks smaller than the frame."""
+    import gzip
+
+    from cdisckit import lineage as lineage_module
+
+    frame = pd.DataFrame({
+        "dataset": ["AE", "AE", "AE", "ADSL", "ADSL", "DM", "DM"],
+        "record": [1, 2, 10, 1, 0, 123456, 7],
+        "kind": ["form", "form", "spec", "dataset", "dataset", "form", None],
+        "source": ['a,b', 'say "x"', "line\nbreak", "DM", "DM", "", "dm"],
+        "file": ["ae.csv", "ae.csv", "AE.yaml", "DM (SDTM)", "DM (SDTM)", "dm.csv", "dm.csv"],
+        "row": [2, 30, 4, 1, 99999, 0, 5]})
+    monkeypatch.setattr(lineage_module, "_csv_blocks",
+                        lambda f, size=3, blocks=lineage_module._csv_blocks: blocks(f, size))
+    path = lineage_module.write_lineage(tmp_path / "lineage.csv.gz", frame)
+    expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    assert gzip.decompress(path.read_bytes()) == expected
+    back = lineage_module.read_lineage(path)
+    assert back["row"].tolist() == frame["row"].tolist() and back["source"].tolist()[:3] == frame["source"].tolist()[:3]

@@ -129,3 +129,19 @@ def test_unknown_study_folder(tmp_path):
         load_study(tmp_path / "nowhere")
     with pytest.raises(InputError, match="not a spec folder"):
         load_study(tmp_path)
+
+
+def test_text_length_is_the_longest_value_in_bytes():
+    """XPT character length: the longest value without trailing blanks, in UTF-8
+    bytes, missing values (None, NaN, pd.NA) ignored, at least 1."""
+    import numpy as np
+    import pandas as pd
+
+    from specs.transport import text_length
+
+    assert text_length(pd.Series(["AB", "ABC   ", None, np.nan, "AB"], dtype=object)) == 3
+    assert text_length(pd.Series(["é", "a"], dtype=object)) == 2
+    assert text_length(pd.Series(["x", pd.NA, "yy"], dtype="string")) == 2
+    assert text_length(pd.Series([None, np.nan], dtype=object)) == 1
+    assert text_length([]) == 1
+    assert text_length(pd.Series(["1", "12345"], dtype=str)) == 5

@@ -11,6 +11,8 @@ than what ``sdtm`` writes, so data from elsewhere is judged by the standard.
 Everything works on whole Series, once per distinct value (or pair of values).
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -34,27 +36,34 @@ DTC = rf"(?:{_DATETIME}|{_DATETIME}/{_DATETIME}|{_DATETIME}/{DURATION}|{DURATION
 # The plain right-truncated form, the one values can be compared in as text.
 _PLAIN = rf"\d{{4}}(?:-{_MONTH}(?:-{_DAY}(?:T{_HOUR}(?::{_MIN}(?::{_SEC})?)?)?)?)?"
 _PRECISIONS = (4, 7, 10, 13, 16, 19)   # year, month, day, hour, minute, second
+_PLAIN_MATCH = re.compile(_PLAIN).fullmatch
 
 
-def _text(values):
-    """Non-blank values as stripped text (NA elsewhere)."""
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & text.ne(""))
+def plain(values):
+    """Each value (an array of text) stripped where it is a plain right-truncated ISO 8601
+    date-time, the form values compare in as text; "" elsewhere (also for missing values)."""
+    out = np.full(len(values), "", dtype=object)
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            value = value.strip()
+            if _PLAIN_MATCH(value):
+                out[i] = value
+    return out
 
 
-def _after_text(a, b):
-    """``after`` for two aligned Series of text (one row per distinct pair)."""
-    a, b = _text(a), _text(b)
-    plain = (a.str.fullmatch(_PLAIN).fillna(False) & b.str.fullmatch(_PLAIN).fillna(False)).astype(bool)
-    a, b = a.where(plain, ""), b.where(plain, "")
-    # seconds with decimals compare at whole seconds
-    common = np.minimum(a.str.len().to_numpy(), b.str.len().to_numpy()).clip(max=19)
-    result = np.zeros(len(a), dtype=bool)
-    for length in _PRECISIONS:
-        rows = common == length
-        if rows.any():
-            result[rows] = (a[rows].str.slice(0, length) > b[rows].str.slice(0, length)).to_numpy()
-    return result
+def order(a, b):
+    """1 where ``a`` is later than ``b``, -1 where earlier, 0 where the same or not comparable
+    (aligned arrays of ``plain`` text): compared at the precision both have ("2021-03" is neither
+    before nor after "2021-03-04"), seconds with decimals at whole seconds."""
+    out = np.zeros(len(a), dtype=np.int8)
+    sizes = [np.fromiter(map(len, values), dtype=np.int64, count=len(values)) for values in (a, b)]
+    common = np.minimum(np.minimum(*sizes), _PRECISIONS[-1])
+    for length in _PRECISIONS:          # text cut to the precision both have, compared as text
+        rows = np.flatnonzero(common == length)
+        if len(rows):
+            x, y = (np.asarray(values, dtype=object)[rows].astype(f"U{length}") for values in (a, b))
+            out[rows] = (x > y).astype(np.int8) - (x < y).astype(np.int8)
+    return out
 
 
 def after(first, second):
@@ -74,8 +83,12 @@ def after(first, second):
     known = np.flatnonzero(pair >= 0)
     pairs, first_of = np.unique(pair[known], return_index=True)
     rows = known[first_of]
-    result = _after_text(pd.Series(values_a, dtype="str").iloc[codes_a[rows]].reset_index(drop=True),
-                         pd.Series(values_b, dtype="str").iloc[codes_b[rows]].reset_index(drop=True))
+    result = order(plain(_texts(values_a))[codes_a[rows]], plain(_texts(values_b))[codes_b[rows]]) > 0
     out = np.zeros(len(pair), dtype=bool)
     out[known] = result[np.searchsorted(pairs, pair[known])]
     return pd.Series(out, index=first.index)
+
+
+def _texts(values):
+    """Distinct values (of ``pd.factorize``) as text, as the "str" dtype writes them."""
+    return pd.Series(values, dtype="str").to_numpy(dtype=object)

@@ -25,13 +25,13 @@ is done once per distinct value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from specs.dates import study_day
+from specs.dates import study_day, to_date
 from specs.text import number_text
 
 from . import dates
@@ -194,17 +194,46 @@ def names(text):
 @dataclass
 class _Value:
     """An operand over the rows, coded: each row's position (``codes``) among its distinct
-    values, given as text (``text``, '' for missing) and, for typed numbers, as numbers."""
+    values, given as text (``text``, '' for missing) and, for typed numbers, as numbers.
+    Facts of the distinct values (numbers, upper case, dates) are worked out once per operand."""
     codes: np.ndarray
     text: np.ndarray
     number: np.ndarray | None = None
+    _facts: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _fact(self, name, compute):
+        if name not in self._facts:
+            self._facts[name] = compute()
+        return self._facts[name]
 
     def numbers(self):
         """The distinct values as numbers (NaN where one is not a number)."""
         if self.number is not None:
             return self.number
-        return pd.to_numeric(pd.Series(self.text, dtype=object).str.strip(), errors="coerce").to_numpy(
-            dtype="float64")
+        return self._fact("numbers", lambda: pd.to_numeric(pd.Series(self.text, dtype=object).str.strip(),
+                                                           errors="coerce").to_numpy(dtype="float64"))
+
+    def upper(self):
+        return self._fact("upper", lambda: np.array([v.upper() for v in self.text], dtype=object))
+
+    def dates(self):
+        """The distinct values as plain ISO 8601 text ("" where not one; ``dates.plain``)."""
+        return self._fact("dates", lambda: dates.plain(self.text))
+
+    def matches(self, pattern):
+        """True for the distinct values the compiled regular expression matches as a whole."""
+        return self._fact(("matches", pattern), lambda: np.array([bool(pattern.fullmatch(str(v))) for v in self.text],
+                                                                dtype=bool))
+
+    def calendar(self):
+        """The distinct values as calendar dates (``specs.dates.to_date``; NaT where not a complete date)."""
+        return self._fact("calendar", lambda: to_date(pd.Series(self.text, dtype=object)).to_numpy(
+            dtype="datetime64[ns]"))
+
+    def comparable(self):
+        """True for the distinct values that look like dates, so compare as dates, not as text."""
+        return self._fact("comparable", lambda: np.array([bool(_PLAIN_DATE.fullmatch(v)) for v in self.text],
+                                                         dtype=bool))
 
 
 def _number_text(values):
@@ -248,26 +277,48 @@ def _subject_value(table, sub, dataset, variable):
     if other is None or not other.has(variable, "USUBJID") or not table.has("USUBJID"):
         raise LookupError(f"{dataset}.{variable}")
 
+    def per_subject():
+        subject, subjects = other.codes("USUBJID")
+        if other.numeric(variable):
+            column = other.frame[variable]
+            keep = (subject >= 0) & column.notna().to_numpy(dtype=bool)
+            largest = column[keep].groupby(subject[keep]).max()
+            return pd.Series(largest.to_numpy(), index=subjects.to_numpy(dtype=object)[largest.index])
+        codes, texts = other.codes(variable)
+        texts = texts.to_numpy(dtype=object)
+        order = np.argsort(texts, kind="stable")          # text order: the largest has the highest rank
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[order] = np.arange(len(texts))
+        keep = (subject >= 0) & (codes >= 0)
+        best = np.full(len(subjects), -1, dtype=np.int64)
+        np.maximum.at(best, subject[keep], rank[codes[keep]])
+        found = best >= 0
+        return pd.Series(texts[order[best[found]]], index=subjects.to_numpy(dtype=object)[found], dtype=object)
+
     def compute():
-        frame = pd.DataFrame({"USUBJID": other.text("USUBJID"),
-                              "v": other.frame[variable] if other.numeric(variable) else other.text(variable)})
-        return frame.dropna().groupby("USUBJID")["v"].max()
-    per_subject = sub.cached(("subject max", dataset, variable), compute)
-    codes, subjects = table.codes("USUBJID")
-    values = subjects.map(per_subject)                       # one value per distinct subject
-    if other.numeric(variable):
-        found = coded_numbers(np.append(values.to_numpy(dtype="float64", na_value=np.nan), np.nan))
-    else:
-        found = _coded_text(*pd.factorize(pd.Series(np.append(values.to_numpy(dtype=object), None), dtype=object)))
-    subject = np.where(codes < 0, len(subjects), codes)      # last position: no subject
-    return _Value(found.codes[subject], found.text, found.number)
+        codes, subjects = table.codes("USUBJID")
+        values = subjects.map(sub.cached(("subject max", dataset, variable), per_subject))   # per distinct subject
+        if other.numeric(variable):
+            found = coded_numbers(np.append(values.to_numpy(dtype="float64", na_value=np.nan), np.nan))
+        else:
+            found = _coded_text(*pd.factorize(pd.Series(np.append(values.to_numpy(dtype=object), None),
+                                                        dtype=object)))
+        subject = np.where(codes < 0, len(subjects), codes)      # last position: no subject
+        return _Value(found.codes[subject], found.text, found.number)
+    return sub.per_table(("subject value", dataset, variable), table, compute)
 
 
 def _literal(value, rows):
-    codes = np.zeros(rows, dtype=np.int64)
+    codes = np.broadcast_to(np.int64(0), (rows,))      # every row the one value, without a row array
     if isinstance(value, float):
         return _Value(codes, _number_text([value]), np.array([value]))
-    return _Value(codes, np.array([value], dtype=object))
+    return _Value(codes, np.array([value], dtype=object), _literal_number(value))
+
+
+@cache
+def _literal_number(text):
+    """A text literal as a number (NaN when it is not one), read as the values of a text operand are."""
+    return _Value(np.zeros(0, dtype=np.int64), np.array([text], dtype=object)).numbers()
 
 
 def _pairs(left, right):
@@ -277,58 +328,66 @@ def _pairs(left, right):
     if len(left.text) == 1:
         return np.zeros(len(right.text), dtype=np.int64), np.arange(len(right.text)), right.codes
     width = len(right.text)
-    pairs, rows = np.unique(left.codes * width + right.codes, return_inverse=True)
+    key = left.codes * width + right.codes
+    if len(left.text) * width <= max(4 * len(key), 1 << 16):     # dense: no sort needed
+        seen = np.zeros(len(left.text) * width, dtype=bool)
+        seen[key] = True
+        pairs, rows = np.flatnonzero(seen), (np.cumsum(seen) - 1)[key]
+    else:
+        pairs, rows = np.unique(key, return_inverse=True)
     return pairs // width, pairs % width, rows
 
 
 def _compare(op, left, right):
     """The comparison on every distinct pair of values, spread over the rows."""
     li, ri, rows = _pairs(left, right)
-    lt = pd.Series(left.text[li], dtype=object)
-    rt = pd.Series(right.text[ri], dtype=object)
-    a, b = left.numbers()[li], right.numbers()[ri]
-    return _compare_values(op, lt, rt, a, b)[rows]
+    return _compare_pairs(op, left, right, li, ri)[rows]
 
 
-def _compare_values(op, lt, rt, a, b):
-    blank_l, blank_r = lt.eq("").to_numpy(), rt.eq("").to_numpy()
+def _compare_pairs(op, left, right, li, ri):
+    a, b = _paired_numbers(left, right, li, ri)
     numeric = ~np.isnan(a) & ~np.isnan(b)
     if op in ("==", "!=", "~=", "!~="):
         if op in ("~=", "!~="):
-            equal = np.array(lt.str.upper() == rt.str.upper(), dtype=bool)
+            equal = np.asarray(left.upper()[li] == right.upper()[ri], dtype=bool)
         else:
-            equal = np.array(lt == rt, dtype=bool)
+            equal = np.asarray(left.text[li] == right.text[ri], dtype=bool)
         # "4.00" equals "4", as numbers
         equal[numeric] = np.isclose(a[numeric], b[numeric], rtol=10.0 ** -XPT_DIGITS, atol=0)
         return ~equal if op.startswith("!") else equal
     result = np.zeros(len(a), dtype=bool)
     with np.errstate(invalid="ignore"):
         result[numeric] = _ORDER[op](a[numeric], b[numeric])
-    text = ~numeric & ~blank_l & ~blank_r
+    lt, rt = left.text[li], right.text[ri]
+    text = ~numeric & (lt != "") & (rt != "")
     if text.any():
-        lt, rt = lt[text].reset_index(drop=True).astype(str), rt[text].reset_index(drop=True).astype(str)
-        later = dates.after(lt, rt).to_numpy()
-        earlier = dates.after(rt, lt).to_numpy()
-        same = ~later & ~earlier
-        comparable = _comparable(lt) & _comparable(rt)
-        outcome = {"<": earlier, "<=": earlier | same, ">": later, ">=": later | same}[op]
-        result[text] = np.where(comparable, outcome, _ORDER[op](lt.to_numpy(dtype=str), rt.to_numpy(dtype=str)))
+        li, ri = li[text], ri[text]
+        later = dates.order(left.dates()[li], right.dates()[ri])
+        outcome = {"<": later < 0, "<=": later <= 0, ">": later > 0, ">=": later >= 0}[op]
+        comparable = left.comparable()[li] & right.comparable()[ri]
+        result[text] = np.where(comparable, outcome, _ORDER[op](lt[text].astype(str), rt[text].astype(str)))
     return result
+
+
+def _paired_numbers(left, right, li, ri):
+    """Both sides of each pair as numbers; the other side is only read as numbers when the side
+    with fewer values has some (``'Y'`` against a column of text needs no parsing of the column)."""
+    fewer = right if len(right.text) <= len(left.text) else left
+    if np.isnan(fewer.numbers()).all():
+        nothing = np.full(len(li), np.nan)
+        return nothing, nothing
+    return left.numbers()[li], right.numbers()[ri]
 
 
 _ORDER = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _PLAIN_DATE = re.compile(r"\d{4}(-\d\d(-\d\d(T\d\d(:\d\d(:\d\d(\.\d+)?)?)?)?)?)?")
 
 
-def _comparable(values):
-    return values.map(lambda v: bool(_PLAIN_DATE.fullmatch(v))).to_numpy(dtype=bool)
-
-
 def _call(node, table, sub, optional):
     args = [_operand(a, table, sub, optional) for a in node.args]
     if node.value == "studyday":
         li, ri, rows = _pairs(*args)
-        reference, date = (pd.Series(v, dtype=object) for v in (args[0].text[li], args[1].text[ri]))
+        reference, date = pd.Series(args[0].calendar()[li]), pd.Series(args[1].calendar()[ri])
         days = study_day(date, reference).to_numpy(dtype="float64", na_value=np.nan)
         found = coded_numbers(days)
         return _Value(found.codes[rows], found.text, found.number)
@@ -368,7 +427,7 @@ def _mask(node, table, sub, optional):
     if node.kind == "in":
         return np.isin(value.text, list(node.value))[value.codes]
     if node.kind == "matches":
-        return np.array([bool(node.value.fullmatch(str(v))) for v in value.text], dtype=bool)[value.codes]
+        return value.matches(node.value)[value.codes]
     raise ExpressionError(f"a value where a condition is expected ({node.kind})")
 
 

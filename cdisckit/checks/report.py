@@ -55,18 +55,19 @@ def _plain(value):
     return value
 
 
+def _plain_column(series):
+    """``_plain`` of every value of a column (text passes as it is)."""
+    return [v if isinstance(v, str) else _plain(v) for v in series.tolist()]
+
+
 def finding_records(findings):
     """One dict per finding, in report order (``variables`` a list, missing values None)."""
     frame = findings.frame
-    columns = list(frame.columns)
-    records = []
-    for row in frame.itertuples(index=False, name=None):
-        record = {c: _plain(v) for c, v in zip(columns, row)}
-        record["variables"] = [v for v in (record["variables"] or "").split(", ") if v]
-        for key in ("values", "detail", "message", "condition"):
-            record[key] = record[key] or ""
-        records.append(record)
-    return records
+    columns = {c: _plain_column(frame[c]) for c in frame.columns}
+    columns["variables"] = [[v for v in (text or "").split(", ") if v] for text in columns["variables"]]
+    for key in ("values", "detail", "message", "condition"):
+        columns[key] = [text or "" for text in columns[key]]
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
 def capped_records(findings, cap=DETAIL_CAP):

@@ -146,6 +146,7 @@ def kind_function(name):
     return _KINDS[name]
 
 
+@cache
 def _load_functions():
     for name in RULE_MODULES:
         importlib.import_module(f"{__package__}.{name}")

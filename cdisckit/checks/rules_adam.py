@@ -13,10 +13,23 @@ import re
 import numpy as np
 import pandas as pd
 
-from .finding import MISSING, dataset_hits, hits
+from .finding import MISSING, concat, dataset_hits, hits
 from .rule import implements, kind
 from .rules_generic import per_variable
 from .table import display, shared_codes, text
+
+
+def _as_text_codes(table, sub, names, name):
+    """Variable ``name`` here and in ADSL for each row's subject, as codes among the table's
+    stripped texts (``Table.codes``): -1 where missing (both sides), -2 for an ADSL text the
+    table does not have. ADSL's values are read once per subject."""
+    mine, texts = table.codes(name)
+    subject, subjects = table.codes("USUBJID")
+    per_subject = text(sub.by_subject("ADSL", names)[name]).reindex(list(subjects) + [None])
+    found = pd.Index(texts).get_indexer(per_subject.to_numpy(dtype=object))
+    theirs = np.where(per_subject.isna().to_numpy(dtype=bool), -1, np.where(found < 0, -2, found))
+    theirs = theirs[np.where(subject < 0, len(subjects), subject)]
+    return np.where(mine < 0, -1, mine), theirs
 
 
 @implements("CK0602")
@@ -37,14 +50,14 @@ def adsl_copies(table, sub, ignore):
             b = theirs.to_numpy(dtype="float64", na_value=np.nan)
             differ = ~np.isclose(a, b, rtol=1e-12, atol=0, equal_nan=True)
         else:
-            a, b = table.text(name), text(theirs)
-            differ = ~((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+            mine_codes, theirs_codes = _as_text_codes(table, sub, names, name)
+            differ = mine_codes != theirs_codes
 
         def detail(rows, name=name, theirs=theirs):
             shown = display(theirs.iloc[rows])
             return f"ADSL has {name}=" + shown.where(shown.ne(""), MISSING).to_numpy(dtype=object)
         parts.append(hits(table, differ & ref["_known"].to_numpy(), [name], detail))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)
 
 
 @implements("CK0607")
@@ -131,9 +144,11 @@ def _formula(text, table):
 
 
 def _decimals(values):
-    """Decimal places each number is given with (at XPT precision)."""
-    text = pd.Series([format(v, ".15g") for v in values], dtype=object)
-    return text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).to_numpy(dtype="float64")
+    """Decimal places each number is given with (at XPT precision); worked out once per distinct number."""
+    codes, uniques = pd.factorize(values)
+    text = pd.Series([format(v, ".15g") for v in uniques], dtype=object)
+    places = text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).to_numpy(dtype="float64")
+    return places[codes]
 
 
 @kind("arithmetic")
@@ -200,8 +215,7 @@ def source_covered(table, sub, source, keys):
     other = sub.table(source)
     if other is None or not table.has(*keys) or not other.has(*keys):
         return None
-    here, there = shared_codes([table.text(k).reset_index(drop=True) for k in keys],
-                               [other.text(k).reset_index(drop=True) for k in keys])
+    here, there = shared_codes([table.codes(k) for k in keys], [other.codes(k) for k in keys])
     lost = np.flatnonzero((there >= 0) & ~np.isin(there, here))
     if not len(lost):
         return dataset_hits([])
@@ -232,11 +246,17 @@ def variable_named(table, sub, pattern):
 # ------------------------------------------------------------------ traceability to the SDTM (--sdtm)
 
 def _seq_keys(table, seq):
-    """USUBJID and sequence number of each row as one text key ("" where either is missing)."""
-    subject = table.text("USUBJID").fillna("")
-    number = pd.to_numeric(table.frame[seq], errors="coerce") if table.has(seq) else pd.Series(np.nan, index=table.frame.index)
-    text = number.map(lambda v: "" if pd.isna(v) else format(v, ".15g"))
-    return (subject + "|" + text).where(subject.ne("") & text.ne(""), "")
+    """USUBJID and sequence number of each row as one text key ("" where either is missing);
+    once per table."""
+    def compute():
+        subject = table.text("USUBJID").fillna("")
+        number = pd.to_numeric(table.frame[seq], errors="coerce") if table.has(seq) else \
+            pd.Series(np.nan, index=table.frame.index)
+        codes, uniques = pd.factorize(number)
+        text = pd.Series(np.array([format(v, ".15g") for v in uniques] + [""], dtype=object)[codes],
+                         index=table.frame.index, dtype=object)
+        return (subject + "|" + text).where(subject.ne("") & text.ne(""), "")
+    return table.cached(("seq keys", seq), compute)
 
 
 @implements("CK0620")
@@ -267,7 +287,7 @@ def source_records(table, sub, domain="SRCDOM", variable="SRCVAR", seq="SRCSEQ")
         if table.has(seq) and source_seq and source.has(source_seq, "USUBJID"):
             mine = _seq_keys(table, seq)
             wanted = rows & mine.ne("").to_numpy(dtype=bool)
-            lost = wanted & ~mine.isin(set(_seq_keys(source, source_seq))).to_numpy(dtype=bool)
+            lost = wanted & ~mine.isin(_seq_keys(source, source_seq)).to_numpy(dtype=bool)
             bad |= lost
             why[lost] = f"no {name} record with this USUBJID and {source_seq}"
     if not looked and not bad.any():
@@ -301,4 +321,4 @@ def sdtm_copies(table, sub, ignore):
             differ = known & (a != b)
             parts.append(hits(table, differ, [seq, name],
                               lambda rows, b=b, n=name, s=source.name: [f"{s} has {n}={v or MISSING}" for v in b[rows]]))
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)

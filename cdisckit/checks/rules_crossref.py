@@ -13,9 +13,9 @@ import pandas as pd
 from specs.dates import study_day, to_date
 
 from . import dates
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
-from .table import condition, display, shared_codes
+from .table import coded, condition, display, shared_codes
 
 
 def _lookup_detail(prefix, values):
@@ -57,7 +57,7 @@ def parent_records(table, sub):
         mine = [group["USUBJID"]] + ([] if pd.isna(idvar) else [group["IDVARVAL"]])
         theirs = [pd.concat([t.text(n) for t in parents], ignore_index=True) if parents else
                   pd.Series(dtype="str") for n in keyed]
-        left, right = shared_codes(mine, theirs)
+        left, right = shared_codes([coded(m) for m in mine], [coded(t) for t in theirs])
         missing = ~np.isin(left, right[right >= 0])
         positions = table.frame.index.get_indexer(group.index[missing])
         bad[positions] = True
@@ -66,7 +66,7 @@ def parent_records(table, sub):
     missing = dataset_hits((["RDOMAIN"], f"RDOMAIN={domain}",
                             f"no dataset of domain {domain} is in the submission ({n} records refer to it)")
                            for domain, n in sorted(absent.items()))
-    return pd.concat([found, missing], ignore_index=True) if absent else found
+    return concat([found, missing]) if absent else found
 
 
 @implements("CK0505", "CK0506", "CK0507")
@@ -127,6 +127,11 @@ def subject_date(table, sub, when, variable, dataset, reference):
                 _lookup_detail(f"{dataset}.{reference}=", ref[reference]))
 
 
+def _reference_dates(table, sub, ref):
+    """DM.RFSTDTC of each row's subject (``ref``, ``subject_values``) as calendar dates, once per dataset."""
+    return sub.per_table("RFSTDTC dates", table, lambda: to_date(ref["RFSTDTC"]))
+
+
 @implements("CK0513", "CK0514", "CK0515")
 def study_days(table, sub, day, date):
     """Study days that differ from the day computed from the date and DM.RFSTDTC
@@ -136,7 +141,7 @@ def study_days(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    expected = study_day(table.frame[date], ref["RFSTDTC"])
+    expected = study_day(table.dates(date), _reference_dates(table, sub, ref))
     stored = table.frame[day]
     bad = (expected.notna() & stored.notna() & expected.ne(stored)).to_numpy(dtype=bool)
 
@@ -154,7 +159,7 @@ def day_without_dates(table, sub, day, date):
     ref = sub.subject_values(table, "DM", ["RFSTDTC"])
     if ref is None:
         return None
-    incomplete = to_date(table.frame[date]).isna() | to_date(ref["RFSTDTC"]).isna()
+    incomplete = table.dates(date).isna() | _reference_dates(table, sub, ref).isna()
     bad = (table.frame[day].notna() & incomplete & ref["_known"]).to_numpy(dtype=bool)
     return hits(table, bad, [day, date], _lookup_detail("DM.RFSTDTC=", ref["RFSTDTC"]))
 
@@ -169,7 +174,7 @@ def in_keys(table, sub, keys, dataset, ignore=(), other_keys=None):
     if other is None or not table.has(keys[0]) or not other.has(theirs[keys[0]]):
         return None
     names = [k for k in keys if table.has(k) and other.has(theirs[k])]
-    left, right = shared_codes([table.text(n) for n in names], [other.text(theirs[n]) for n in names])
+    left, right = shared_codes([table.codes(n) for n in names], [other.codes(theirs[n]) for n in names])
     exempt = np.zeros(table.rows, dtype=bool)
     for name in names if ignore else ():
         codes, values = table.codes(name)

@@ -14,14 +14,10 @@ with ``define.structure`` (references, unused definitions, leaf files present).
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from define.oids import codelist_oid
 from define.structure import DatasetFile, check_structure
-from define.where import where_mask
 
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import NotRun, implements, kind
 
 
@@ -48,9 +44,7 @@ def dataset_delivered(table, sub):
     missing = [d.name for d in sub.reference.datasets.values()
                if (d.model == "ADaM" and "ADaM" in models or d.model != "ADaM" and "SDTM" in models)
                and not d.has_no_data and d.name not in present]
-    found = dataset_hits(("", f"file={d.lower()}.xpt", "") for d in sorted(missing))
-    found["dataset"] = pd.Series(sorted(missing), dtype="str")
-    return found
+    return dataset_hits(("", f"file={d.lower()}.xpt", "") for d in sorted(missing)).in_datasets(sorted(missing))
 
 
 @implements("CK0803")
@@ -160,31 +154,29 @@ def _value_level(table, sub):
     spec = _reference(table, sub)
     if spec is None or not spec.value_level:
         return None
-    return [(entry, where_mask(table.frame, entry.where).to_numpy(dtype=bool))
-            for entry in spec.value_level if table.has(entry.variable)]
+    return sub.per_table("value level", table, lambda: [(entry, table.where(entry.where))
+                                                         for entry in spec.value_level if table.has(entry.variable)])
 
 
 def _value_level_hits(table, sub, test):
-    """Hits of the records a value-level entry selects where ``test(entry, values)`` (values:
-    the variable's text on those rows) is False; the detail names the where clause."""
+    """Hits of the records a value-level entry selects where ``test(entry)`` (a boolean array
+    over the rows, or None: not tested) is False; the detail names the where clause."""
     entries = _value_level(table, sub)
     if entries is None:
         return None
     parts = []
     for entry, rows in entries:
-        values = table.text(entry.variable)
-        failed = test(entry, values)
-        if failed is None:
+        passed = test(entry)
+        if passed is None:
             continue
-        parts.append(hits(table, rows & ~np.asarray(failed, dtype=bool), [entry.variable],
-                          f"where {_where_text(entry.where)}"))
-    return pd.concat(parts, ignore_index=True) if parts else dataset_hits([])
+        parts.append(hits(table, rows & ~passed, [entry.variable], f"where {_where_text(entry.where)}"))
+    return concat(parts) or dataset_hits([])
 
 
 @implements("CK0811")
 def value_level_mandatory(table, sub):
     """Records a mandatory value-level entry selects whose value is null."""
-    return _value_level_hits(table, sub, lambda entry, values: values.notna().to_numpy() if entry.mandatory else None)
+    return _value_level_hits(table, sub, lambda entry: ~table.blank(entry.variable) if entry.mandatory else None)
 
 
 _NUMBER = {"integer": r"-?\d+", "float": r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"}
@@ -194,21 +186,23 @@ _NUMBER = {"integer": r"-?\d+", "float": r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"}
 def value_level_type(table, sub):
     """Records a value-level entry of data type integer or float selects whose value does not
     read as one."""
-    def test(entry, values):
+    def test(entry):
         pattern = _NUMBER.get(entry.data_type)
         if pattern is None or table.numeric(entry.variable) and entry.data_type == "float":
             return None
-        return (values.isna() | values.str.fullmatch(pattern).fillna(False)).to_numpy(dtype=bool)
+        return table.per_text(entry.variable, ("fullmatch", pattern),
+                              lambda texts: texts.str.fullmatch(pattern), missing=True)
     return _value_level_hits(table, sub, test)
 
 
 @implements("CK0813")
 def value_level_length(table, sub):
     """Records a value-level entry with a length selects whose text value is longer."""
-    def test(entry, values):
+    def test(entry):
         if entry.length is None or table.numeric(entry.variable):
             return None
-        return (values.isna() | values.str.len().le(entry.length)).to_numpy(dtype=bool)
+        return table.per_text(entry.variable, ("length at most", entry.length),
+                              lambda texts: texts.str.len().le(entry.length), missing=True)
     return _value_level_hits(table, sub, test)
 
 
@@ -256,6 +250,5 @@ def define_structure(table, sub):
             kind, _, rest = problem.partition(": ")
             owner = re.search(r"(?:IG|IT|VL|WC)\.([A-Z][A-Z0-9]*)", rest)
             items.append((owner.group(1) if owner else path.name, kind, rest))
-    found = dataset_hits(("", kind, text) for _, kind, text in items)
-    found["dataset"] = pd.Series([dataset for dataset, _, _ in items], dtype="str")
-    return found
+    return dataset_hits(("", kind, text) for _, kind, text in items).in_datasets(
+        [dataset for dataset, _, _ in items])

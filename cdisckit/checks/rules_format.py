@@ -7,20 +7,14 @@ a million rows with a few thousand distinct values costs a few thousand tests.
 import re
 
 import numpy as np
-import pandas as pd
 
 from specs.dates import to_date
 
 from . import dates
-from .finding import hits
+from .finding import concat, hits
 from .rule import implements
 
 _CODE = re.compile(r"[A-Z_][A-Z0-9_]*")
-
-
-def _concat(parts):
-    parts = [p for p in parts if p is not None]
-    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def _char_names(table, suffix=None):
@@ -45,7 +39,7 @@ def iso8601(table, sub, suffix):
         values = values.str.strip()
         wrong = ~values.str.fullmatch(dates.DTC).fillna(False).astype(bool) | _impossible_date(values)
         return values.ne("") & wrong
-    return _concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0202")
@@ -57,7 +51,7 @@ def iso8601_duration(table, sub, variables):
     def bad(values):
         values = values.str.strip()
         return values.ne("") & ~values.str.fullmatch(dates.DURATION).fillna(False).astype(bool)
-    return _concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0203", "CK0205", "CK0603")
@@ -91,7 +85,7 @@ def leading_blank(table, sub, exclude):
 
     def bad(values):
         return values.str.match(r"\s").fillna(False).astype(bool) | values.str.fullmatch(r"\.").fillna(False)
-    return _concat(hits(table, table.per_value(n, bad), [n]) for n in names)
+    return concat(hits(table, mask, [n]) for n, mask in zip(names, table.per_values(names, bad)))
 
 
 @implements("CK0208", "CK0606")
@@ -120,4 +114,4 @@ def no_day_zero(table, sub, suffix):
     names = [n for n in table.frame.columns if n.endswith(suffix) and table.numeric(n)]
     if not names:
         return None
-    return _concat(hits(table, table.frame[n].eq(0).fillna(False).to_numpy(dtype=bool), [n]) for n in names)
+    return concat(hits(table, table.frame[n].eq(0).fillna(False).to_numpy(dtype=bool), [n]) for n in names)

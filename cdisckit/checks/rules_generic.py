@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from . import expression
-from .finding import MISSING, dataset_hits, hits
+from .finding import MISSING, concat, dataset_hits, hits
 from .dictionaries import dictionary_file, read_dictionary
 from .rule import NotRun, kind
-from .table import display, from_frame, shared_codes
+from .table import from_frame, shared_codes
 
 _PREFIX = re.compile(r"--(?=[A-Z])")
 
@@ -74,7 +74,7 @@ def per_variable(func):
             if match:
                 parts.append(func(table, sub, *_fill(list(args), match), **_fill(params, match)))
         parts = [p for p in parts if p is not None]
-        return pd.concat(parts, ignore_index=True) if parts else None
+        return concat(parts)
     return run
 
 
@@ -147,7 +147,7 @@ def lookup(table, sub, keys, source, when=None, where=None, optional=(), absent=
     sources = [source] if isinstance(source, str) else list(source)
     parts = [p for p in (_lookup(table, sub, keys, s, when, where, optional, absent) for s in sources)
              if p is not None]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)
 
 
 def _lookup(table, sub, keys, source, when, where, optional, absent):
@@ -172,20 +172,21 @@ def _lookup(table, sub, keys, source, when, where, optional, absent):
         kept = _mask(where.replace("%from%", sub.prefix(other) or "") if where else None, other, sub, optional)
     except LookupError:
         return None
-    here_codes, there_codes = shared_codes([_key_text(table, k) for k in keys],
-                                           [_key_text(other, k) for k in there])
+    here_codes, there_codes = shared_codes([_key_codes(table, k) for k in keys],
+                                           [_key_codes(other, k) for k in there])
     known = np.isin(here_codes, there_codes[kept & (there_codes >= 0)])
     return hits(table, applies & ~known, list(keys), f"no {source} record with these values")
 
 
-def _key_text(table, name):
-    """Key values as text, numbers at XPT precision (VISITNUM 1.2000000000000002 matches 1.2)."""
+def _key_codes(table, name):
+    """Key values coded as text (``Table.codes``), numbers at XPT precision (VISITNUM
+    1.2000000000000002 matches 1.2)."""
     if table.numeric(name):
-        values = table.frame[name].to_numpy(dtype="float64", na_value=np.nan)
-        coded = expression.coded_numbers(values)
-        text = pd.Series(coded.text[coded.codes], dtype=object)
-        return text.where(text.ne(""))
-    return table.text(name).reset_index(drop=True)
+        def compute():
+            coded = expression.coded_numbers(table.frame[name].to_numpy(dtype="float64", na_value=np.nan))
+            return np.where(coded.text[coded.codes] == "", -1, coded.codes), coded.text
+        return table.cached(("key codes", name), compute)
+    return table.codes(name)
 
 
 @kind("exists")
@@ -242,9 +243,7 @@ def dataset_needed(table, sub, dataset, when_present=None, when_variable=None, m
         return dataset_hits([])
     why = f"{dataset} is absent" + (f" although {when_present} is present" if when_present else "") + \
         (f" although {when_variable} is used" if when_variable else "")
-    found = dataset_hits([("", "", why)])
-    found["dataset"] = pd.Series([dataset], dtype="str")
-    return found
+    return dataset_hits([("", "", why)]).in_datasets([dataset])
 
 
 @kind("dictionary")
@@ -343,7 +342,7 @@ def metadata_table(table, sub, of="variables"):
 def metadata(table, sub, test, when=None, of="variables"):
     """Variables (or, ``of: dataset``, the dataset) whose metadata (``metadata_table``) meets
     ``when`` but not ``test``; one finding per variable."""
-    meta = metadata_table(table, sub, of)
+    meta = sub.per_table(("metadata", of), table, lambda: metadata_table(table, sub, of))
     if meta.rows == 0:
         return None
     applies = _mask(when, meta, sub, ())
@@ -352,7 +351,6 @@ def metadata(table, sub, test, when=None, of="variables"):
     bad = np.flatnonzero(applies & ~passes)
     items = []
     for row in bad:
-        record = meta.frame.iloc[row]
-        values = "; ".join(f"{n}={display(meta.frame[n].iloc[[row]]).iloc[0] or MISSING}" for n in shown)
-        items.append(([record["NAME"]] if of == "variables" else "", values, ""))
+        values = "; ".join(f"{n}={meta.shown(n)[row] or MISSING}" for n in shown)
+        items.append(([meta.frame["NAME"].iloc[row]] if of == "variables" else "", values, ""))
     return dataset_hits(items)

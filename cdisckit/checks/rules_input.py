@@ -6,26 +6,19 @@ other rules, so a reviewer sees what was not checked and why.
 
 from pathlib import Path
 
-import pandas as pd
-
 from .finding import dataset_hits
 from .rule import implements
-
-
-def with_datasets(found, datasets):
-    found["dataset"] = pd.Series(datasets, dtype="str")
-    return found
 
 
 @implements("CK0001")
 def unreadable_files(table, sub):
     """A file of the folder that is not a readable XPT v5 dataset."""
     found = dataset_hits(("", f"file={Path(u.path).name}", u.problem) for u in sub.unreadable)
-    return with_datasets(found, [u.dataset for u in sub.unreadable])
+    return found.in_datasets([u.dataset for u in sub.unreadable])
 
 
 @implements("CK0002")
 def rules_not_evaluated(table, sub):
     """A rule that raised an error on a dataset (odd types or values it cannot read)."""
     found = dataset_hits(("", f"rule={rule}", problem) for rule, _, problem in sub.rule_errors)
-    return with_datasets(found, [dataset for _, dataset, _ in sub.rule_errors])
+    return found.in_datasets([dataset for _, dataset, _ in sub.rule_errors])

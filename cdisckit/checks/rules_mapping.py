@@ -7,7 +7,6 @@ only where the datasets were just mapped from raw data (``cdisckit run``,
 
 from .finding import dataset_hits
 from .rule import implements
-from .rules_input import with_datasets
 
 
 @implements("CK0003")
@@ -18,7 +17,7 @@ def unused_raw_columns(table, sub):
     unused = sub.coverage.unused()
     found = dataset_hits(("", f"form={r.form}; column={r.column}",
                           f"{r.file}: {r.non_empty} non-empty value(s)") for r in unused.itertuples())
-    return with_datasets(found, [""] * len(unused))
+    return found.in_datasets([""] * len(unused))
 
 
 @implements("CK0004")
@@ -31,4 +30,4 @@ def unmapped_spellings(table, sub):
                           f"{r.form}.{r.column} collected {r.collected!r} on {r.records} record(s)"
                           f"{' (' + r.condition + ')' if r.condition else ''}: not a term of codelist {r.codelist}")
                          for r in unmapped.itertuples())
-    return with_datasets(found, list(unmapped["dataset"]))
+    return found.in_datasets(list(unmapped["dataset"]))

@@ -4,10 +4,8 @@ Which variables are Req or Exp comes from the specs or define.xml (a
 variable's core), else from ``standard.yaml`` for the standard domains.
 """
 
-import pandas as pd
-
 from . import standard as std
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
 
 _CORE_WORDS = {"Req": "required", "Exp": "expected"}
@@ -57,7 +55,7 @@ def null_required(table, sub):
         if flavor and table.has(flavor):        # TSVAL null with TSVALNF filled is allowed
             missing = missing & table.blank(flavor)
         parts.append(hits(table, missing, [n], f"{n} is required (Req) in {source}"))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)
 
 
 @implements("CK0608")
@@ -65,7 +63,7 @@ def populated(table, sub, variables):
     """Variables that must have a value on every record."""
     if not table.has(*variables):
         return None
-    return pd.concat([hits(table, table.blank(n), [n]) for n in variables], ignore_index=True)
+    return concat([hits(table, table.blank(n), [n]) for n in variables])
 
 
 @implements("CK0104")
@@ -81,8 +79,7 @@ def dataset_present(table, sub, dataset, model):
         return None
     present = dataset in sub.tables or any(u.dataset == dataset for u in sub.unreadable)
     found = dataset_hits([] if present else [("", "", f"{model} datasets are present but {dataset} is not")])
-    found["dataset"] = pd.Series([dataset] * len(found), dtype="str")
-    return found
+    return found.in_datasets([dataset] * len(found))
 
 
 @implements("CK0108", "CK0109")

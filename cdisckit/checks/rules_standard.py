@@ -14,9 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
-
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
 
 _TYPES = {"float": "num", "integer": "num"}
@@ -133,4 +131,4 @@ def code_decode_pairs(table, sub):
         bad = (left.notna() & right.notna() & left.ne(right)).to_numpy(dtype=bool)
         parts.append(hits(table, bad, [code, decode],
                           f"codelists {bound[code].id} and {bound[decode].id}: the terms' NCI codes differ"))
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return concat(parts)

@@ -9,11 +9,8 @@ MedDRA are not checked here.
 import re
 
 import numpy as np
-import pandas as pd
 
-from define.where import data_text, where_mask
-
-from .finding import hits
+from .finding import concat, hits
 from .rule import implements
 
 _SHOWN_TERMS = 12
@@ -42,27 +39,8 @@ def _codelist_checks(table, sub, extensible):
     found = [(v.name, None, usable(v.codelist)) for v in spec.variables if table.has(v.name)]
     for vlm in spec.value_level:
         if table.has(vlm.variable) and usable(vlm.codelist) is not None:
-            found.append((vlm.variable, _where(table, vlm.where), usable(vlm.codelist)))
+            found.append((vlm.variable, table.where(vlm.where), usable(vlm.codelist)))
     return [(name, mask, codelist) for name, mask, codelist in found if codelist is not None]
-
-
-def _where(table, conditions):
-    """Rows where a value-level where clause holds (as ``define.where.where_mask``), text
-    comparisons made once per distinct value of the column."""
-    mask = np.ones(table.rows, dtype=bool)
-    for cond in conditions:
-        if cond.comparator not in ("EQ", "IN", "NE", "NOTIN") or not table.has(cond.variable):
-            mask &= where_mask(table.frame, [cond]).to_numpy(dtype=bool)
-            continue
-        codes, texts = table.cached(("data_text", cond.variable), lambda name=cond.variable: _data_texts(table, name))
-        hit = np.append(np.isin(texts, [str(v) for v in cond.values]), False)[codes]
-        mask &= ~hit if cond.comparator in ("NE", "NOTIN") else hit
-    return mask
-
-
-def _data_texts(table, name):
-    codes, uniques = pd.factorize(table.frame[name])
-    return codes, np.array([data_text(u) for u in uniques], dtype=object)
 
 
 @implements("CK0301", "CK0302")
@@ -73,13 +51,12 @@ def codelist_values(table, sub, extensible):
         return None
     parts = []
     for name, mask, codelist in checks:
-        allowed = set(codelist.values())
-        bad = table.per_value(name, lambda v, allowed=allowed: ~v.str.strip().isin(allowed)
-                              & v.str.strip().ne(""))
+        allowed = frozenset(codelist.values())
+        bad = table.per_text(name, ("not in", allowed), lambda texts, allowed=allowed: ~texts.isin(allowed))
         if mask is not None:
-            bad &= mask
+            bad = bad & mask
         parts.append(hits(table, bad, [name], _terms(codelist)))
-    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    return concat(parts).unique()
 
 
 @implements("CK0303", "CK0304", "CK0610", "CK0611", "CK0612")
@@ -98,4 +75,4 @@ def allowed_values(table, sub, values, variables=(), pattern=None, required=Fals
         codes, texts = table.codes(name)
         bad = np.append(~texts.isin(allowed).to_numpy(dtype=bool), required)[codes]
         parts.append(hits(table, bad, [name], f"allowed: {shown}"))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)

@@ -7,11 +7,9 @@ a character variable no longer than its longest value.
 
 from pathlib import Path
 
-import pandas as pd
-
 from specs import transport
 
-from .finding import dataset_hits, hits
+from .finding import concat, dataset_hits, hits
 from .rule import implements
 
 
@@ -71,17 +69,17 @@ def _text_names(table):
 @implements("CK0708")
 def long_values(table, sub, limit):
     """Character values longer than ``limit`` bytes."""
-    parts = [hits(table, table.per_value(n, lambda v: v.str.encode("utf-8").str.len() > limit), [n])
-             for n in _text_names(table)]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    names = _text_names(table)
+    return concat(hits(table, mask, [n]) for n, mask in
+                  zip(names, table.per_values(names, lambda v: v.str.encode("utf-8").str.len() > limit)))
 
 
 @implements("CK0709")
 def non_ascii(table, sub):
     """Character values with characters outside ASCII."""
-    parts = [hits(table, table.per_value(n, lambda v: ~v.map(str.isascii).astype(bool)), [n])
-             for n in _text_names(table)]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    names = _text_names(table)
+    return concat(hits(table, mask, [n]) for n, mask in
+                  zip(names, table.per_values(names, lambda v: ~v.map(str.isascii).astype(bool))))
 
 
 @implements("CK0710")

@@ -79,9 +79,11 @@ class Submission:
     def adamig(self):
         """The ADaMIG (and ADaM CT) of the run: the version the metadata declares when the
         package has it, else 1.3."""
-        declared = self.version("ADaMIG")
-        version = declared if declared and f"adamig-{declared}" in available() else DEFAULTS["ADaMIG"]
-        return self.standards if self.standards.name == "ADaMIG" else Standards("ADaMIG", version)
+        def compute():
+            declared = self.version("ADaMIG")
+            version = declared if declared and f"adamig-{declared}" in available() else DEFAULTS["ADaMIG"]
+            return self.standards if self.standards.name == "ADaMIG" else Standards("ADaMIG", version)
+        return self.cached("adamig", compute)
 
     def adam_ig(self, table):
         """ADaMIG variable metadata for the variables of ADaM dataset ``table`` (by the
@@ -129,30 +131,36 @@ class Submission:
 
     def model(self, table):
         """ "SDTM" or "ADaM": from the spec, else ADaM when the name starts with AD."""
-        spec = self.spec(table)
-        if spec is not None and spec.model:
-            return "ADaM" if spec.model.lower() == "adam" else "SDTM"
-        return "ADaM" if table.name.startswith("AD") else "SDTM"
+        def compute():
+            spec = self.spec(table)
+            if spec is not None and spec.model:
+                return "ADaM" if spec.model.lower() == "adam" else "SDTM"
+            return "ADaM" if table.name.startswith("AD") else "SDTM"
+        return self.per_table("model", table, compute)
 
     def domain(self, table):
         """The SDTM domain code a dataset holds: SUPP-- and RELREC as named, split
         datasets (QSCG) by their first two letters."""
-        spec = self.spec(table)
-        if spec is not None and spec.domain:
-            return spec.domain
-        name = table.name
-        if name.startswith("SUPP") or std.sdtm_class(name) is not None:
-            return name
-        return name[:2]
+        def compute():
+            spec = self.spec(table)
+            if spec is not None and spec.domain:
+                return spec.domain
+            name = table.name
+            if name.startswith("SUPP") or std.sdtm_class(name) is not None:
+                return name
+            return name[:2]
+        return self.per_table("domain", table, compute)
 
     def domain_class(self, table):
         """The observation class (SDTM) or dataset class (ADaM), upper case, or None."""
-        spec = self.spec(table)
-        if spec is not None and spec.class_:
-            return spec.class_.upper()
-        if self.model(table) == "ADaM":
-            return None
-        return std.sdtm_class(self.domain(table))
+        def compute():
+            spec = self.spec(table)
+            if spec is not None and spec.class_:
+                return spec.class_.upper()
+            if self.model(table) == "ADaM":
+                return None
+            return std.sdtm_class(self.domain(table))
+        return self.per_table("domain_class", table, compute)
 
     def prefix(self, table):
         """The two-letter prefix of "--" variables, or None where there is none
@@ -166,8 +174,10 @@ class Submission:
         the specs or define.xml give (``def:Class``), else inferred from the data: ADSL by name,
         TTE by CNSR (or the name), BDS by PARAMCD, OCCDS by an SDTM --TERM, --DECOD or --TRT,
         BDS by AVAL."""
-        spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
-        return self._kind(table, spec)
+        def compute():
+            spec = self.metadata.datasets.get(table.name) if self.metadata is not None else None
+            return self._kind(table, spec)
+        return self.per_table("adam_kind", table, compute)
 
     @staticmethod
     def _kind(table, spec):
@@ -216,19 +226,31 @@ class Submission:
     def subject_values(self, table, name, variables):
         """``variables`` of dataset ``name`` for the subject of each row of ``table`` (a frame
         aligned with the table's rows, with a boolean column ``_known`` telling whether the
-        subject is in ``name``), or None when either lacks what it takes."""
+        subject is in ``name``), or None when either lacks what it takes. Read-only: computed once
+        per run."""
         lookup = self.by_subject(name, variables)
         if lookup is None or not table.has("USUBJID"):
             return None
-        codes, subjects = table.codes("USUBJID")
-        per_subject = lookup.reindex(list(subjects) + [None])       # last row: no subject
-        rows = np.where(codes < 0, len(subjects), codes)
-        out = per_subject.iloc[rows].set_axis(table.frame.index)
-        out["_known"] = np.append(subjects.isin(lookup.index).to_numpy(dtype=bool), False)[rows]
-        return out
+
+        def compute():
+            codes, subjects = table.codes("USUBJID")
+            per_subject = lookup.reindex(list(subjects) + [None])       # last row: no subject
+            rows = np.where(codes < 0, len(subjects), codes)
+            out = per_subject.iloc[rows].set_axis(table.frame.index)
+            out["_known"] = np.append(subjects.isin(lookup.index).to_numpy(dtype=bool), False)[rows]
+            return out
+        return self.per_table(("subject values", name, tuple(variables)), table, compute)
 
     def cached(self, key, compute):
         """``compute()``, computed once per run for ``key``."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    def per_table(self, key, table, compute):
+        """``compute()`` for ``table``, once per run when it is one of the submission's own
+        datasets (rules ask their model, domain and class over and over); other tables (e.g. a
+        dataset's metadata read as a table) are computed afresh."""
+        if self.table(table.name) is not table:
+            return compute()
+        return self.cached((key, table.name), compute)

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from define.where import where_mask
+from specs.dates import to_date
 from specs.errors import InputError
 from specs.text import numbers_text
 from specs.transport import text_length
@@ -80,19 +82,29 @@ class Table:
         written (numbers as ``display`` shows them), -1 where missing."""
         def compute():
             series = self.frame[name]
-            codes, uniques = pd.factorize(series)
-            values = (display(pd.Series(uniques, dtype="float64")) if _is_number(series)
-                      else pd.Series(uniques, dtype="str"))
+            if _is_number(series):
+                codes, uniques = pd.factorize(series)
+                values = display(pd.Series(uniques, dtype="float64"))
+            else:                           # as objects: twice as fast as through the "str" dtype
+                codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+                values = pd.Series(uniques, dtype="str")
             return codes, values.reset_index(drop=True)
         return self.cached(("distinct", name), compute)
+
+    def shown(self, name):
+        """Values of ``name`` as a report shows them (``display``), as an array over the rows."""
+        def compute():
+            codes, values = self.distinct(name)
+            return np.append(values.to_numpy(dtype=object), "")[codes]
+        return self.cached(("shown", name), compute)
 
     def codes(self, name):
         """(codes, values): each row's position among the distinct stripped, non-blank text
         values of ``name``; -1 where the value is missing or blank."""
         def compute():
             codes, values = self.distinct(name)
-            stripped = values.str.strip()
-            recoded, texts = pd.factorize(stripped.where(stripped.ne("")))
+            stripped = [v.strip() for v in values.to_numpy(dtype=object)]
+            recoded, texts = pd.factorize(np.array([v or None for v in stripped], dtype=object))
             return np.append(recoded, -1)[codes], pd.Series(texts, dtype="str")
         return self.cached(("codes", name), compute)
 
@@ -104,6 +116,18 @@ class Table:
             return pd.Series(values, index=self.frame.index, dtype="str")
         return self.cached(("text", name), compute)
 
+    def dates(self, name):
+        """Values of ``name`` as calendar dates (``specs.dates.to_date``: datetime64, NaT where not
+        a complete date), a Series aligned with the rows; text is read once per distinct value."""
+        def compute():
+            column = self.frame[name]
+            if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+                return to_date(column)
+            codes, values = self.distinct(name)
+            parsed = to_date(values).to_numpy(dtype="datetime64[ns]")
+            return pd.Series(np.append(parsed, np.datetime64("NaT", "ns"))[codes], index=self.frame.index)
+        return self.cached(("dates", name), compute)
+
     def blank(self, name):
         """True where ``name`` is missing or blank (a boolean array)."""
         return self.codes(name)[0] < 0
@@ -114,6 +138,43 @@ class Table:
         codes, values = self.distinct(name)
         result = np.asarray(test(values), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
         return np.append(result, False)[codes]
+
+    def per_values(self, names, test):
+        """``per_value`` of each of ``names`` (a list of boolean arrays), with ``test`` run once
+        on the distinct values of all of them together."""
+        parts = [self.distinct(n) for n in names]
+        values = pd.concat([v for _, v in parts], ignore_index=True) if parts else pd.Series([], dtype="str")
+        result = np.asarray(test(values), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
+        ends = np.cumsum([len(v) for _, v in parts])
+        return [np.append(piece, False)[codes] for (codes, _), piece in zip(parts, np.split(result, ends[:-1]))]
+
+    def per_text(self, name, key, test, missing=False):
+        """``test`` (Series of the distinct stripped, non-blank texts of ``name`` -> booleans)
+        spread over the rows, ``missing`` where the value is missing or blank (a boolean array);
+        computed once per table for ``key``, the test's name and parameters."""
+        def compute():
+            codes, texts = self.codes(name)
+            result = np.asarray(test(texts), dtype=bool) if len(texts) else np.zeros(0, dtype=bool)
+            return np.append(result, missing)[codes]
+        return self.cached(("per text", name, key), compute)
+
+    def where(self, conditions):
+        """The rows a value-level where clause selects (``define.where.where_mask``; a boolean
+        array), worked out on one row of each combination of the values of the variables it reads."""
+        names = list(dict.fromkeys(c.variable for c in conditions if self.has(c.variable)))
+        if not names:
+            return where_mask(self.frame, conditions).to_numpy(dtype=bool)
+        first, groups = self.alike(names)
+        return where_mask(self.frame[names].iloc[first], conditions).to_numpy(dtype=bool)[groups]
+
+    def alike(self, names):
+        """(first, groups): the rows with the same values of ``names`` (as ``pd.factorize`` tells
+        them apart) form a group; ``first`` is the first row of each group, ``groups`` each row's."""
+        def compute():
+            _, first, groups = np.unique(combine([self.distinct(n)[0] + 1 for n in names]),
+                                         return_index=True, return_inverse=True)
+            return first, groups.reshape(-1)
+        return self.cached(("alike", tuple(names)), compute)
 
     def group(self, names, required=None):
         """One code per row for its combination of ``names`` values (as text). The first
@@ -147,12 +208,24 @@ def combine(code_arrays):
 
 
 def shared_codes(left, right):
-    """Codes of the rows of two lists of text Series (same length lists), in one code space:
-    equal combinations get equal codes in both; -1 where a part is missing."""
-    n = len(left[0])
-    parts = [pd.factorize(pd.concat([a, b], ignore_index=True))[0] for a, b in zip(left, right)]
+    """Codes of the rows of two lists of coded variables (``(codes, texts)`` as ``Table.codes``
+    or ``coded`` give them; same length lists), in one code space: equal combinations get equal
+    codes in both; -1 where a part is missing. Only the distinct texts are hashed."""
+    n = len(left[0][0])
+    parts = []
+    for (codes_a, texts_a), (codes_b, texts_b) in zip(left, right):
+        texts_a, texts_b = np.asarray(texts_a, dtype=object), np.asarray(texts_b, dtype=object)
+        union = pd.factorize(np.concatenate([texts_a, texts_b]))[0]
+        parts.append(np.concatenate([np.append(union[:len(texts_a)], -1)[codes_a],
+                                     np.append(union[len(texts_a):], -1)[codes_b]]))
     codes = combine(parts)
     return codes[:n], codes[n:]
+
+
+def coded(series):
+    """(codes, texts) of a Series of text: each row's position among the distinct values, -1 where missing."""
+    codes, uniques = pd.factorize(series)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def from_frame(name, frame, *, label=None, columns=None, path=None):

@@ -140,6 +140,7 @@ def _form_page(study, form, mapped, collected, names, header, palette, st):
         story += [Spacer(1, 2 * mm), Paragraph(markup(form.description), st["small"])]
     story.append(Spacer(1, 3 * mm))
     width = 210 * mm - 2 * MARGIN
+    mapped = _by_key(mapped)
     top = [f for f in form.fields if f.name in header]
     if top:
         story.append(Paragraph("Page header (on every form)", st["h3"]))
@@ -181,13 +182,21 @@ def _domain_boxes(study, names, palette, st, per_row=4):
     return table
 
 
+def _by_key(mapped):
+    """The mapped fields of a form as key -> their rows, in order."""
+    rows = {}
+    for r in mapped.itertuples(index=False):
+        rows.setdefault(r.key, []).append(r)
+    return rows
+
+
 def _annotations(crf_field, mapped, palette, st, separator):
-    """The annotation cell of a field: its variables in domain colours, or NOT SUBMITTED."""
-    hits = mapped[mapped["key"].to_numpy() == crf_field.name.upper()]
+    """The annotation cell of a field (``mapped``: the form's rows by key): its
+    variables in domain colours, or NOT SUBMITTED."""
     notes = list(dict.fromkeys(
         _box(r.dataset, palette, f"{r.dataset}.{annotation(r.variable, r.condition)}") if r.role == "value" else
         f"<font color='#555555'><i>selects {markup(r.dataset)} records: {markup(r.where)}</i></font>"
-        for r in hits.itertuples(index=False)))
+        for r in mapped.get(crf_field.name.upper(), [])))
     return Paragraph(separator.join(notes) or f"<font color='#777777'><i>{NOT_SUBMITTED}</i></font>", st["cell"])
 
 
