@@ -21,7 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal
+from specs.conditions import FrameRecords, condition_variables, evaluate_condition, normal, normal_text
 from specs.dates import study_day as days_between, to_date
 from specs.distinct import distinct_rows, per_distinct, spread
 from specs.errors import InputError
@@ -119,17 +119,28 @@ def _spellings(codelist):
 def _spelling_lookup(spellings):
     """Normalised spelling -> submission value, from (spelling, value) pairs (the first pair wins)."""
     lookup = {}
-    for key, value in zip(normal(pd.Series([s for s, _ in spellings], dtype="object")), (v for _, v in spellings)):
-        lookup.setdefault(key, value)
+    for spelling, value in spellings:
+        lookup.setdefault(normal_text(str(spelling)), value)
     return lookup
 
 
 def _code(values, lookup):
     """Submission values of spellings (those not found kept, stripped), and where none was found."""
-    spelled = normal(values)
-    mapped = spelled.map(lookup)
-    unmapped = mapped.isna() & (spelled != "")
-    return mapped.where(~unmapped, values.str.strip()).fillna(""), unmapped
+    terms = [_term(value, lookup) for value in values]
+    return (pd.Series([term for term, _ in terms], index=values.index, dtype="object"),
+            pd.Series([missing for _, missing in terms], index=values.index, dtype=bool))
+
+
+def _term(value, lookup):
+    """(submission value, not in the codelist) of one value: the term it spells, else
+    the value stripped (a blank one stays blank and is no miss)."""
+    spelled = normal_text(str(value))
+    found = lookup.get(spelled)
+    if found is not None:
+        return found, False
+    if not spelled:
+        return "", False
+    return (value.strip() if isinstance(value, str) else ""), True
 
 
 _coded = per_distinct(_code)
@@ -145,13 +156,12 @@ def _refuse(block, codelist, unmapped, values, column):
 def _constant(block, value, codelist=None):
     """One value for every record, put through the codelist once."""
     terms = _codelist(block, codelist)
-    one = pd.Series([value], dtype="object")
-    if terms is None:
-        return pd.Series(value, index=block.index, dtype="object")
-    coded, unmapped = _code(one, _spellings(terms))
-    _refuse(block, terms, pd.Series(bool(unmapped.iloc[0]), index=block.index),
-            pd.Series(value, index=block.index, dtype="object"), None)
-    return pd.Series(coded.iloc[0], index=block.index, dtype=coded.dtype)
+    if terms is not None:
+        coded, unmapped = _term(value, _spellings(terms))
+        _refuse(block, terms, pd.Series(unmapped, index=block.index),
+                pd.Series(value, index=block.index, dtype="object"), None)
+        value = coded
+    return pd.Series(value, index=block.index, dtype="object")
 
 
 # -- record-level algorithms ---------------------------------------------
@@ -183,14 +193,17 @@ def _assigned(values, case, decode, lookup):
     in ``case``, through the ``decode`` table (keys normalised), then to the
     terms of a codelist (``lookup``, None for none): the result, where no term
     was found and the text before the codelist."""
-    values = values.str.strip().str.replace(r"\s+", " ", regex=True)
-    if case:
-        values = getattr(values.str, case)()
-    if decode:
-        values = normal(values).map(decode).fillna(values)
+    given = pd.Series([_tidy(value, case, decode) for value in values], index=values.index, dtype="object")
     if lookup is None:
-        return values, pd.Series(False, index=values.index), values
-    return (*_code(values, lookup), values)
+        return given, pd.Series(False, index=values.index), given
+    return (*_code(given, lookup), given)
+
+
+def _tidy(text, case, decode):
+    text = " ".join(text.split())        # the whitespace str.strip() and the regex \s see
+    if case:
+        text = text.upper() if case == "upper" else text.lower()
+    return decode.get(normal_text(text), text) if decode else text
 
 
 @algorithm("assign")
@@ -200,7 +213,7 @@ def assign(block, column: Name, decode: Table = None, case: Case = None, codelis
     raw = block.raw(column)
     if case not in (None, "upper", "lower"):
         raise InputError(f"{block.path}.case: {case!r} must be upper or lower")
-    table = {normal(pd.Series([str(k)])).iloc[0]: str(v) for k, v in decode.items()} if decode else None
+    table = {normal_text(str(k)): str(v) for k, v in decode.items()} if decode else None
     terms = _codelist(block, codelist)
     values, unmapped, given = _assigned(raw, case, table, _spellings(terms) if terms is not None else None)
     if terms is not None:

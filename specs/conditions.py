@@ -23,10 +23,11 @@ TESTS = ("equals", "in", "empty", "not_empty", "matches")
 @per_distinct
 def normal(values):
     """Text as conditions and codelists compare it: stripped, upper case, single spaces."""
-    return values.fillna("").astype(str).map(_normal_text)
+    return values.fillna("").astype(str).map(normal_text)
 
 
-def _normal_text(text):
+def normal_text(text):
+    """``normal`` of one text."""
     # str.split() splits at the whitespace that str.strip() and the regex \s see: runs of it become one space.
     return " ".join(text.upper().split())
 
