@@ -192,8 +192,9 @@ def survival_curves(frames):
     if adtte is None or not {"PARAMCD", "AVAL", "CNSR"} <= set(adtte.columns):
         return _absent("no ADTTE dataset")
     out = []
-    for paramcd in sorted(_text(adtte["PARAMCD"]).unique()):
-        data = adtte[_text(adtte["PARAMCD"]).eq(paramcd)]
+    paramcds = _text(adtte["PARAMCD"])
+    for paramcd in sorted(paramcds.unique()):
+        data = adtte[paramcds.eq(paramcd)]
         param = _text(data["PARAM"]).iloc[0] if "PARAM" in data else paramcd
         unit = _text(data["AVALU"]).iloc[0].lower() if "AVALU" in data else ""
         groups = _treatment(data)
