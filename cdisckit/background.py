@@ -119,7 +119,10 @@ def _outcome(function, args, kwargs):
 def _received(data, status):
     """The (kind, value, traceback text) a child sent, or an error saying how it died."""
     if data:
-        return pickle.loads(data)
+        try:
+            return pickle.loads(data)
+        except Exception as exc:     # e.g. an exception class that cannot be rebuilt from its args
+            return ("error", BackgroundError(f"the background process's outcome cannot be read: {exc}"), "")
     if os.WIFSIGNALED(status):
         how = f"was killed by signal {os.WTERMSIG(status)}"
     else:

@@ -129,8 +129,9 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
 
     Steps that need each other's results only later run in a second process
     (``background``): the SDTM files while ADaM is derived, the lineage and
-    coverage reports while the ADaM files are written, the reviewer's guides
-    while the review page is drawn. ``parallel=False`` runs them in turn in
+    coverage reports while the ADaM files are written, the dataset-level rules
+    of half the data while the main process checks the other half, the
+    reviewer's guides while the review page is drawn. ``parallel=False`` runs them in turn in
     this process (same files).
     """
     created = created or creation_time()
@@ -168,7 +169,7 @@ def run_submission(study, out, *, raw=None, subjects=SUBJECTS, seed=SEED, create
         coverage = mapping.result()
         progress("conformance checks")
         checked = [folders[m] for m, data in (("sdtm", frames), ("adam", analysis)) if data]
-        findings = check_submission(study, stage, checked, created, coverage)
+        findings = check_submission(study, stage, checked, created, coverage, parallel=parallel)
         progress("reviewer's guides")
         guides = jobs.start(write_guides, study, folders, submitted(frames), submitted(analysis), findings, created,
                             forms=forms, fields=fields)
@@ -200,11 +201,11 @@ def write_model(study, model, data, folder, created, formats, *, forms=None, fie
     return documents, write_define(study, data, model, folder, created, file_suffix=FORMATS[formats[0]])
 
 
-def check_submission(study, stage, folders, created, coverage=None):
+def check_submission(study, stage, folders, created, coverage=None, parallel=False):
     """Run the checks on the written datasets against their define.xml files
     and write the reports; paths in the reports are relative to the tree."""
     defines = [folder / "define.xml" for folder in folders]
-    findings = run_checks(folders, study=study, define=defines, coverage=coverage)
+    findings = run_checks(folders, study=study, define=defines, coverage=coverage, parallel=parallel)
     relative = {"data": [str(f.relative_to(stage)) for f in folders],
                 "define": [str(d.relative_to(stage)) for d in defines],
                 "study": study.studyid}

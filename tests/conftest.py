@@ -308,15 +308,16 @@ RUN_CREATED = "2024-04-01T09:00:00"
 
 @pytest.fixture(scope="session")
 def bundled_runs(tmp_path_factory):
-    """Two ``cdisckit run`` trees of the bundled study with the same inputs and
-    creation datetime (60 simulated subjects, seed 1)."""
+    """Two trees of the bundled study with the same inputs and creation datetime
+    (60 simulated subjects, seed 1): ``cdisckit run``, which gives independent
+    steps to a second process, and ``run_submission`` doing all in one process."""
     from cdisckit.cli import main
-    outs = []
-    for name in ("first", "second"):
-        out = tmp_path_factory.mktemp(name) / "submission"
-        assert main(["run", "--out", str(out), "--created", RUN_CREATED]) == 0
-        outs.append(out)
-    return outs
+    from cdisckit.pipeline import creation_time, run_submission
+    from specs import load_study
+    first, second = (tmp_path_factory.mktemp(name) / "submission" for name in ("first", "second"))
+    assert main(["run", "--out", str(first), "--created", RUN_CREATED]) == 0
+    run_submission(load_study("camrelizumab-npc"), second, created=creation_time(RUN_CREATED), parallel=False)
+    return [first, second]
 
 
 @pytest.fixture(scope="session")

@@ -102,3 +102,19 @@ def test_not_parallel_runs_each_job_at_once_in_this_process():
     assert items == ["x"]                  # this process's list: the job ran here
     assert background.start(_append, items, "y").result() == 2
     assert items == ["x"]                  # a forked child appended to its own copy
+
+
+class _Picky(Exception):
+    """An exception pickle can write but not rebuild (its __init__ wants two arguments)."""
+
+    def __init__(self, file, row):
+        super().__init__(f"{file}: row {row}")
+
+
+def _raise_picky():
+    raise _Picky("lb.csv", 7)
+
+
+def test_an_outcome_that_cannot_be_rebuilt_is_an_error_not_a_crash():
+    with pytest.raises(background.BackgroundError, match="outcome cannot be read"):
+        background.start(_raise_picky).result()

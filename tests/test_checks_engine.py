@@ -1,7 +1,7 @@
 """The rule engine: catalogue integrity, reading folders, robustness, and the CDISC pilot data."""
 
+import os
 import re
-
 
 import pandas as pd
 import pytest
@@ -102,6 +102,25 @@ def test_a_rule_that_raises_becomes_a_finding_and_the_run_goes_on():
     assert "CK0501" in set(findings.frame["rule"])
 
 
+def _same(one, other):
+    for part in ("frame", "checks", "not_run", "datasets"):
+        pd.testing.assert_frame_equal(getattr(one, part), getattr(other, part))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no second process here")
+def test_a_second_process_for_half_the_data_finds_the_same_rule_errors_included():
+    ae = _ae().assign(AESEQ=["1", "x", "1"])
+    table = from_frame("AE", ae)
+    table.columns["AESEQ"] = table.columns["AESEQ"].__class__("AESEQ", "num", 8)
+    lb = from_frame("LB", pd.DataFrame({"STUDYID": ["S1"], "DOMAIN": ["LB"], "USUBJID": ["9"], "LBSEQ": [1.0],
+                                        "LBTESTCD": ["ALT"], "LBDTC": ["2021-02-30"]}))
+    tables = [table, from_frame("DM", _dm()), lb]
+    one, two = (check_tables(tables, parallel=parallel) for parallel in (False, True))
+    _same(one, two)
+    assert set(two.frame.loc[two.frame["rule"].eq("CK0002"), "values"]) == {"rule=CK0208"}
+    assert {"AE", "LB"} <= set(two.frame["dataset"])
+
+
 def test_rules_follow_the_declared_standard_version():
     lb = from_frame("LB", pd.DataFrame({"USUBJID": ["1", "1"], "LBTESTCD": ["ALT", "ALT"], "LBBLFL": ["Y", "Y"]}))
     rules = select("CK0433")
@@ -145,6 +164,12 @@ def pilot():
 def test_pilot_runs_on_every_dataset(pilot):
     assert len(pilot.datasets) == 22 and pilot.datasets["readable"].all()
     assert not pilot.frame["rule"].isin(["CK0001", "CK0002"]).any()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no second process here")
+def test_pilot_checked_in_two_processes_gives_the_same_findings(pilot):
+    root = reference("cdiscpilot01")
+    _same(pilot, run_checks([root / "sdtm", root / "adam"], parallel=True))
 
 
 def _rows(findings, rule):

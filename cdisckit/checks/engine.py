@@ -21,6 +21,7 @@ from specs.errors import InputError
 from specs.loader import load_study
 from specs.model import Study
 
+from .. import background
 from ..standards import DEFAULTS, Standards, available, ct_file, parse_standard
 from .explanations import explain, read_explanations, study_explanations
 from .finding import COLUMNS, Findings, empty_findings
@@ -30,7 +31,7 @@ from .table import read_folders
 
 
 def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=None, dictionaries=None,
-               explanations=None, sdtm=None, coverage=None):
+               explanations=None, sdtm=None, coverage=None, parallel=False):
     """Check the XPT files of ``data`` (a folder or a list of folders).
 
     ``study`` is a spec folder (or bundled study name) or a loaded ``Study``;
@@ -41,7 +42,8 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
     the metadata declares; ``ct`` is another CT release file; ``dictionaries``
     maps a dictionary name (meddra, whodrug, ...) to its files; ``explanations``
     is an explanations.yaml (default: the study's); ``sdtm`` a folder of SDTM datasets the
-    ADaM traceability rules read (not checked themselves). Raises InputError for a
+    ADaM traceability rules read (not checked themselves); ``parallel`` as in
+    ``check_tables``. Raises InputError for a
     folder, spec, define.xml or option that cannot be read.
     """
     folders = [data] if isinstance(data, (str, Path)) else list(data)
@@ -66,7 +68,7 @@ def run_checks(data, *, study=None, define=None, rules=None, standard=None, ct=N
     found = check_tables(tables, study=study, define=define, unreadable=unreadable, rules=rules, inputs=inputs,
                          standards=standards, dictionaries=dictionaries, references=references,
                          define_paths=[p for p in define_paths if p],
-                         coverage=coverage)
+                         coverage=coverage, parallel=parallel)
     return explain(found, read_explanations(explanations) if explanations else study_explanations(study))
 
 
@@ -126,10 +128,12 @@ def _define(defines):
 
 
 def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, inputs=None, standards=None,
-                 dictionaries=None, references=(), define_paths=(), coverage=None):
+                 dictionaries=None, references=(), define_paths=(), coverage=None, parallel=False):
     """Check tables already in memory (see ``table.from_frame``) and return ``Findings``;
     ``references`` are tables the rules may read but do not check (the SDTM under ADaM),
-    ``define_paths`` the define.xml files to check as files."""
+    ``define_paths`` the define.xml files to check as files. ``parallel``: the
+    dataset-level rules of about half the data are evaluated in a second process
+    (``cdisckit.background``); the findings are the same."""
     sub = Submission(tables, study=study, define=define, unreadable=unreadable, standards=standards,
                      dictionaries=dictionaries, references=references, define_paths=define_paths,
                      coverage=coverage)
@@ -138,24 +142,31 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
         inputs = {**inputs, "adam_standard": f"ADaMIG {sub.adamig.version} with CT {sub.adamig.ct_package}"}
     parts, checks, not_run = [], [], []
     for level in ("dataset", "study", "run"):
+        plan = []     # (rule, the tables it looks at, why it does not run at all)
         for rule in rules:
             if rule.scope.level != level:
                 continue
             if not rule.applies_to_version(sub.version(rule.standard)):
-                not_run.append((rule.id, f"holds for {rule.standard} {', '.join(rule.versions)}, "
-                                         f"not {sub.version(rule.standard)}"))
+                plan.append((rule, [], f"holds for {rule.standard} {', '.join(rule.versions)}, "
+                                       f"not {sub.version(rule.standard)}"))
                 continue
-            targets = (_targets(rule, sub) if level == "dataset" else [None])
+            plan.append((rule, _targets(rule, sub) if level == "dataset" else [None], None))
+        found = iter(_evaluate_all([(rule, table) for rule, targets, _ in plan for table in targets], sub,
+                                   parallel and level == "dataset"))
+        for rule, targets, skipped in plan:
+            if skipped:
+                not_run.append((rule.id, skipped))
+                continue
             if not targets:
                 not_run.append((rule.id, "no dataset it applies to"))
             ran = len(checks)
             for table in targets:
-                found = _evaluate(rule, table, sub)
-                if found is None:
+                result = next(found)
+                if result is None:
                     continue
-                checks.append((rule.id, table.name if table is not None else "", found.count))
-                if found.count:
-                    parts.append(found)
+                checks.append((rule.id, table.name if table is not None else "", result.count))
+                if result.count:
+                    parts.append(result)
             if targets and len(checks) == ran:
                 not_run.append((rule.id, _why_not(rule, sub)))
     frame = _findings(parts) if parts else empty_findings()
@@ -164,6 +175,55 @@ def check_tables(tables, *, study=None, define=None, unreadable=(), rules=None, 
                     checks=pd.DataFrame(checks, columns=["rule", "dataset", "findings"]),
                     datasets=_datasets(sub), inputs=inputs or {},
                     not_run=pd.DataFrame(not_run, columns=["rule", "reason"]))
+
+
+def _evaluate_all(pairs, sub, parallel):
+    """``_evaluate`` of each (rule, table) pair, in order. In parallel, a second
+    process takes the pairs of the tables given to it (about half the cells);
+    what evaluating records in the submission (rules not run, rule errors) is
+    then replayed in the order of the pairs, as one process would have left it."""
+    if not parallel or len({id(t) for _, t in pairs}) < 2:
+        return [_evaluate(rule, table, sub) for rule, table in pairs]
+    theirs = _half_of_the_cells({t.name: t for _, t in pairs}.values())
+    mine = [i for i, (_, table) in enumerate(pairs) if table.name not in theirs]
+    job = background.start(_evaluate_recorded, pairs, [i for i, (_, t) in enumerate(pairs) if t.name in theirs], sub)
+    errors = list(sub.rule_errors)
+    done = dict(_evaluate_recorded(pairs, mine, sub))
+    done.update(job.result())
+    sub.rule_errors[:] = errors
+    results = []
+    for i in range(len(pairs)):
+        result, reason, new_errors = done[i]
+        if reason is not None:
+            sub.not_run[pairs[i][0].id] = reason
+        sub.rule_errors.extend(new_errors)
+        results.append(result)
+    return results
+
+
+def _evaluate_recorded(pairs, indices, sub):
+    """(index, (result, the rule's not-run reason it set, the rule errors it added)) of each pair."""
+    recorded = []
+    for i in indices:
+        rule, table = pairs[i]
+        before, errors = sub.not_run.pop(rule.id, None), len(sub.rule_errors)
+        result = _evaluate(rule, table, sub)
+        reason = sub.not_run.get(rule.id)
+        if reason is None and before is not None:
+            sub.not_run[rule.id] = before
+        recorded.append((i, (result, reason, sub.rule_errors[errors:])))
+    return recorded
+
+
+def _half_of_the_cells(tables):
+    """Names of tables holding about half the cells (rows x columns) of ``tables``."""
+    loads, names = [0, 0], set()
+    for table in sorted(tables, key=lambda t: (-t.rows * max(len(t.frame.columns), 1), t.name)):
+        side = 0 if loads[0] <= loads[1] else 1
+        loads[side] += table.rows * max(len(table.frame.columns), 1)
+        if side:
+            names.add(table.name)
+    return names
 
 
 def _why_not(rule, sub):
