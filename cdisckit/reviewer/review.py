@@ -101,10 +101,13 @@ def _table(header, rows, numeric=()):
 
 
 def _text(series):
-    """``series`` as stripped text ("" for missing), worked out once per distinct value."""
+    """``series`` as stripped text ("" for missing). A column of strings is worked out once per
+    distinct value; any other (numbers: 1 and 1.0 would count as one value) value by value."""
     codes, values = pd.factorize(series, use_na_sentinel=False)
-    return pd.Series(pd.Index(values, dtype=object).fillna("").astype(str).str.strip().take(codes),
-                     index=series.index, name=series.name)
+    values = pd.Index(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return series.fillna("").astype(str).str.strip()
+    return pd.Series(values.fillna("").astype(str).str.strip().take(codes), index=series.index, name=series.name)
 
 
 # ------------------------------------------------------------------ panels
