@@ -13,7 +13,7 @@ import re
 import zipfile
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -41,6 +41,10 @@ def sheet(wb, title, header, rows, widths, colour=()):
         head.append(cell)
     ws.append(head)
     fills = {key: PatternFill("solid", fgColor=rgb) for key, rgb in {**SEVERITY_FILLS, **STATUS_FILLS}.items()}
+    # The style of each fill is made at its first use (the workbook numbers fills in that
+    # order) and copied after: assigning the fill to every cell looks it up among the
+    # workbook's fills each time.
+    styles = {}
     coloured = {header.index(c) for c in colour if c in header}
     count = 0
     for row in rows:
@@ -49,15 +53,22 @@ def sheet(wb, title, header, rows, widths, colour=()):
         out = []
         for i, value in enumerate(row):
             if i in coloured and value in fills:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.fill = fills[value]
-                out.append(cell)
+                if value not in styles:
+                    styles[value] = _filled(ws, fills[value])
+                out.append(Cell(ws, row=1, column=1, value=value, style_array=styles[value]))
             else:
                 out.append(value)
         ws.append(out)
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     return ws
+
+
+def _filled(ws, fill):
+    """The style of a cell of ``ws`` filled with ``fill``."""
+    cell = WriteOnlyCell(ws)
+    cell.fill = fill
+    return cell._style
 
 
 def _workbook(findings):

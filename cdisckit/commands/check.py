@@ -53,7 +53,7 @@ def run(args):
         raise InputError("--new-only needs --baseline OLD.json")
     old = read_report(args.baseline) if args.baseline else None
     findings = run_checks(args.data, study=args.study, define=args.define, standard=args.standard, ct=args.ct,
-                          dictionaries=parse_dictionaries(args.dictionary), sdtm=args.sdtm)
+                          dictionaries=parse_dictionaries(args.dictionary), sdtm=args.sdtm, parallel=True)
     if old is not None:
         findings = compare(findings, old, baseline=args.baseline)
     write_reports(findings, args.report, fail_on=args.fail_on)

@@ -86,6 +86,12 @@ def _margins(fig, labels, **space):
                         bottom=0.5 / fig.get_figheight(), **space)
 
 
+def _title(ax, text, **style):
+    """Title at the top of ``ax``: placed there, not searched for (matplotlib's automatic
+    placement measures every tick label only to find no top axis in the way)."""
+    ax.set_title(text, y=1.0, **style)
+
+
 def _table(header, rows, numeric=()):
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(
@@ -95,7 +101,13 @@ def _table(header, rows, numeric=()):
 
 
 def _text(series):
-    return series.fillna("").astype(str).str.strip()
+    """``series`` as stripped text ("" for missing). A column of strings is worked out once per
+    distinct value; any other (numbers: 1 and 1.0 would count as one value) value by value."""
+    codes, values = pd.factorize(series, use_na_sentinel=False)
+    values = pd.Index(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return series.fillna("").astype(str).str.strip()
+    return pd.Series(values.fillna("").astype(str).str.strip().take(codes), index=series.index, name=series.name)
 
 
 # ------------------------------------------------------------------ panels
@@ -131,7 +143,7 @@ def disposition(frames):
         ax.barh(part["DSDECOD"], part["subjects"], color="#4c72b0")
         for y, value in enumerate(part["subjects"]):
             ax.text(value, y, f" {value}", va="center", fontsize=8)
-        ax.set_title(group, fontsize=9, loc="left")
+        _title(ax, group, fontsize=9, loc="left")
         ax.tick_params(labelsize=8)
         ax.set_xlim(0, counts["subjects"].max() * 1.15)
     axes[-1].set_xlabel("Subjects")
@@ -159,7 +171,7 @@ def exposure(frames):
     ax.bar(range(len(table)), table["subjects"], color="#55a868")
     ax.set_xticks(range(len(table)), [str(v).title() for v in table["VISIT"]], rotation=60, ha="right", fontsize=7)
     ax.set_ylabel("Subjects dosed")
-    ax.set_title("Subjects dosed at each visit (EX, dose > 0)", fontsize=10, loc="left")
+    _title(ax, "Subjects dosed at each visit (EX, dose > 0)", fontsize=10, loc="left")
     fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.32)
     per_subject = given.groupby("USUBJID").size()
     note = (f"<p>{len(per_subject)} subjects dosed; doses per subject: median {per_subject.median():g}, "
@@ -183,8 +195,9 @@ def survival_curves(frames):
     if adtte is None or not {"PARAMCD", "AVAL", "CNSR"} <= set(adtte.columns):
         return _absent("no ADTTE dataset")
     out = []
-    for paramcd in sorted(_text(adtte["PARAMCD"]).unique()):
-        data = adtte[_text(adtte["PARAMCD"]).eq(paramcd)]
+    paramcds = _text(adtte["PARAMCD"])
+    for paramcd in sorted(paramcds.unique()):
+        data = adtte[paramcds.eq(paramcd)]
         param = _text(data["PARAM"]).iloc[0] if "PARAM" in data else paramcd
         unit = _text(data["AVALU"]).iloc[0].lower() if "AVALU" in data else ""
         groups = _treatment(data)
@@ -211,7 +224,7 @@ def survival_curves(frames):
         ax.set_xlim(0, max(top, 1) * 1.02)
         ax.set_xticks(ticks)
         ax.set_ylabel("Probability")
-        ax.set_title(f"{param} ({paramcd})", fontsize=10, loc="left")
+        _title(ax, f"{param} ({paramcd})", fontsize=10, loc="left")
         ax.legend(fontsize=8, loc="upper right")
         table_ax.axis("off")
         table_ax.set_xlim(ax.get_xlim())
@@ -262,7 +275,7 @@ def adverse_events(frames):
     ax.tick_params(labelsize=7)
     ax.set_xlabel("Subjects (by worst grade)")
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"Subjects with a treatment-emergent event ({source})", fontsize=10, loc="left")
+    _title(ax, f"Subjects with a treatment-emergent event ({source})", fontsize=10, loc="left")
     _margins(fig, table.index)
     rows = [(soc, *(int(row[g]) for g in columns), int(row["total"]))
             for soc, row in table.iloc[::-1].iterrows()]
@@ -280,7 +293,8 @@ def questionnaire(frames):
                        AVISIT=_text(adqs["AVISIT"]) if "AVISIT" in adqs else adqs["AVISITN"].astype(str))
     means = (data.dropna(subset=["AVAL", "AVISITN"]).groupby(["PARAMCD", "AVISITN", "AVISIT"])["AVAL"]
              .agg(["mean", "size"]).reset_index())
-    names = dict(zip(data["PARAMCD"], _text(data["PARAM"]) if "PARAM" in data else data["PARAMCD"]))
+    named = data.assign(PARAM=_text(data["PARAM"]) if "PARAM" in data else data["PARAMCD"])
+    names = dict(named[["PARAMCD", "PARAM"]].drop_duplicates("PARAMCD", keep="last").itertuples(index=False))
     scales = list(dict.fromkeys(means["PARAMCD"]))
     columns = 5
     rows = -(-len(scales) // columns)
@@ -291,7 +305,7 @@ def questionnaire(frames):
     for ax, scale in zip(axes.flat, scales):
         part = means[means["PARAMCD"] == scale]
         ax.plot([position[v] for v in part["AVISITN"]], part["mean"], marker="o", markersize=3, color="#4c72b0")
-        ax.set_title(names[scale].replace("EORTC QLQ-C30 ", "")[:32], fontsize=7)
+        _title(ax, names[scale].replace("EORTC QLQ-C30 ", "")[:32], fontsize=7)
         ax.set_ylim(0, 100)
         ax.tick_params(labelsize=6)
     for ax in list(axes.flat)[len(scales):]:
