@@ -173,9 +173,9 @@ def _predecessor_keys(ds, frame, source, other):
 def _scale_items(ds, frame, pairs):
     """For scored parameters (ADQS), each record once per item of its scale, so
     it links to the source records of those items only: the builder's
-    ``scales`` name each PARAMCD's ``items`` of its ``item`` variable."""
+    ``scales`` name each PARAMCD's ``items`` of its ``item_var`` variable."""
     mapping = ds.mapping or {}
-    item, scales = mapping.get("item"), mapping.get("scales")
+    item, scales = mapping.get("item_var"), mapping.get("scales")
     mine = pd.DataFrame({b: frame[a].to_numpy() for a, b in pairs}).assign(_record=np.arange(1, len(frame) + 1))
     if not item or not scales or "PARAMCD" not in frame.columns:
         return mine, [b for _, b in pairs]

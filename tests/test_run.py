@@ -117,6 +117,35 @@ def test_lineage_file_gives_every_record_its_sources(runs):
         assert frames[source].iloc[row - 1][f"{source}SEQ"] == tte["SRCSEQ"]
 
 
+def test_adqs_scores_link_to_the_items_of_their_scale_only(runs):
+    """An ADQS score's lineage rows name QS records of its subject whose QSTESTCD is
+    one of its scale's items (ADQS.yaml), not the other items of the visit."""
+    import pandas as pd
+    import pyreadstat
+    import yaml
+
+    from specs.loader import BUNDLED_DIR
+
+    out = runs[0]
+    lineage = pd.read_csv(out / "reports" / "lineage.csv.gz", dtype={"record": int, "row": int},
+                          keep_default_na=False)
+    adqs, qs = (pyreadstat.read_xport(str(next((out / "m5").rglob(f"{n}.xpt"))))[0] for n in ("adqs", "qs"))
+    spec = yaml.safe_load((BUNDLED_DIR / "camrelizumab-npc" / "adam" / "ADQS.yaml").read_text())
+    items = {s["paramcd"]: set(s["items"]) for s in spec["mapping"]["scales"]}
+    links = lineage[(lineage["dataset"] == "ADQS") & (lineage["source"] == "QS")]
+    assert len(links)
+    checked = 0
+    for record, rows in links.groupby("record")["row"]:
+        score = adqs.iloc[record - 1]
+        if score["PARAMCD"] not in items:
+            continue
+        sources = qs.iloc[rows.to_numpy() - 1]
+        assert set(sources["QSTESTCD"]) <= items[score["PARAMCD"]], record
+        assert (sources["USUBJID"] == score["USUBJID"]).all()
+        checked += 1
+    assert checked > 100
+
+
 def test_trace_back_to_raw_and_forward_from_raw(runs, capsys):
     out = runs[0]
     ae = main(["trace", "AE", "AESEQ=1", "--run", str(out)])
