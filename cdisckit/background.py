@@ -9,7 +9,6 @@ not exist the function runs at once, in this process: same results, one core.
 """
 
 import ctypes
-import ctypes.util
 import os
 import pickle
 import signal
@@ -49,7 +48,7 @@ class Job:
             self._outcome = _received(data, status)
         kind, value, text = self._outcome
         if kind == "error":
-            raise value from BackgroundError(text)
+            raise value from (BackgroundError(text) if text else None)
         return value
 
 
@@ -82,6 +81,7 @@ def start(function, *args, **kwargs):
     sys.stdout.flush()
     sys.stderr.flush()
     reader, writer = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         os.close(writer)
@@ -89,7 +89,7 @@ def start(function, *args, **kwargs):
     code = 0
     try:
         os.close(reader)
-        _die_with_parent()
+        _die_with_parent(parent)
         outcome = _outcome(function, args, kwargs)
         try:
             data = pickle.dumps(outcome)
@@ -103,10 +103,12 @@ def start(function, *args, **kwargs):
         os._exit(code)
 
 
-def _die_with_parent():
-    name = ctypes.util.find_library("c")
-    if sys.platform.startswith("linux") and name:
-        ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+def _die_with_parent(parent):
+    """Have the kernel kill this child when ``parent`` ends (Linux); gone already: end now."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _outcome(function, args, kwargs):

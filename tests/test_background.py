@@ -2,7 +2,10 @@
 
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -118,3 +121,25 @@ def _raise_picky():
 def test_an_outcome_that_cannot_be_rebuilt_is_an_error_not_a_crash():
     with pytest.raises(background.BackgroundError, match="outcome cannot be read"):
         background.start(_raise_picky).result()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_dies_with_its_killed_parent():
+    program = ("import sys, time\n"
+               f"sys.path.insert(0, {str(Path(background.__file__).parents[1])!r})\n"
+               "from cdisckit import background\n"
+               "print(background.start(time.sleep, 60)._pid, flush=True)\n"
+               "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(50):           # gone, or a zombie waiting for init to reap it: not running
+        try:
+            state = Path(f"/proc/{child}/status").read_text().split("State:")[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return
+        if state == "Z":
+            return
+        time.sleep(0.1)
+    pytest.fail(f"process {child} still runs after its parent was killed (state {state})")
