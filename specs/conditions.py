@@ -23,9 +23,7 @@ TESTS = ("equals", "in", "empty", "not_empty", "matches")
 @per_distinct
 def normal(values):
     """Text as conditions and codelists compare it: stripped, upper case, single spaces."""
-    texts = values.fillna("").astype(str)
-    # not Series.map: pandas 2.1 infers its result through fixed-width text, which drops a trailing NUL
-    return pd.Series([normal_text(t) for t in texts], index=texts.index, dtype=texts.dtype, name=texts.name)
+    return values.fillna("").astype(str).map(normal_text)
 
 
 def normal_text(text):
