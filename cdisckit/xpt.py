@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from specs.atomic import atomic_file
+from specs.distinct import factorize
 from specs.errors import InputError
 from specs.transport import CHAR_MAX, label_problem, length_problem, name_problem
 
@@ -519,7 +520,7 @@ def _encode_column(series, var, where, encoding="ascii"):
     problem = length_problem(var.length)
     if problem:
         raise InputError(f"{where}: {problem}")
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    codes, uniques = factorize(series.to_numpy(dtype=object))
     for j, value in enumerate(uniques):     # in order of first appearance
         problem = _text_problem(value, var.length, encoding)
         if problem:

@@ -13,12 +13,27 @@ import numpy as np
 import pandas as pd
 
 
+def factorize(values):
+    """``pd.factorize`` of an object array (codes, distinct values in order of first
+    appearance, -1 for missing), also right where pandas 2 is not: its hash table for
+    text compares C strings, so "A" and "A\\x00B" become one value there. Checked by
+    comparing every value with its distinct value (a pass over the rows); only then,
+    a Python dict does the work."""
+    values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values)
+    present = codes >= 0
+    if np.array_equal(uniques[codes[present]], values[present]):
+        return codes, uniques
+    uniques = np.array(list(dict.fromkeys(values[present])), dtype=object)
+    return pd.Index(uniques, dtype=object).get_indexer(values), uniques
+
+
 def per_distinct(func):
     """Apply a Series -> Series (or tuple of Series) function to the distinct values only."""
     @functools.wraps(func)
     def wrapper(values, *args, **kwargs):
         values = pd.Series(values, dtype="object")
-        codes, uniques = _blank_missing(*pd.factorize(values))
+        codes, uniques = _blank_missing(*factorize(values.to_numpy()))
         result = func(pd.Series(uniques, dtype="object"), *args, **kwargs)
         if isinstance(result, tuple):
             return tuple(spread(part, codes, values.index) for part in result)

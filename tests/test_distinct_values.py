@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from cdisckit.raw import read_form
 from sdtm.algorithms import _compare, group_reduce
 from specs.conditions import normal
-from specs.distinct import distinct_rows, per_distinct
+from specs.distinct import distinct_rows, factorize, per_distinct
 from specs.frames import blank_missing
 from specs.text import numbers_text
 
@@ -101,3 +101,13 @@ def test_normal_strips_upper_cases_and_collapses_whitespace_as_the_regex_does(te
     values = pd.Series(texts, dtype=object)
     expected = [re.sub(r"\s+", " ", t.strip().upper()) for t in texts]
     assert normal(values).tolist() == expected
+
+
+def test_factorize_keeps_texts_apart_that_differ_after_a_nul():
+    # pandas 2's text hash table compares C strings: "A" and "A\x00B" were one value there
+    values = np.array(["", "\x00", "A\x00B", "A", None, "A", "\x00"], dtype=object)
+    codes, uniques = factorize(values)
+    assert uniques.tolist() == ["", "\x00", "A\x00B", "A"]
+    assert codes.tolist() == [0, 1, 2, 3, -1, 3, 1]
+    codes, uniques = factorize(np.array(["x", None, "y", "x"], dtype=object))
+    assert (codes.tolist(), uniques.tolist()) == ([0, -1, 1, 0], ["x", "y"])

@@ -413,3 +413,12 @@ def test_sas_files_are_read_like_pyreadstat_and_rewritten_byte_for_byte(path, tm
     start = original.index(b"HEADER RECORD*******OBS     HEADER RECORD") + 80
     assert _without_datetimes(ours[:start]) == _without_datetimes(original[:start])
     assert ours[start:] == original[start:]
+
+
+def test_texts_that_differ_after_a_nul_are_written_apart(tmp_path):
+    frame = pd.DataFrame({"TERM": pd.Series(["A", "A\x00B", "A"], dtype=object)})
+    write_xpt(frame, tmp_path / "t.xpt", name="T", label="Terms",
+              variables=[XptVariable("TERM", type="char", length=3)], created=dt.datetime(2024, 1, 1))
+    data = (tmp_path / "t.xpt").read_bytes()
+    start = data.index(b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!") + 80
+    assert data[start:start + 9] == b"A  A\x00BA  "
