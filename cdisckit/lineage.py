@@ -21,7 +21,6 @@ records of its scale's items at its visit); a record with none of these goes to 
 ADSL (or DM) record. Nothing of it is written into an XPT file.
 """
 
-import csv
 import gzip
 import io
 from pathlib import Path
@@ -34,6 +33,8 @@ from sdtm.engine import LINEAGE
 from specs.atomic import write_bytes
 from specs.errors import InputError
 
+from .csv_fields import csv_field
+
 FILE_NAME = "lineage.csv.gz"
 
 
@@ -42,21 +43,11 @@ def write_lineage(path, lineage):
     (the text ``DataFrame.to_csv`` writes, made a block of rows at a time)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", filename="", mtime=0, compresslevel=6) as handle:
-        handle.write((",".join(map(_cell, LINEAGE)) + "\n").encode("utf-8"))
+        handle.write((",".join(map(csv_field, LINEAGE)) + "\n").encode("utf-8"))
         for block in _csv_blocks(lineage[LINEAGE]):
             handle.write(block)
     write_bytes(path, buffer.getvalue())
     return Path(path)
-
-
-def _cell(value):
-    """A value as pandas' CSV writer writes it among other fields (minimal quoting)."""
-    text = str(value)
-    if not text:
-        return text
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([text])
-    return out.getvalue()[:-1]
 
 
 def _cells(values):
@@ -79,7 +70,7 @@ def _cells(values):
     starts = np.flatnonzero(np.concatenate([[True], array[1:] != array[:-1]]))
     codes, distinct = pd.factorize(array[starts])          # missing: -1, the last text
     codes = np.repeat(codes, np.diff(np.append(starts, len(array))))
-    texts = [_cell(value).encode("utf-8") for value in distinct] + [b""]
+    texts = [csv_field(str(value)).encode("utf-8") for value in distinct] + [b""]
     width = max(1, *map(len, texts))
     table = np.array(texts, dtype=f"V{width}")           # a cell as one item: fast to take
     return width, lambda rows: np.take(table, codes[rows]).view(np.uint8).reshape(-1, width)

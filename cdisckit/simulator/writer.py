@@ -9,8 +9,6 @@ in a fixed order.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,8 @@ import yaml
 from specs.atomic import atomic_folder, check_folder
 from specs.errors import InputError
 from specs.frames import blank_missing
+
+from ..csv_fields import csv_fields
 
 
 class _Dumper(yaml.SafeDumper):
@@ -51,29 +51,9 @@ def csv_text(frame: pd.DataFrame) -> str:
     (text; missing values blank), built a column at a time: pandas' writer
     handles every field in Python."""
     frame = blank_missing(frame.astype("object")).astype(str)
-    columns = [_fields(frame.iloc[:, i].to_numpy(dtype=object)) for i in range(frame.shape[1])]
+    columns = [csv_fields(frame.iloc[:, i].to_numpy(dtype=object)) for i in range(frame.shape[1])]
     if len(columns) == 1:   # a record of one empty field is written quoted, so it is not a blank line
         columns = [np.where(columns[0] == "", '""', columns[0])]
-    header = ",".join(_fields(np.array([str(c) for c in frame.columns], dtype=object)))
+    header = ",".join(csv_fields(np.array([str(c) for c in frame.columns], dtype=object)))
     body = "\n".join(map(",".join, zip(*columns)))
     return header + "\n" + (body + "\n" if len(frame) else "")
-
-
-_SPECIAL = ',"\r\n'
-
-
-def _fields(values: np.ndarray) -> np.ndarray:
-    """Text values as CSV fields: those holding a delimiter, quote or line break
-    as the csv module writes them (quoted, quotes doubled), the rest as they are."""
-    joined = "".join(values)
-    if not any(c in joined for c in _SPECIAL):
-        return values
-    out = values.copy()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for i in np.flatnonzero([any(c in value for c in _SPECIAL) for value in values]):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([values[i]])
-        out[i] = buffer.getvalue()[:-1]
-    return out
